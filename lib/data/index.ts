@@ -1,0 +1,6 @@
+export * from "./schema";
+export * from "./train-labels";
+export * from "./coordinates";
+export * from "./series-descriptions";
+export * from "./submission-file";
+export * from "./dataset";
