@@ -1,0 +1,2 @@
+export * from "./log-loss";
+export * from "./score";

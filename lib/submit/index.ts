@@ -1,0 +1,3 @@
+export * from "./prior";
+export * from "./validate";
+export * from "./write";
