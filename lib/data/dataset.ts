@@ -67,23 +67,38 @@ export function indexDataset(root: string, split: Split): DatasetIndex {
   for (const name of numericEntries(paths.images)) studyIds.add(Number(name));
 
   const rowsByStudy = groupBy(listed, (r) => r.studyId);
-  const studies = [...studyIds].sort((a, b) => a - b).map((studyId): StudyEntry => {
-    const dir = join(paths.images, String(studyId));
-    const problems: string[] = [];
-    const onDisk = isDir(dir) ? numericEntries(dir).map(Number) : [];
-    if (!isDir(dir)) problems.push(`no image folder ${dir}`);
-    const rows = rowsByStudy.get(studyId) ?? [];
-    const seriesIds = [...rows.map((r) => r.seriesId), ...onDisk.filter((id) => !rows.some((r) => r.seriesId === id)).sort((a, b) => a - b)];
-    const series = seriesIds.map((seriesId) =>
-      indexSeries(studyId, seriesId, rows.find((r) => r.seriesId === seriesId)?.description ?? null, join(dir, String(seriesId))),
-    );
-    if (rows.length === 0) problems.push(`study ${studyId} has no rows in ${paths.seriesDescriptions}`);
-    return { studyId, dir, series, problems };
-  });
+  const studies = [...studyIds]
+    .sort((a, b) => a - b)
+    .map((studyId): StudyEntry => {
+      const dir = join(paths.images, String(studyId));
+      const problems: string[] = [];
+      const onDisk = isDir(dir) ? numericEntries(dir).map(Number) : [];
+      if (!isDir(dir)) problems.push(`no image folder ${dir}`);
+      const rows = rowsByStudy.get(studyId) ?? [];
+      const seriesIds = [
+        ...rows.map((r) => r.seriesId),
+        ...onDisk.filter((id) => !rows.some((r) => r.seriesId === id)).sort((a, b) => a - b),
+      ];
+      const series = seriesIds.map((seriesId) =>
+        indexSeries(
+          studyId,
+          seriesId,
+          rows.find((r) => r.seriesId === seriesId)?.description ?? null,
+          join(dir, String(seriesId)),
+        ),
+      );
+      if (rows.length === 0) problems.push(`study ${studyId} has no rows in ${paths.seriesDescriptions}`);
+      return { studyId, dir, series, problems };
+    });
   return { root, split, studies };
 }
 
-function indexSeries(studyId: number, seriesId: number, description: SeriesDescription | null, dir: string): SeriesEntry {
+function indexSeries(
+  studyId: number,
+  seriesId: number,
+  description: SeriesDescription | null,
+  dir: string,
+): SeriesEntry {
   const problems: string[] = [];
   if (description === null) problems.push(`series ${seriesId} is not in the series descriptions CSV`);
   if (!isDir(dir)) {
@@ -96,7 +111,10 @@ function indexSeries(studyId: number, seriesId: number, description: SeriesDescr
       const stem = name.slice(0, -4);
       return { instanceNumber: /^\d+$/.test(stem) ? Number(stem) : null, path: join(dir, name), name };
     })
-    .sort((a, b) => (a.instanceNumber ?? Infinity) - (b.instanceNumber ?? Infinity) || a.name.localeCompare(b.name))
+    .sort(
+      (a, b) =>
+        (a.instanceNumber ?? Infinity) - (b.instanceNumber ?? Infinity) || a.name.localeCompare(b.name),
+    )
     .map(({ instanceNumber, path }) => ({ instanceNumber, path }));
   if (files.length === 0) problems.push(`series ${seriesId} folder ${dir} holds no .dcm files`);
   return { studyId, seriesId, description, dir, files, problems };

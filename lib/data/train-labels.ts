@@ -42,7 +42,8 @@ export function loadTrainLabels(file: string): TrainLabels {
 }
 
 export function parseStudyId(text: string, file: string, line: number, column = "study_id"): number {
-  if (!/^\d+$/.test(text)) throw new DataFormatError(file, line, `${column} "${text}" is not a positive integer`);
+  if (!/^\d+$/.test(text))
+    throw new DataFormatError(file, line, `${column} "${text}" is not a positive integer`);
   return Number(text);
 }
 

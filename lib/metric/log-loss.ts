@@ -36,7 +36,9 @@ export function weightedLogLoss(rows: readonly { probs: Probs3; label: number; w
 }
 
 /** Weighted binary log loss on P(positive), clipped like sklearn. */
-export function weightedBinaryLogLoss(rows: readonly { p: number; label: boolean; weight: number }[]): number {
+export function weightedBinaryLogLoss(
+  rows: readonly { p: number; label: boolean; weight: number }[],
+): number {
   let num = 0;
   let den = 0;
   for (const { p, label, weight } of rows) {

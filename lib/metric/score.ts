@@ -1,4 +1,11 @@
-import { CONDITION_INFO, FAMILIES, Family, SEVERITY_WEIGHTS, SeverityIndex, parseRowId } from "../data/schema";
+import {
+  CONDITION_INFO,
+  FAMILIES,
+  Family,
+  SEVERITY_WEIGHTS,
+  SeverityIndex,
+  parseRowId,
+} from "../data/schema";
 import { MetricInputError } from "../util/errors";
 import { Probs3, checkProbs, weightedBinaryLogLoss, weightedLogLoss } from "./log-loss";
 

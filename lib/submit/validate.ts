@@ -28,11 +28,13 @@ export function submissionProblems(
     if (!want.has(row.rowId)) problems.push(`${at}: unexpected row_id`);
     const values = row.cells.map((c) => (c.trim() === "" ? NaN : Number(c)));
     values.forEach((v, i) => {
-      if (!Number.isFinite(v)) problems.push(`${at}: ${SUBMISSION_HEADER[i + 1]} "${row.cells[i]}" is not a finite number`);
+      if (!Number.isFinite(v))
+        problems.push(`${at}: ${SUBMISSION_HEADER[i + 1]} "${row.cells[i]}" is not a finite number`);
       else if (v < 0) problems.push(`${at}: ${SUBMISSION_HEADER[i + 1]} ${v} is negative`);
     });
     const sum = values[0] + values[1] + values[2];
-    if (Number.isFinite(sum) && Math.abs(sum - 1) > ROW_SUM_TOLERANCE) problems.push(`${at}: row sums to ${sum}, not 1`);
+    if (Number.isFinite(sum) && Math.abs(sum - 1) > ROW_SUM_TOLERANCE)
+      problems.push(`${at}: row sums to ${sum}, not 1`);
   }
   const absent = expected.filter((id) => !seen.has(id));
   if (absent.length) {

@@ -15,7 +15,11 @@ export function normalise(p: Probs3): Probs3 {
  * rows normalised. Runs the validator on what it is about to write and throws SubmissionError instead
  * of writing an invalid file; the write itself is atomic.
  */
-export function writeSubmission(file: string, predictions: ReadonlyMap<string, Probs3>, expected: readonly string[]): void {
+export function writeSubmission(
+  file: string,
+  predictions: ReadonlyMap<string, Probs3>,
+  expected: readonly string[],
+): void {
   const ids = [...expected].sort();
   const problems: string[] = [];
   const rows = ids.map((id) => {
@@ -28,7 +32,11 @@ export function writeSubmission(file: string, predictions: ReadonlyMap<string, P
     return [id, ...q.map((v) => String(v))];
   });
   if (!problems.length) {
-    const asRows = rows.map((r, i) => ({ line: i + 2, rowId: String(r[0]), cells: [r[1], r[2], r[3]] as [string, string, string] }));
+    const asRows = rows.map((r, i) => ({
+      line: i + 2,
+      rowId: String(r[0]),
+      cells: [r[1], r[2], r[3]] as [string, string, string],
+    }));
     problems.push(...submissionProblems(SUBMISSION_HEADER, asRows, expected));
   }
   if (problems.length) throw new SubmissionError(problems, file);

@@ -72,7 +72,11 @@ function lineNumbers(text: string): number[] {
 }
 
 /** Write a CSV atomically (temp file + rename), so a killed run never leaves half a file. */
-export function writeCsvAtomic(file: string, header: readonly string[], rows: readonly (readonly unknown[])[]): void {
+export function writeCsvAtomic(
+  file: string,
+  header: readonly string[],
+  rows: readonly (readonly unknown[])[],
+): void {
   const text = Papa.unparse({ fields: [...header], data: rows.map((r) => [...r]) }, { newline: "\n" }) + "\n";
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, text);

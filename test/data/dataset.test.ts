@@ -9,7 +9,8 @@ describe("indexDataset", () => {
     const root = writeTree({
       "test_series_descriptions.csv":
         "study_id,series_id,series_description\n10,100,Sagittal T1\n10,101,Axial T2\n10,102,Sagittal T2/STIR\n20,200,Axial T2\n",
-      "sample_submission.csv": "row_id,normal_mild,moderate,severe\n30_spinal_canal_stenosis_l1_l2,0.3,0.3,0.4\n",
+      "sample_submission.csv":
+        "row_id,normal_mild,moderate,severe\n30_spinal_canal_stenosis_l1_l2,0.3,0.3,0.4\n",
       "test_images/10/100/2.dcm": "x",
       "test_images/10/100/10.dcm": "x",
       "test_images/10/100/1.dcm": "x",

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { LABEL_COLUMNS, loadCoordinates, loadSeriesDescriptions, loadTrainLabels, parseRowId, rowId, studyRowIds } from "../../lib/data";
+import {
+  LABEL_COLUMNS,
+  loadCoordinates,
+  loadSeriesDescriptions,
+  loadTrainLabels,
+  parseRowId,
+  rowId,
+  studyRowIds,
+} from "../../lib/data";
 import { DataFormatError } from "../../lib/util/errors";
 import { writeTree } from "../helpers/tmp";
 
@@ -44,7 +52,9 @@ describe("train.csv loader", () => {
     expect(a.line).toBe(4);
     expect(a.message).toContain('unknown severity "Mild"');
     expect(caught(() => loadTrainLabels(join(dir, "b.csv"))).line).toBe(3);
-    expect(caught(() => loadTrainLabels(join(dir, "c.csv"))).message).toContain("expected 26 fields, found 25");
+    expect(caught(() => loadTrainLabels(join(dir, "c.csv"))).message).toContain(
+      "expected 26 fields, found 25",
+    );
   });
 
   it("reports a missing column and a missing file", () => {
@@ -57,18 +67,25 @@ describe("train.csv loader", () => {
 describe("coordinate and series loaders", () => {
   it("maps titles to schema names and rejects unknown ones with the line", () => {
     const dir = writeTree({
-      "c.csv": "study_id,series_id,instance_number,condition,level,x,y\n1,2,3,Left Subarticular Stenosis,L5/S1,10.5,20\n1,2,3,Spinal Stenosis,L1/L2,1,1\n",
+      "c.csv":
+        "study_id,series_id,instance_number,condition,level,x,y\n1,2,3,Left Subarticular Stenosis,L5/S1,10.5,20\n1,2,3,Spinal Stenosis,L1/L2,1,1\n",
       "s.csv": "study_id,series_id,series_description\n1,2,Axial T2\n1,3,Coronal T1\n",
     });
-    expect(() => loadCoordinates(join(dir, "c.csv"))).toThrow(/c\.csv:3: unknown condition "Spinal Stenosis"/);
+    expect(() => loadCoordinates(join(dir, "c.csv"))).toThrow(
+      /c\.csv:3: unknown condition "Spinal Stenosis"/,
+    );
     expect(() => loadSeriesDescriptions(join(dir, "s.csv"))).toThrow(/s\.csv:3: unknown series_description/);
   });
 });
 
 describe("row ids", () => {
   it("round-trips and sorts like sample_submission", () => {
-    expect(rowId(44036939, { condition: "spinal_canal_stenosis", level: "l5_s1" })).toBe("44036939_spinal_canal_stenosis_l5_s1");
-    expect(parseRowId("44036939_left_neural_foraminal_narrowing_l1_l2")?.target.condition).toBe("left_neural_foraminal_narrowing");
+    expect(rowId(44036939, { condition: "spinal_canal_stenosis", level: "l5_s1" })).toBe(
+      "44036939_spinal_canal_stenosis_l5_s1",
+    );
+    expect(parseRowId("44036939_left_neural_foraminal_narrowing_l1_l2")?.target.condition).toBe(
+      "left_neural_foraminal_narrowing",
+    );
     expect(parseRowId("44036939_spinal_canal_stenosis_l6_s1")).toBeUndefined();
     const ids = studyRowIds(5);
     expect(ids).toHaveLength(25);

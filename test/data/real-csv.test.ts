@@ -27,13 +27,21 @@ describe.skipIf(!haveShared(REAL_CSV))("the real competition CSVs (../shared/rsn
     const series = loadSeriesDescriptions(join(REAL_CSV, "train_series_descriptions.csv"));
     expect(series).toHaveLength(6294);
     expect(new Set(series.map((s) => s.studyId)).size).toBe(1975);
-    expect(new Set(series.map((s) => s.description))).toEqual(new Set(["Sagittal T1", "Sagittal T2/STIR", "Axial T2"]));
+    expect(new Set(series.map((s) => s.description))).toEqual(
+      new Set(["Sagittal T1", "Sagittal T2/STIR", "Axial T2"]),
+    );
   });
 
   it("train_label_coordinates.csv: 48,809 points, each condition on its series type", () => {
     const coords = loadCoordinates(join(REAL_CSV, "train_label_coordinates.csv"));
     expect(coords).toHaveLength(48809);
-    expect(coords[0]).toMatchObject({ studyId: 4003253, seriesId: 702807833, instanceNumber: 8, condition: "spinal_canal_stenosis", level: "l1_l2" });
+    expect(coords[0]).toMatchObject({
+      studyId: 4003253,
+      seriesId: 702807833,
+      instanceNumber: 8,
+      condition: "spinal_canal_stenosis",
+      level: "l1_l2",
+    });
     const series = loadSeriesDescriptions(join(REAL_CSV, "train_series_descriptions.csv"));
     const typeOf = new Map(series.map((s) => [s.seriesId, s.description]));
     const agree = coords.filter((c) => typeOf.get(c.seriesId) === CONDITION_INFO[c.condition].series).length;

@@ -11,7 +11,13 @@ describe("prior predictor", () => {
     const header = ["study_id", ...LABEL_COLUMNS].join(",");
     const cells = (first: string) => [first, ...Array(24).fill("Normal/Mild")].join(",");
     const dir = writeTree({
-      "t.csv": [header, `1,${cells("Normal/Mild")}`, `2,${cells("Normal/Mild")}`, `3,${cells("Severe")}`, `4,${cells("")}`].join("\n"),
+      "t.csv": [
+        header,
+        `1,${cells("Normal/Mild")}`,
+        `2,${cells("Normal/Mild")}`,
+        `3,${cells("Severe")}`,
+        `4,${cells("")}`,
+      ].join("\n"),
     });
     const prior = fitPrior(loadTrainLabels(join(dir, "t.csv")), 0);
     // spinal L1/L2: counts 2, 0, 1 -> weighted 2, 0, 4 -> 1/3, 0, 2/3.
@@ -27,7 +33,13 @@ describe("prior predictor", () => {
 describe.skipIf(!haveShared(REAL_CSV))("prior predictor in-sample on the real train.csv", () => {
   const labels = loadTrainLabels(join(REAL_CSV, "train.csv"));
   const score = (smoothing: number) =>
-    scoreSubmission(labelsByRowId(labels), priorPredictions(fitPrior(labels, smoothing), labels.studies.map((s) => s.studyId)));
+    scoreSubmission(
+      labelsByRowId(labels),
+      priorPredictions(
+        fitPrior(labels, smoothing),
+        labels.studies.map((s) => s.studyId),
+      ),
+    );
 
   it("scores about 0.79 (the README's 0.7897 and its four terms)", () => {
     const exact = score(0);

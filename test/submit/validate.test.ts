@@ -3,13 +3,22 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { studyRowIds } from "../../lib/data";
 import type { Probs3 } from "../../lib/metric";
-import { readPredictions, submissionProblems, validateSubmissionFile, writeSubmission } from "../../lib/submit";
+import {
+  readPredictions,
+  submissionProblems,
+  validateSubmissionFile,
+  writeSubmission,
+} from "../../lib/submit";
 import { SubmissionError } from "../../lib/util/errors";
 import { tempDir } from "../helpers/tmp";
 
 const expected = [...studyRowIds(5), ...studyRowIds(12)];
 const rowsOf = (cells: [string, string, string][], ids = expected) =>
-  ids.map((rowId, i) => ({ line: i + 2, rowId, cells: cells[i] ?? (["0.5", "0.25", "0.25"] as [string, string, string]) }));
+  ids.map((rowId, i) => ({
+    line: i + 2,
+    rowId,
+    cells: cells[i] ?? (["0.5", "0.25", "0.25"] as [string, string, string]),
+  }));
 const header = ["row_id", "normal_mild", "moderate", "severe"];
 
 describe("submission validator", () => {
@@ -18,7 +27,12 @@ describe("submission validator", () => {
   });
 
   it("lists every problem: header, duplicate, unexpected, missing, non-numeric, negative, bad sum", () => {
-    const rows = rowsOf([["nan", "0.5", "0.5"], ["-0.1", "0.6", "0.5"], ["0.5", "0.5", "0.5"], ["", "1", "0"]]);
+    const rows = rowsOf([
+      ["nan", "0.5", "0.5"],
+      ["-0.1", "0.6", "0.5"],
+      ["0.5", "0.5", "0.5"],
+      ["", "1", "0"],
+    ]);
     rows[5] = { ...rows[5], rowId: rows[4].rowId };
     rows.push({ line: 99, rowId: "77_spinal_canal_stenosis_l1_l2", cells: ["1", "0", "0"] });
     const problems = submissionProblems(["row_id", "normal_mild", "severe", "moderate"], rows, expected);

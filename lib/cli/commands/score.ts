@@ -11,7 +11,10 @@ export function scoreCommand(): Command {
     .requiredOption("--labels <file>", "labels in train.csv format (study_id + 25 columns)")
     .requiredOption("--submission <file>", "submission.csv (row_id,normal_mild,moderate,severe)");
   return withRun<{ labels: string; submission: string }>(cmd, async (opts) => {
-    const result = scoreSubmission(labelsByRowId(loadTrainLabels(opts.labels)), readPredictions(opts.submission));
+    const result = scoreSubmission(
+      labelsByRowId(loadTrainLabels(opts.labels)),
+      readPredictions(opts.submission),
+    );
     console.log(JSON.stringify(result));
     return 0;
   });
