@@ -1,0 +1,189 @@
+import * as tf from "@tensorflow/tfjs";
+import { CONDITION_INFO, LEVELS, rowId, type Condition, type Family, type SeverityIndex, type Side } from "../data/schema";
+import { anySevereSpinalLoss, buildClassifier, metaVector, META_SIZE, weightedCrossEntropy, type ClassifierSpec } from "../models";
+import { scoreSubmission } from "../metric";
+import type { Probs3 } from "../metric";
+import type { Rng } from "../util/rng";
+import { IDENTITY_VIEW, randomView, renderCrop, type CropView, type StoredCrop } from "./augment";
+import type { ClassifierConfig } from "./config";
+import { fitUnit, type Batch } from "./fit";
+import type { JsonlLog } from "./log";
+
+/** One labelled (or to-be-predicted) point of one study: its stored crop and what it is. */
+export interface CropSample {
+  readonly studyId: number;
+  readonly condition: Condition;
+  readonly levelIndex: number;
+  readonly label: SeverityIndex | null;
+  readonly crop: StoredCrop;
+}
+
+export function familyOf(s: Pick<CropSample, "condition">): Family {
+  return CONDITION_INFO[s.condition].family;
+}
+
+/** Mirroring across the mid-sagittal plane: slice order on sagittal series, columns on axial ones. */
+export function mirrorKind(family: Family): "x" | "slices" {
+  return family === "subarticular" ? "x" : "slices";
+}
+
+export function classifierSpec(cfg: ClassifierConfig, family: Family): ClassifierSpec {
+  return { cropPx: cfg.cropPx, channels: 2 * cfg.crops[family].slicesEachSide + 1, filters: cfg.filters, dense: cfg.dense, dropout: cfg.dropout };
+}
+
+/** Side as the model sees it: mirroring turns a left point into a right one. */
+function viewSide(side: Side | null, view: CropView): Side | null {
+  if (side === null || view.mirror === "none") return side;
+  return side === "left" ? "right" : "left";
+}
+
+/** Render samples under views into model inputs: crop [n, P, P, C] and meta [n, 6]. */
+export function renderInputs(samples: readonly CropSample[], views: readonly CropView[], cfg: ClassifierConfig, family: Family): [tf.Tensor4D, tf.Tensor2D] {
+  const spec = classifierSpec(cfg, family);
+  const px = spec.cropPx;
+  const ch = spec.channels;
+  const data = new Float32Array(samples.length * px * px * ch);
+  const meta = new Float32Array(samples.length * META_SIZE);
+  samples.forEach((s, i) => {
+    renderCrop(s.crop, views[i], px, ch, cfg.crops[family].sizeMm, data, i * px * px * ch);
+    meta.set(metaVector(s.levelIndex, viewSide(CONDITION_INFO[s.condition].side, views[i])), i * META_SIZE);
+  });
+  return [tf.tensor4d(data, [samples.length, px, px, ch]), tf.tensor2d(meta, [samples.length, META_SIZE])];
+}
+
+/** Shuffled, augmented batches; the spinal loss adds the any-severe term over each batch's studies. */
+function* classifierBatches(samples: readonly CropSample[], cfg: ClassifierConfig, family: Family, rng: Rng): Iterable<Batch> {
+  const order = rng.shuffle(samples.map((_, i) => i));
+  for (let start = 0; start < order.length; start += cfg.batchSize) {
+    const batch = order.slice(start, start + cfg.batchSize).map((i) => samples[i]);
+    const views = batch.map(() => randomView(rng, cfg.augment, mirrorKind(family)));
+    const [crop, meta] = renderInputs(batch, views, cfg, family);
+    const labels = tf.tensor1d(batch.map((s) => s.label ?? 0), "int32");
+    const any = family === "spinal" && cfg.anySevereWeight > 0 ? anySevereInputs(batch) : null;
+    yield {
+      inputs: [crop, meta],
+      size: batch.length,
+      loss: (out) => {
+        const ce = weightedCrossEntropy(labels, out as tf.Tensor2D);
+        if (!any) return ce;
+        return tf.add(ce, tf.mul(cfg.anySevereWeight, anySevereMasked(out as tf.Tensor2D, any.mask, any.label))) as tf.Scalar;
+      },
+      dispose: () => {
+        crop.dispose();
+        meta.dispose();
+        labels.dispose();
+        any?.mask.dispose();
+        any?.label.dispose();
+      },
+    };
+  }
+}
+
+/** Study membership mask [S, B] and per-study any-severe label [S] for a batch of spinal samples. */
+function anySevereInputs(batch: readonly CropSample[]): { mask: tf.Tensor2D; label: tf.Tensor1D } {
+  const studies = [...new Set(batch.map((s) => s.studyId))];
+  const mask = new Float32Array(studies.length * batch.length);
+  const label = new Float32Array(studies.length);
+  batch.forEach((s, b) => {
+    const k = studies.indexOf(s.studyId);
+    mask[k * batch.length + b] = 1;
+    if (s.label === 2) label[k] = 1;
+  });
+  return { mask: tf.tensor2d(mask, [studies.length, batch.length]), label: tf.tensor1d(label) };
+}
+
+/** any-severe BCE where P(any) = max P(severe) over each study's samples in the batch. */
+function anySevereMasked(probs: tf.Tensor2D, mask: tf.Tensor2D, label: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const severe = tf.reshape(tf.slice(probs, [0, 2], [-1, 1]), [1, -1]);
+    const p = tf.max(tf.mul(mask, severe), 1);
+    // Reuse anySevereSpinalLoss's BCE by giving it [S, 3] rows whose "severe" column is p, levels = 1.
+    const rows = tf.stack([tf.zerosLike(p), tf.zerosLike(p), p], 1) as tf.Tensor2D;
+    return anySevereSpinalLoss(rows, label, 1);
+  });
+}
+
+/**
+ * Probabilities for samples, averaged over models (folds) and views (identity, plus the mirror when
+ * `tta`). Returns one Probs3 per sample, in order.
+ */
+export function predictSamples(models: readonly tf.LayersModel[], samples: readonly CropSample[], cfg: ClassifierConfig, family: Family, tta: boolean, batchSize = 64): Probs3[] {
+  const views: CropView[] = [IDENTITY_VIEW, ...(tta ? [{ ...IDENTITY_VIEW, mirror: mirrorKind(family) }] : [])];
+  const out: Probs3[] = [];
+  for (let start = 0; start < samples.length; start += batchSize) {
+    const chunk = samples.slice(start, start + batchSize);
+    const sum = new Float64Array(chunk.length * 3);
+    for (const view of views) {
+      const [crop, meta] = renderInputs(chunk, chunk.map(() => view), cfg, family);
+      for (const m of models) {
+        const p = m.predict([crop, meta]) as tf.Tensor;
+        const d = p.dataSync();
+        for (let i = 0; i < d.length; i++) sum[i] += d[i];
+        p.dispose();
+      }
+      crop.dispose();
+      meta.dispose();
+    }
+    const n = views.length * models.length;
+    for (let i = 0; i < chunk.length; i++) out.push([sum[3 * i] / n, sum[3 * i + 1] / n, sum[3 * i + 2] / n]);
+  }
+  return out;
+}
+
+/** Row-id keyed predictions and labels of samples, for lib/metric. */
+export function asRows(samples: readonly CropSample[], probs: readonly Probs3[]): { preds: Map<string, Probs3>; labels: Map<string, SeverityIndex> } {
+  const preds = new Map<string, Probs3>();
+  const labels = new Map<string, SeverityIndex>();
+  samples.forEach((s, i) => {
+    const id = rowId(s.studyId, { condition: s.condition, level: LEVELS[s.levelIndex] });
+    preds.set(id, probs[i]);
+    if (s.label !== null) labels.set(id, s.label);
+  });
+  return { preds, labels };
+}
+
+/** The metric on one family's samples (its family term, plus any_severe_spinal for spinal). */
+export function familyScore(samples: readonly CropSample[], probs: readonly Probs3[]): number {
+  const { preds, labels } = asRows(samples, probs);
+  if (labels.size === 0) return NaN;
+  return scoreSubmission(labels, preds).score;
+}
+
+/** Train one family's classifier on one fold (resumable), early-stopped on the validation metric. */
+export async function fitClassifier(opts: {
+  dir: string;
+  name: string;
+  family: Family;
+  train: readonly CropSample[];
+  valid: readonly CropSample[];
+  cfg: ClassifierConfig;
+  patience: number;
+  seed: number;
+  tta: boolean;
+  log?: JsonlLog;
+  quiet?: boolean;
+}): Promise<tf.LayersModel> {
+  const { cfg, family } = opts;
+  const model = buildClassifier(classifierSpec(cfg, family), `cls_${family}`);
+  const train = opts.train.filter((s) => s.label !== null);
+  const valid = opts.valid.filter((s) => s.label !== null);
+  await fitUnit({
+    name: opts.name,
+    dir: opts.dir,
+    model,
+    epochs: cfg.epochs,
+    learningRate: cfg.learningRate,
+    patience: opts.patience,
+    seed: opts.seed,
+    batchesPerEpoch: Math.ceil(train.length / cfg.batchSize),
+    trainBatches: (_epoch, rng) => classifierBatches(train, cfg, family, rng),
+    evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
+      // Without a validation set keep the last epoch: a falling fake score always "improves".
+      if (!valid.length) return { score: -epoch };
+      return { score: familyScore(valid, predictSamples([m], valid, cfg, family, false)) };
+    },
+    log: opts.log,
+    quiet: opts.quiet,
+  });
+  return model;
+}

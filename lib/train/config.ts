@@ -1,0 +1,172 @@
+import { mkdirSync, renameSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Family } from "../data/schema";
+import { UsageError } from "../util/errors";
+
+export const PROFILES = ["smoke", "quick", "full"] as const;
+export type Profile = (typeof PROFILES)[number];
+
+/** Stage 1: a heatmap network that finds the five disc levels on the mid-sagittal T2 slice. */
+export interface LocalizerConfig {
+  /** Side of the square input the slice is resized to, pixels. */
+  readonly inputPx: number;
+  /** Output heatmap is inputPx / stride per side (stride = 2 ** number of pooling blocks). */
+  readonly filters: readonly number[];
+  /** Gaussian sigma of the target heatmap, in heatmap cells. */
+  readonly sigmaCells: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Augmentation: random shift (fraction of the image) and scale jitter, intensity gain. */
+  readonly shiftFrac: number;
+  readonly scaleJitter: number;
+}
+
+/** One crop family: in-plane size in mm and how many slices either side. */
+export interface CropSpec {
+  readonly sizeMm: number;
+  /** Slices either side of the centre slice fed to the model (2.5D channels = 2 * this + 1). */
+  readonly slicesEachSide: number;
+}
+
+/** Stage 2: one 2.5D CNN per condition family, level and side as extra inputs. */
+export interface ClassifierConfig {
+  /** Output pixels per side of each crop fed to the model. */
+  readonly cropPx: number;
+  readonly crops: Readonly<Record<Family, CropSpec>>;
+  readonly filters: readonly number[];
+  readonly dense: number;
+  readonly dropout: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Weight of the any-severe-spinal term added to the spinal loss. */
+  readonly anySevereWeight: number;
+  /** Position augmentation in mm (about the localizer's typical error), slice shift, scale, rotation, intensity. */
+  readonly augment: {
+    readonly shiftMm: number;
+    readonly sliceShift: number;
+    readonly scale: number;
+    readonly rotateDeg: number;
+    readonly intensity: number;
+  };
+}
+
+export interface TrainConfig {
+  readonly profile: Profile;
+  readonly seed: number;
+  /** k of the k-fold cross-validation grouped by study. */
+  readonly folds: number;
+  /** Train at most this many studies (null: all); keeps smoke runs short. */
+  readonly maxTrainStudies: number | null;
+  /** Epochs without improvement of the validation metric before stopping. */
+  readonly patience: number;
+  /** Mirror test-time augmentation (averaged with the plain prediction). */
+  readonly tta: boolean;
+  readonly localizer: LocalizerConfig;
+  readonly classifier: ClassifierConfig;
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+export type TrainOverrides = DeepPartial<TrainConfig>;
+
+export const DEFAULT_CONFIG: TrainConfig = {
+  profile: "quick",
+  seed: 42,
+  folds: 3,
+  maxTrainStudies: null,
+  patience: 4,
+  tta: true,
+  localizer: {
+    inputPx: 64,
+    filters: [16, 32, 48],
+    sigmaCells: 1.0,
+    epochs: 30,
+    batchSize: 8,
+    learningRate: 2e-3,
+    shiftFrac: 0.08,
+    scaleJitter: 0.1,
+  },
+  classifier: {
+    cropPx: 32,
+    crops: {
+      spinal: { sizeMm: 36, slicesEachSide: 1 },
+      foraminal: { sizeMm: 36, slicesEachSide: 1 },
+      subarticular: { sizeMm: 40, slicesEachSide: 1 },
+    },
+    filters: [16, 32, 64],
+    dense: 32,
+    dropout: 0.2,
+    epochs: 16,
+    batchSize: 32,
+    learningRate: 2e-3,
+    anySevereWeight: 0.5,
+    augment: { shiftMm: 2.5, sliceShift: 1, scale: 0.1, rotateDeg: 8, intensity: 0.15 },
+  },
+};
+
+/** Presets are partial overrides of DEFAULT_CONFIG; resolveConfig applies them in one place. */
+export const PRESETS: Readonly<Record<Profile, TrainOverrides>> = {
+  smoke: {
+    folds: 2,
+    maxTrainStudies: 16,
+    patience: 1,
+    localizer: { inputPx: 32, filters: [8, 16], epochs: 1, batchSize: 8 },
+    classifier: { cropPx: 16, filters: [8, 16], dense: 8, epochs: 1, batchSize: 32 },
+  },
+  quick: {},
+  full: {
+    folds: 5,
+    patience: 5,
+    localizer: { inputPx: 128, filters: [24, 48, 64, 96], epochs: 40, batchSize: 16 },
+    classifier: {
+      cropPx: 48,
+      crops: {
+        spinal: { sizeMm: 40, slicesEachSide: 2 },
+        foraminal: { sizeMm: 40, slicesEachSide: 2 },
+        subarticular: { sizeMm: 48, slicesEachSide: 2 },
+      },
+      filters: [32, 64, 128, 192],
+      dense: 64,
+      epochs: 25,
+    },
+  },
+};
+
+export function isProfile(s: string): s is Profile {
+  return (PROFILES as readonly string[]).includes(s);
+}
+
+/** DEFAULT_CONFIG <- preset <- explicit overrides (e.g. --seed), merged deeply; arrays replace. */
+export function resolveConfig(profile: Profile | string, overrides: TrainOverrides = {}): TrainConfig {
+  if (!isProfile(profile)) throw new UsageError(`unknown profile "${profile}" (expected ${PROFILES.join("|")})`);
+  const merged = deepMerge(deepMerge(DEFAULT_CONFIG, PRESETS[profile]), overrides) as TrainConfig;
+  return { ...merged, profile };
+}
+
+function deepMerge<T>(base: T, over: DeepPartial<T> | undefined): T {
+  if (over === undefined) return base;
+  if (typeof base !== "object" || base === null || Array.isArray(base)) return over as T;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over as Record<string, unknown>)) {
+    if (v === undefined) continue;
+    out[k] = deepMerge((base as Record<string, unknown>)[k], v as never);
+  }
+  return out as T;
+}
+
+/** Write the resolved config beside the checkpoints, so a weights folder describes itself. */
+export function writeConfigJson(dir: string, config: TrainConfig): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "config.json");
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(config, null, 2) + "\n");
+  renameSync(tmp, file);
+  return file;
+}
+
+export function readConfigJson(dir: string): TrainConfig | null {
+  const file = join(dir, "config.json");
+  if (!existsSync(file)) return null;
+  return JSON.parse(readFileSync(file, "utf8")) as TrainConfig;
+}

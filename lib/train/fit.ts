@@ -1,0 +1,102 @@
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { Rng } from "../util/rng";
+import { INITIAL_STATE, loadModelWeights, loadOptimizer, readState, saveModelWeights, saveOptimizer, writeState, type UnitState } from "./checkpoint";
+import { JsonlLog } from "./log";
+import { progressBar } from "./progress";
+
+/** One training batch: its inputs and the loss of the model's outputs on them. */
+export interface Batch {
+  readonly inputs: tf.Tensor | tf.Tensor[];
+  readonly size: number;
+  loss(outputs: tf.Tensor): tf.Scalar;
+  dispose(): void;
+}
+
+/** Everything fitUnit needs to train one model on one fold; lower evaluate().score is better. */
+export interface FitTask {
+  readonly name: string;
+  readonly dir: string;
+  readonly model: tf.LayersModel;
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly patience: number;
+  readonly seed: number;
+  readonly batchesPerEpoch: number;
+  trainBatches(epoch: number, rng: Rng): Iterable<Batch>;
+  evaluate(model: tf.LayersModel, epoch: number): Promise<{ score: number } & Record<string, number>>;
+  readonly log?: JsonlLog;
+  readonly quiet?: boolean;
+}
+
+/** One optimisation step; returns the batch loss. */
+export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: Batch): number {
+  // Explicit varList: without it tfjs differentiates every trainable variable alive in the process
+  // (other folds' models too), and Adam's slot order would depend on what else exists.
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const loss = optimizer.minimize(() => batch.loss(model.apply(batch.inputs, { training: true }) as tf.Tensor), true, vars);
+  const value = loss ? loss.dataSync()[0] : NaN;
+  loss?.dispose();
+  return value;
+}
+
+/**
+ * Train with early stopping on the validation score, checkpointing after every epoch so a killed run
+ * resumes at the next epoch (weights, Adam state and the epoch's seeded shuffle are restored).
+ * Leaves the model holding the best epoch's weights; returns the final state.
+ */
+export async function fitUnit(task: FitTask): Promise<UnitState> {
+  const { dir, model } = task;
+  const bestFile = join(dir, "best.weights");
+  let state = readState(dir);
+  if (state.done && existsSync(bestFile)) {
+    loadModelWeights(bestFile, model);
+    return state;
+  }
+  const optimizer = tf.train.adam(task.learningRate);
+  if (state.last && existsSync(join(dir, state.last.weights))) {
+    loadModelWeights(join(dir, state.last.weights), model);
+    // Adam creates its slots lazily; one zero-gradient-free step would change weights, so restore
+    // its state only after the variables exist: setWeights creates them from the saved tensors.
+    await loadOptimizer(join(dir, state.last.optimizer), optimizer);
+  } else {
+    state = INITIAL_STATE;
+  }
+  let stale = state.epoch - 1 - state.bestEpoch;
+  for (let epoch = state.epoch; epoch < task.epochs && stale < task.patience; epoch++) {
+    const t0 = Date.now();
+    const bar = progressBar(`${task.name} epoch ${epoch + 1}/${task.epochs}`, task.batchesPerEpoch, { quiet: task.quiet });
+    let lossSum = 0;
+    let seen = 0;
+    for (const batch of task.trainBatches(epoch, new Rng(task.seed).fork(epoch + 1))) {
+      const l = trainStep(model, optimizer, batch);
+      lossSum += l * batch.size;
+      seen += batch.size;
+      batch.dispose();
+      bar.tick(1, { loss: lossSum / Math.max(seen, 1) });
+    }
+    bar.stop();
+    const metrics = await task.evaluate(model, epoch);
+    const improved = metrics.score < state.bestScore;
+    if (improved) saveModelWeights(bestFile, model, { epoch, ...metrics });
+    const last = { weights: `last-e${epoch}.weights`, optimizer: `last-e${epoch}.optimizer` };
+    saveModelWeights(join(dir, last.weights), model);
+    await saveOptimizer(join(dir, last.optimizer), optimizer);
+    state = {
+      epoch: epoch + 1,
+      bestScore: improved ? metrics.score : state.bestScore,
+      bestEpoch: improved ? epoch : state.bestEpoch,
+      done: false,
+      last,
+    };
+    writeState(dir, state);
+    stale = improved ? 0 : stale + 1;
+    task.log?.write({ unit: task.name, epoch, trainLoss: lossSum / Math.max(seen, 1), ...metrics, best: state.bestScore, seconds: (Date.now() - t0) / 1000 });
+  }
+  optimizer.dispose();
+  if (existsSync(bestFile)) loadModelWeights(bestFile, model);
+  state = { ...state, done: true };
+  writeState(dir, state);
+  return state;
+}

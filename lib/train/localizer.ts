@@ -1,0 +1,153 @@
+import * as tf from "@tensorflow/tfjs";
+import { LEVELS } from "../data/schema";
+import { buildLocalizer, decodeHeatmaps, gaussianTargets, heatmapSize, spatialSoftmaxCe, type LocalizerSpec } from "../models";
+import type { Rng } from "../util/rng";
+import { fitUnit, type Batch } from "./fit";
+import type { LocalizerConfig } from "./config";
+import type { JsonlLog } from "./log";
+
+/**
+ * One localizer training/inference sample: the mid-sagittal slice letterboxed into a square of
+ * `inputPx` (values ~[0,1]) and, when known, the five level points in that square's pixels
+ * (NaN for an unlabelled level).
+ */
+export interface LocalizerSample {
+  readonly studyId: number;
+  readonly image: Float32Array;
+  readonly points: readonly (readonly [number, number])[] | null;
+}
+
+export function localizerSpec(cfg: LocalizerConfig): LocalizerSpec {
+  return { inputPx: cfg.inputPx, filters: cfg.filters };
+}
+
+/** Random shift + zoom of a sample (image and points move together), plus intensity gain. */
+function augmentSample(s: LocalizerSample, px: number, cfg: LocalizerConfig, rng: Rng, out: Float32Array, offset: number): [number, number][] {
+  const zoom = 1 + rng.uniform(-cfg.scaleJitter, cfg.scaleJitter);
+  const sx = rng.uniform(-cfg.shiftFrac, cfg.shiftFrac) * px;
+  const sy = rng.uniform(-cfg.shiftFrac, cfg.shiftFrac) * px;
+  const gain = 1 + rng.uniform(-0.2, 0.2);
+  const c = px / 2;
+  // output pixel (u, v) samples source (c + (u - c) * zoom - sx, ...)
+  for (let v = 0; v < px; v++) {
+    for (let u = 0; u < px; u++) {
+      const x = c + (u + 0.5 - c) * zoom - sx - 0.5;
+      const y = c + (v + 0.5 - c) * zoom - sy - 0.5;
+      out[offset + v * px + u] = gain * bilinearZero(s.image, px, x, y);
+    }
+  }
+  return (s.points ?? LEVELS.map(() => [NaN, NaN] as const)).map(([x, y]) => [(x - c + sx) / zoom + c, (y - c + sy) / zoom + c]);
+}
+
+function bilinearZero(src: Float32Array, n: number, x: number, y: number): number {
+  const x0 = Math.floor(x);
+  const y0 = Math.floor(y);
+  const fx = x - x0;
+  const fy = y - y0;
+  const at = (xx: number, yy: number) => (xx < 0 || yy < 0 || xx >= n || yy >= n ? 0 : src[yy * n + xx]);
+  return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
+}
+
+/** Batches of augmented samples with Gaussian heatmap targets. */
+function* localizerBatches(samples: readonly LocalizerSample[], cfg: LocalizerConfig, rng: Rng): Iterable<Batch> {
+  const px = cfg.inputPx;
+  const size = heatmapSize(localizerSpec(cfg));
+  const stride = px / size;
+  const order = rng.shuffle(samples.map((_, i) => i));
+  for (let start = 0; start < order.length; start += cfg.batchSize) {
+    const ids = order.slice(start, start + cfg.batchSize);
+    const images = new Float32Array(ids.length * px * px);
+    const points = ids.map((id, b) => augmentSample(samples[id], px, cfg, rng, images, b * px * px).map(([x, y]) => [x / stride, y / stride] as const));
+    const x = tf.tensor4d(images, [ids.length, px, px, 1]);
+    const target = gaussianTargets(points, size, cfg.sigmaCells);
+    yield {
+      inputs: x,
+      size: ids.length,
+      loss: (out) => spatialSoftmaxCe(out as tf.Tensor4D, target),
+      dispose: () => {
+        x.dispose();
+        target.dispose();
+      },
+    };
+  }
+}
+
+/**
+ * Heatmap logits of each sample, flattened, and decoded level points in input pixels.
+ * Several models (folds) are averaged in logit space before decoding.
+ */
+export function predictLevels(models: readonly tf.LayersModel[], images: readonly Float32Array[], cfg: LocalizerConfig, batchSize = 16): [number, number][][] {
+  const px = cfg.inputPx;
+  const size = heatmapSize(localizerSpec(cfg));
+  const stride = px / size;
+  const out: [number, number][][] = [];
+  for (let start = 0; start < images.length; start += batchSize) {
+    const chunk = images.slice(start, start + batchSize);
+    const data = new Float32Array(chunk.length * px * px);
+    chunk.forEach((im, i) => data.set(im, i * px * px));
+    const logits = tf.tidy(() => {
+      const x = tf.tensor4d(data, [chunk.length, px, px, 1]);
+      const sum = models.map((m) => m.predict(x) as tf.Tensor).reduce((a, b) => tf.add(a, b));
+      return tf.div(sum, models.length);
+    });
+    const flat = logits.dataSync() as Float32Array;
+    logits.dispose();
+    for (const pts of decodeHeatmaps(flat, chunk.length, size)) out.push(pts.map(([x, y]) => [x * stride, y * stride]));
+  }
+  return out;
+}
+
+/** Mean distance (input pixels) between predicted and labelled points: the early-stopping score. */
+export function meanPointError(pred: readonly [number, number][][], samples: readonly LocalizerSample[]): number {
+  let sum = 0;
+  let n = 0;
+  pred.forEach((pts, i) => {
+    const truth = samples[i].points;
+    if (!truth) return;
+    pts.forEach(([x, y], k) => {
+      const [tx, ty] = truth[k];
+      if (!Number.isFinite(tx)) return;
+      sum += Math.hypot(x - tx, y - ty);
+      n++;
+    });
+  });
+  return n ? sum / n : NaN;
+}
+
+/** Train one fold's localizer (resumable in `dir`), early-stopped on the validation point error. */
+export async function fitLocalizer(opts: {
+  dir: string;
+  name: string;
+  train: readonly LocalizerSample[];
+  valid: readonly LocalizerSample[];
+  cfg: LocalizerConfig;
+  patience: number;
+  seed: number;
+  log?: JsonlLog;
+  quiet?: boolean;
+}): Promise<tf.LayersModel> {
+  const { cfg } = opts;
+  const model = buildLocalizer(localizerSpec(cfg));
+  const train = opts.train.filter((s) => s.points);
+  const valid = opts.valid.filter((s) => s.points);
+  await fitUnit({
+    name: opts.name,
+    dir: opts.dir,
+    model,
+    epochs: cfg.epochs,
+    learningRate: cfg.learningRate,
+    patience: opts.patience,
+    seed: opts.seed,
+    batchesPerEpoch: Math.ceil(train.length / cfg.batchSize),
+    trainBatches: (_epoch, rng) => localizerBatches(train, cfg, rng),
+    evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
+      // Without a validation set keep the last epoch: a falling fake score always "improves".
+      if (!valid.length) return { score: -epoch };
+      const score = meanPointError(predictLevels([m], valid.map((s) => s.image), cfg), valid);
+      return { score, pointErrorPx: score };
+    },
+    log: opts.log,
+    quiet: opts.quiet,
+  });
+  return model;
+}

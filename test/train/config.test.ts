@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEFAULT_CONFIG, PRESETS, readConfigJson, resolveConfig, writeConfigJson } from "../../lib/train/config";
+import { foldSplit, studyFolds } from "../../lib/train/folds";
+
+describe("resolveConfig", () => {
+  it("applies the preset over the defaults and explicit overrides last", () => {
+    const c = resolveConfig("smoke", { seed: 7, classifier: { epochs: 3 } });
+    expect(c.profile).toBe("smoke");
+    expect(c.seed).toBe(7);
+    expect(c.classifier.epochs).toBe(3);
+    expect(c.classifier.cropPx).toBe(PRESETS.smoke.classifier!.cropPx);
+    // untouched nested fields keep their defaults
+    expect(c.classifier.augment).toEqual(DEFAULT_CONFIG.classifier.augment);
+    expect(c.localizer.filters).toEqual([8, 16]);
+  });
+  it("rejects an unknown profile with a usage error", () => {
+    expect(() => resolveConfig("huge")).toThrow(/unknown profile/);
+  });
+  it("round-trips through config.json", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    const c = resolveConfig("quick", { seed: 3 });
+    writeConfigJson(dir, c);
+    expect(readConfigJson(dir)).toEqual(c);
+  });
+});
+
+describe("studyFolds", () => {
+  const ids = Array.from({ length: 23 }, (_, i) => 1000 + i * 7);
+  it("puts every study in exactly one fold, balanced to within one", () => {
+    const folds = studyFolds(ids, 4, 1);
+    expect(folds.size).toBe(23);
+    const sizes = [0, 1, 2, 3].map((f) => foldSplit(folds, f).valid.length);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    expect(sizes.reduce((a, b) => a + b)).toBe(23);
+    const { train, valid } = foldSplit(folds, 2);
+    expect(train.filter((t) => valid.includes(t))).toEqual([]);
+  });
+  it("depends on the seed and the id set, not the input order", () => {
+    const a = studyFolds(ids, 3, 5);
+    const b = studyFolds([...ids].reverse(), 3, 5);
+    expect([...a.entries()].sort()).toEqual([...b.entries()].sort());
+    const c = studyFolds(ids, 3, 6);
+    expect([...c.entries()].sort()).not.toEqual([...a.entries()].sort());
+  });
+});
