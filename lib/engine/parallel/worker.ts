@@ -1,0 +1,47 @@
+import { parentPort, workerData } from "node:worker_threads";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../backend";
+import { buildFromSpec } from "./model-spec";
+import { shardGradients, weightLayout, writeWeights } from "./grad-step";
+import type { FromWorker, ToWorker, WorkerInit } from "./protocol";
+
+/** A gradient worker: its own wasm backend and model copy; weights arrive through shared memory. */
+async function main(): Promise<void> {
+  const init = workerData as WorkerInit;
+  const port = parentPort!;
+  const send = (m: FromWorker) => port.postMessage(m);
+  try {
+    await initBackend({ backend: "wasm", log: false });
+    const model = buildFromSpec(init.model);
+    const layout = weightLayout(model);
+    const inputShape = (model.inputs[0].shape as number[]).slice(1);
+    const outputUnits = (model.outputs[0].shape as number[]).slice(1).reduce((a, b) => a * b, 1);
+    const weights = new Float32Array(init.weights);
+    const out = new Float32Array(init.out);
+    send({ type: "ready", layout, inputShape, outputUnits });
+    port.on("message", (msg: ToWorker) => {
+      try {
+        if (msg.type === "close") {
+          port.close();
+          return;
+        }
+        writeWeights(model, layout, weights);
+        if (msg.type === "step") {
+          const lossSum = shardGradients(model, layout, inputShape, init.classes, msg.batch, out);
+          send({ type: "stepped", id: msg.id, lossSum });
+        } else {
+          const logits = tf.tidy(() => (model.predict(tf.tensor(msg.x, [msg.n, ...inputShape])) as tf.Tensor).dataSync() as Float32Array);
+          send({ type: "predicted", id: msg.id, logits });
+        }
+      } catch (e) {
+        const err = e as Error;
+        send({ type: "error", id: "id" in msg ? msg.id : undefined, message: err.message, stack: err.stack });
+      }
+    });
+  } catch (e) {
+    const err = e as Error;
+    send({ type: "error", message: err.message, stack: err.stack });
+  }
+}
+
+void main();

@@ -1,0 +1,118 @@
+import { backend_util, Conv2DBackpropFilter } from "@tensorflow/tfjs";
+import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { f32, freeView, view } from "../heap";
+import { concat, free, matmul, pad, reshape, run, transpose } from "../stock";
+
+/**
+ * Filter gradient dW [kh,kw,Ci,Co] of a NHWC conv from x [N,H,W,Ci] and dy [N,Ho,Wo,Co]:
+ * one XNNPACK matmul per kernel tap, dW[i,j]^T = dY^T X_ij ([Co,M] x [M,Ci]); the fast matmul
+ * path takes no transpose flags, so dY^T is built once.
+ *
+ * Stride 1 (the common case) needs no copy per tap: on the zero-padded input grid [N,Hp,Wp],
+ * flattened, the input seen by tap (i,j) at output (n,oh,ow) sits at flat index p + i*Wp + j
+ * where p = (n*Hp + oh)*Wp + ow. Placing dY on that same grid (zeros where there is no output)
+ * turns every tap's input into a contiguous slice of the padded input, aliased without copying;
+ * the zeros cancel the wrap-around rows.
+ */
+function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
+  const { backend: b, inputs, attrs } = args;
+  const { x, dy } = inputs;
+  const { strides, pad: padding, dataFormat, dimRoundingMode, filterShape } = attrs;
+  if (dataFormat === "NCHW") throw new Error("Conv2DBackpropFilter (lumbar wasm): NCHW is not supported");
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filterShape as [number, number, number, number],
+    strides, 1, padding, dimRoundingMode, false, "channelsLast",
+  );
+  const taps = info.strideHeight === 1 && info.strideWidth === 1 ? tapsOnPaddedGrid(b, x, dy, info) : tapsStrided(b, x, dy, info);
+  const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
+  const stacked = taps.length === 1 ? taps[0] : concat(b, taps, 0); // [kh*kw, co, ci]
+  if (taps.length > 1) free(b, ...taps);
+  const t = transpose(b, stacked, [0, 2, 1]); // [kh*kw, ci, co]
+  free(b, stacked);
+  const out = reshape(b, t, [kh, kw, ci, co]);
+  free(b, t);
+  return out;
+}
+
+type ConvInfo = backend_util.Conv2DInfo;
+
+/** Stride 1: per tap a [1,Co,Ci] gradient from aliased slices of the padded input. */
+function tapsOnPaddedGrid(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo[] {
+  const { batchSize: n, filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
+  const { outHeight: ho, outWidth: wo, inHeight: h, inWidth: w } = info;
+  const top = info.padInfo.top, left = info.padInfo.left;
+  const hp = ho + kh - 1, wp = wo + kw - 1;
+  const bottom = hp - h - top, right = wp - w - left;
+  const xp = top || left || bottom || right ? pad(b, x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+  const maxOff = (kh - 1) * wp + (kw - 1);
+  const mp = n * hp * wp - maxOff;
+  // dY^T on the padded grid: dyT[c, p], zero where (oh, ow) is outside the output.
+  const dyT = b.makeOutput([co, mp], "float32");
+  {
+    const out = f32(b, dyT);
+    out.fill(0);
+    const src = f32(b, dy);
+    for (let img = 0; img < n; img++) {
+      for (let oh = 0; oh < ho; oh++) {
+        const p0 = (img * hp + oh) * wp;
+        const s0 = ((img * ho + oh) * wo) * co;
+        const len = Math.min(wo, mp - p0);
+        for (let c = 0; c < co; c++) {
+          const o = c * mp + p0;
+          for (let ow = 0; ow < len; ow++) out[o + ow] = src[s0 + ow * co + c];
+        }
+      }
+    }
+  }
+  const taps: TensorInfo[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const win = view(b, xp, (i * wp + j) * ci, [mp, ci]);
+      const tap = matmul(b, dyT, win); // [co, ci]
+      freeView(b, win);
+      taps.push(reshape(b, tap, [1, co, ci]));
+      free(b, tap);
+    }
+  }
+  free(b, dyT);
+  if (xp !== x) free(b, xp);
+  return taps;
+}
+
+/** Any stride: per tap a strided copy of the padded input (the stock StridedSlice, slower). */
+function tapsStrided(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo[] {
+  const { batchSize: n, filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
+  const { outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w } = info;
+  const top = info.padInfo.top, left = info.padInfo.left;
+  const needH = (ho - 1) * sh + kh, needW = (wo - 1) * sw + kw;
+  const bottom = Math.max(0, needH - h - top), right = Math.max(0, needW - w - left);
+  const xp = top || left || bottom || right ? pad(b, x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+  const m = n * ho * wo;
+  const dy2 = reshape(b, dy, [m, co]);
+  const dyT = transpose(b, dy2, [1, 0]);
+  free(b, dy2);
+  const taps: TensorInfo[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const win = run(b, "StridedSlice", { x: xp }, {
+        begin: [0, i, j, 0], end: [n, i + (ho - 1) * sh + 1, j + (wo - 1) * sw + 1, ci], strides: [1, sh, sw, 1],
+        beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
+      });
+      const win2 = reshape(b, win, [m, ci]);
+      const tap = matmul(b, dyT, win2);
+      free(b, win, win2);
+      taps.push(reshape(b, tap, [1, co, ci]));
+      free(b, tap);
+    }
+  }
+  free(b, dyT);
+  if (xp !== x) free(b, xp);
+  return taps;
+}
+
+export const conv2DBackpropFilterConfig: KernelConfig = {
+  kernelName: Conv2DBackpropFilter,
+  backendName: "wasm",
+  kernelFunc: conv2DBackpropFilter as unknown as KernelFunc,
+};
