@@ -1,0 +1,47 @@
+import type { Family } from "../data/schema";
+
+/** How to cut a 2.5D crop. Sizes in mm are physical, so different pixel spacings give the same anatomy. */
+export interface CropSpec {
+  /** In-plane extent [height, width] in mm (a number: square). */
+  sizeMm: number | readonly [number, number];
+  /** Output pixels [H, W] (a number: square). */
+  outPixels: number | readonly [number, number];
+  /** Slices taken on each side of the centre slice: output depth 2*slicesEachSide+1. */
+  slicesEachSide: number;
+  /** Stack slices between consecutive output slices (1 = adjacent). */
+  sliceStep: number;
+  /** Outside the image: "zero" writes 0, "edge" repeats the nearest border pixel/slice. */
+  padding: "zero" | "edge";
+  /** Per-crop robust normalisation: clip to these percentiles then scale to [0, 1]; null keeps modality values. */
+  normalize: { lowPercentile: number; highPercentile: number } | null;
+}
+
+/** Where to centre a crop: stack slice index and pixel (col x, row y), fractional allowed. */
+export interface CropCentre {
+  slice: number;
+  x: number;
+  y: number;
+}
+
+const NORMALIZE = { lowPercentile: 1, highPercentile: 99 } as const;
+
+/**
+ * Default crops per condition family (top RSNA 2024 solutions use ~3-5 slices of ~60-80 mm).
+ * spinal: Sagittal T2/STIR around the level; foraminal: Sagittal T1 around the left/right
+ * foramen slice; subarticular: Axial T2 around the level's slice.
+ */
+export const FAMILY_CROP_SPECS: Readonly<Record<Family, CropSpec>> = {
+  spinal: { sizeMm: [64, 80], outPixels: [64, 80], slicesEachSide: 2, sliceStep: 1, padding: "zero", normalize: NORMALIZE },
+  foraminal: { sizeMm: [64, 64], outPixels: [64, 64], slicesEachSide: 2, sliceStep: 1, padding: "zero", normalize: NORMALIZE },
+  subarticular: { sizeMm: [80, 80], outPixels: [64, 64], slicesEachSide: 1, sliceStep: 1, padding: "zero", normalize: NORMALIZE },
+};
+
+export function pair(v: number | readonly [number, number]): [number, number] {
+  return typeof v === "number" ? [v, v] : [v[0], v[1]];
+}
+
+/** Output shape [depth, H, W] of a spec. */
+export function cropShape(spec: CropSpec): [number, number, number] {
+  const [h, w] = pair(spec.outPixels);
+  return [2 * spec.slicesEachSide + 1, h, w];
+}

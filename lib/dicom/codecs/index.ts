@@ -1,0 +1,27 @@
+import { TS } from "../transferSyntax";
+import { jpeg2000Codec } from "./jpeg2000";
+import { jpegBaselineCodec } from "./jpegBaseline";
+import { jpegLosslessCodec } from "./jpegLossless";
+import { jpegLsCodec } from "./jpegLs";
+import { rleCodec } from "./rle";
+import type { Codec } from "./types";
+
+export type { Codec, FrameInfo, StoredArray } from "./types";
+
+/** The decoder for each encapsulated transfer syntax. JPEG extended 12-bit (.51) decodes only 8-bit streams. */
+export const CODECS: ReadonlyMap<string, Codec> = new Map<string, Codec>([
+  [TS.jpegBaseline, jpegBaselineCodec],
+  [TS.jpegExtended, jpegBaselineCodec],
+  [TS.jpegLossless57, jpegLosslessCodec],
+  [TS.jpegLosslessSV1, jpegLosslessCodec],
+  [TS.jpegLsLossless, jpegLsCodec],
+  [TS.jpegLsNearLossless, jpegLsCodec],
+  [TS.jpeg2000Lossless, jpeg2000Codec],
+  [TS.jpeg2000, jpeg2000Codec],
+  [TS.rleLossless, rleCodec],
+]);
+
+/** Load every wasm codec (each only once); call before synchronous decodes of compressed files. */
+export async function initCodecs(): Promise<void> {
+  await Promise.all([...new Set(CODECS.values())].map((c) => c.init()));
+}

@@ -1,0 +1,277 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { makePlane, type ImagePlane } from "../geometry/plane";
+import { dot, orientationAxes, orientationDistance, type Orientation, type Vec3 } from "../geometry/vec";
+import { DicomError, isDicomError } from "./errors";
+import type { DicomHeader } from "./header";
+import { readDicom, readDicomHeader } from "./image";
+import { resizeBilinear } from "./resize";
+
+/** One image of a stack: a file (and frame), its geometry and its place along the normal. */
+export interface StackSlice {
+  /** Absolute path of the file. */
+  file: string;
+  /** Frame inside the file (0 for single-frame files). */
+  frame: number;
+  instanceNumber: number | null;
+  echoNumber: number | null;
+  /** Position along the stack normal: dot(IPP, normal), mm. */
+  positionMm: number;
+  /** Geometry in the stack's pixel grid (rows x columns of the stack, after any resampling). */
+  plane: ImagePlane;
+  header: DicomHeader;
+}
+
+/** Two IOPs closer than this (max component difference) are one stack. */
+const ORIENTATION_TOLERANCE = 1e-3;
+/** Positions within this many mm are "the same position" (multi-echo, time series). */
+const POSITION_TOLERANCE_MM = 1e-3;
+
+/**
+ * Images of one series sharing an orientation, sorted along the slice normal (then by
+ * InstanceNumber for repeated positions). Pixel reads resample odd-sized images to the most
+ * common size. Reads are lazy: memory holds headers until a slice or the volume is asked for.
+ */
+export class Stack {
+  constructor(
+    readonly index: number,
+    readonly orientation: Orientation,
+    /** Unit slice normal rowDir x colDir; slices are sorted by increasing position along it. */
+    readonly normal: Vec3,
+    readonly rows: number,
+    readonly columns: number,
+    /** [row spacing, column spacing] mm of the stack grid. */
+    readonly pixelSpacing: [number, number],
+    readonly slices: readonly StackSlice[],
+  ) {}
+
+  get length(): number {
+    return this.slices.length;
+  }
+  /** Slice planes in stack order (for lib/geometry projection). */
+  get planes(): ImagePlane[] {
+    return this.slices.map((s) => s.plane);
+  }
+  get positionsMm(): number[] {
+    return this.slices.map((s) => s.positionMm);
+  }
+  /** Median gap between distinct consecutive positions, mm (0 with a single position). */
+  get spacingMm(): number {
+    return medianGap(this.positionsMm);
+  }
+  get files(): string[] {
+    return this.slices.map((s) => s.file);
+  }
+
+  /** Slice index of an InstanceNumber, or -1. */
+  sliceOfInstance(instanceNumber: number): number {
+    return this.slices.findIndex((s) => s.instanceNumber === instanceNumber);
+  }
+
+  /** Slice i as float32 modality values, shape [rows, columns] of the stack. */
+  async readSlice(i: number): Promise<Float32Array> {
+    const s = this.slices[i];
+    if (!s) throw new RangeError(`slice ${i} of ${this.slices.length}`);
+    const img = await readDicom(s.file);
+    const px = img.frame(s.frame);
+    if (img.rows === this.rows && img.columns === this.columns) return px;
+    return resizeBilinear(px, img.rows, img.columns, this.rows, this.columns);
+  }
+
+  /** All slices as one volume [slices, rows, columns] float32, read one file at a time. */
+  async readVolume(): Promise<Volume> {
+    const plane = this.rows * this.columns;
+    const data = new Float32Array(this.slices.length * plane);
+    for (let i = 0; i < this.slices.length; i++) data.set(await this.readSlice(i), i * plane);
+    return {
+      data,
+      slices: this.slices.length,
+      rows: this.rows,
+      columns: this.columns,
+      rowSpacing: this.pixelSpacing[0],
+      colSpacing: this.pixelSpacing[1],
+      planes: this.planes,
+    };
+  }
+}
+
+/** A stack's pixels: data[(s * rows + y) * columns + x], modality values, spacing in mm. */
+export interface Volume {
+  data: Float32Array;
+  slices: number;
+  rows: number;
+  columns: number;
+  rowSpacing: number;
+  colSpacing: number;
+  /** Slice planes (optional: synthetic volumes may have none). */
+  planes?: readonly ImagePlane[];
+}
+
+export interface SliceRef {
+  stack: number;
+  slice: number;
+}
+
+/** A series folder split into stacks, with the InstanceNumber <-> (stack, slice) map. */
+export interface Series {
+  dir: string;
+  seriesInstanceUid: string;
+  description: string;
+  frameOfReferenceUid: string;
+  /** Ordered by smallest InstanceNumber (acquisition order). */
+  stacks: Stack[];
+  /** InstanceNumber -> where it is. */
+  instances: Map<number, SliceRef>;
+  /** Files skipped and fallbacks taken (missing geometry, odd sizes, duplicate numbers). */
+  warnings: string[];
+}
+
+/** Locate an InstanceNumber in a series. */
+export function locateInstance(series: Series, instanceNumber: number): SliceRef | undefined {
+  return series.instances.get(instanceNumber);
+}
+
+/**
+ * Read the headers of every file in `dir` and group them into stacks. Non-DICOM files are skipped
+ * with a warning; a folder without any image is a DicomError (NO_PIXEL_DATA).
+ */
+export function loadSeries(dir: string): Series {
+  const warnings: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
+  } catch (e) {
+    throw new DicomError("READ_FAILED", dir, e instanceof Error ? e.message : String(e));
+  }
+  names.sort();
+  const entries: { file: string; header: DicomHeader }[] = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      const header = readDicomHeader(file);
+      if (!header.hasPixelData || header.rows === 0) {
+        warnings.push(`${name}: no image, skipped`);
+        continue;
+      }
+      entries.push({ file, header });
+    } catch (e) {
+      if (!isDicomError(e)) throw e;
+      warnings.push(`${name}: ${e.code}, skipped`);
+    }
+  }
+  if (entries.length === 0) throw new DicomError("NO_PIXEL_DATA", dir, "no DICOM image in the folder");
+  return seriesFromHeaders(dir, entries, warnings);
+}
+
+/** Group already-read headers into stacks (exposed for tests and synthetic data). */
+export function seriesFromHeaders(dir: string, entries: { file: string; header: DicomHeader }[], warnings: string[] = []): Series {
+  const groups: { orientation: Orientation; items: { file: string; header: DicomHeader }[] }[] = [];
+  let missingGeometry = 0;
+  for (const e of entries) {
+    const o = e.header.imageOrientationPatient ?? FALLBACK_ORIENTATION;
+    if (!e.header.imageOrientationPatient || !e.header.imagePositionPatient) missingGeometry++;
+    const g = groups.find((g) => orientationDistance(g.orientation, o) < ORIENTATION_TOLERANCE);
+    if (g) g.items.push(e);
+    else groups.push({ orientation: o, items: [e] });
+  }
+  if (missingGeometry > 0) {
+    warnings.push(`${missingGeometry} image(s) without ImageOrientation/PositionPatient: identity orientation, InstanceNumber order`);
+  }
+  const stacks = groups.map((g) => buildStack(g.orientation, g.items, warnings));
+  stacks.sort((a, b) => minInstance(a) - minInstance(b) || a.files[0].localeCompare(b.files[0]));
+  const ordered = stacks.map((s, i) => new Stack(i, s.orientation, s.normal, s.rows, s.columns, s.pixelSpacing, s.slices));
+  const instances = new Map<number, SliceRef>();
+  ordered.forEach((s, stack) =>
+    s.slices.forEach((sl, slice) => {
+      if (sl.instanceNumber === null || sl.frame > 0) return;
+      if (instances.has(sl.instanceNumber)) warnings.push(`InstanceNumber ${sl.instanceNumber} repeated; first kept`);
+      else instances.set(sl.instanceNumber, { stack, slice });
+    }),
+  );
+  const h0 = entries[0].header;
+  return {
+    dir,
+    seriesInstanceUid: h0.seriesInstanceUid,
+    description: h0.seriesDescription,
+    frameOfReferenceUid: h0.frameOfReferenceUid,
+    stacks: ordered,
+    instances,
+    warnings,
+  };
+}
+
+const FALLBACK_ORIENTATION: Orientation = [1, 0, 0, 0, 1, 0];
+
+function buildStack(orientation: Orientation, items: { file: string; header: DicomHeader }[], warnings: string[]): Stack {
+  const { normal } = orientationAxes(orientation);
+  // The most common image size is the stack grid; others are resampled onto it.
+  const sizeCount = new Map<string, number>();
+  for (const it of items) {
+    const k = `${it.header.rows}x${it.header.columns}`;
+    sizeCount.set(k, (sizeCount.get(k) ?? 0) + 1);
+  }
+  const [best] = [...sizeCount.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const [rows, columns] = best[0].split("x").map(Number);
+  if (sizeCount.size > 1) warnings.push(`stack of ${items.length}: mixed sizes ${[...sizeCount.keys()].join(", ")}; resampled to ${rows}x${columns}`);
+  const ref = items.find((it) => it.header.rows === rows && it.header.columns === columns)!.header;
+  const spacing: [number, number] = ref.pixelSpacing ?? [1, 1];
+  if (!ref.pixelSpacing) warnings.push("no PixelSpacing: 1 mm assumed");
+  const fallbackGap = ref.spacingBetweenSlices ?? ref.sliceThickness ?? 1;
+
+  const slices: StackSlice[] = [];
+  items.forEach((it, order) => {
+    const h = it.header;
+    for (let f = 0; f < h.frames; f++) {
+      const ipp = h.imagePositionPatient;
+      // Without a position, InstanceNumber (else file order) times the nominal gap stands in for it.
+      const rank = h.instanceNumber ?? order;
+      const base: Vec3 = ipp ?? [normal[0] * rank * fallbackGap, normal[1] * rank * fallbackGap, normal[2] * rank * fallbackGap];
+      const position: Vec3 = [base[0] + normal[0] * f * fallbackGap, base[1] + normal[1] * f * fallbackGap, base[2] + normal[2] * f * fallbackGap];
+      // Keep physical extent when resampling to the stack grid (corners aligned).
+      const ps = h.pixelSpacing ?? spacing;
+      const rowSpacing = rows > 1 ? (ps[0] * (h.rows - 1)) / (rows - 1) : ps[0];
+      const colSpacing = columns > 1 ? (ps[1] * (h.columns - 1)) / (columns - 1) : ps[1];
+      slices.push({
+        file: it.file,
+        frame: f,
+        instanceNumber: h.instanceNumber,
+        echoNumber: h.echoNumbers,
+        positionMm: roundMm(dot(position, normal)),
+        plane: makePlane(position, orientation, [rowSpacing, colSpacing], rows, columns),
+        header: h,
+      });
+    }
+  });
+  slices.sort(
+    (a, b) =>
+      a.positionMm - b.positionMm ||
+      (a.instanceNumber ?? 0) - (b.instanceNumber ?? 0) ||
+      a.file.localeCompare(b.file) ||
+      a.frame - b.frame,
+  );
+  return new Stack(0, orientation, normal, rows, columns, spacing, slices);
+}
+
+/** Round to the tolerance so float noise does not split repeated positions. */
+function roundMm(v: number): number {
+  return Math.round(v / POSITION_TOLERANCE_MM) * POSITION_TOLERANCE_MM;
+}
+
+function minInstance(s: Stack): number {
+  let m = Infinity;
+  for (const sl of s.slices) if (sl.instanceNumber !== null && sl.instanceNumber < m) m = sl.instanceNumber;
+  return m;
+}
+
+/** Median of the gaps between distinct sorted positions. */
+export function medianGap(positions: readonly number[]): number {
+  const gaps: number[] = [];
+  for (let i = 1; i < positions.length; i++) {
+    const g = positions[i] - positions[i - 1];
+    if (g > POSITION_TOLERANCE_MM) gaps.push(g);
+  }
+  if (gaps.length === 0) return 0;
+  gaps.sort((a, b) => a - b);
+  const m = gaps.length >> 1;
+  return gaps.length % 2 ? gaps[m] : (gaps[m - 1] + gaps[m]) / 2;
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { cropVolume, type CropSpec } from "../../lib/crop";
+import type { Volume } from "../../lib/dicom";
+
+function volume(slices: number, rows: number, columns: number, rowSpacing: number, colSpacing: number): Volume {
+  return { data: new Float32Array(slices * rows * columns), slices, rows, columns, rowSpacing, colSpacing };
+}
+const at = (v: Volume, s: number, y: number, x: number) => (s * v.rows + y) * v.columns + x;
+const raw: CropSpec = { sizeMm: 20, outPixels: 33, slicesEachSide: 1, sliceStep: 1, padding: "zero", normalize: null };
+
+function argmax(a: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < a.length; i++) if (a[i] > a[best]) best = i;
+  return best;
+}
+
+describe("cropVolume", () => {
+  it("a bright marker at the centre coordinate lands on the crop's centre pixel of the middle slice", () => {
+    const v = volume(7, 100, 120, 0.5, 0.8);
+    v.data[at(v, 3, 40, 60)] = 1000;
+    const c = cropVolume(v, { slice: 3, x: 60, y: 40 }, raw);
+    expect(c.length).toBe(3 * 33 * 33);
+    expect(argmax(c)).toBe(1 * 33 * 33 + 16 * 33 + 16);
+    expect(c[1 * 33 * 33 + 16 * 33 + 16]).toBe(1000);
+  });
+
+  it("resamples in mm: a 10 mm square has the same size in the crop at 0.5 and 1.0 mm spacing", () => {
+    const counts = [0.5, 1.0].map((sp) => {
+      const v = volume(1, 200, 200, sp, sp);
+      const half = 5 / sp;
+      for (let y = 100 - half; y <= 100 + half; y++) for (let x = 100 - half; x <= 100 + half; x++) v.data[at(v, 0, y, x)] = 1;
+      const c = cropVolume(v, { slice: 0, x: 100, y: 100 }, { ...raw, slicesEachSide: 0, sizeMm: 40, outPixels: 40 });
+      return c.reduce((n, x) => n + (x > 0.5 ? 1 : 0), 0);
+    });
+    // 10 mm of a 40 mm / 40 px crop: about 10-11 px per side.
+    expect(counts[0]).toBeGreaterThanOrEqual(100);
+    expect(counts[0]).toBeLessThanOrEqual(121);
+    expect(counts[1]).toBe(counts[0]);
+  });
+
+  it("slice step and depth: output slice k reads centre + (k - each) * step; missing slices pad", () => {
+    const v = volume(6, 20, 20, 1, 1);
+    for (let s = 0; s < 6; s++) v.data.fill(s + 1, at(v, s, 0, 0), at(v, s + 1, 0, 0));
+    const spec: CropSpec = { ...raw, sizeMm: 5, outPixels: 5, slicesEachSide: 2, sliceStep: 2 };
+    const c = cropVolume(v, { slice: 3, x: 10, y: 10 }, spec);
+    expect([0, 1, 2, 3, 4].map((k) => c[k * 25 + 12])).toEqual([0, 2, 4, 6, 0]);
+    const e = cropVolume(v, { slice: 3, x: 10, y: 10 }, { ...spec, padding: "edge" });
+    expect([0, 1, 2, 3, 4].map((k) => e[k * 25 + 12])).toEqual([1, 2, 4, 6, 6]);
+  });
+
+  it("pads in-plane at the border: zero writes 0, edge repeats the border pixel", () => {
+    const v = volume(1, 10, 10, 1, 1);
+    v.data.fill(7);
+    const spec: CropSpec = { ...raw, slicesEachSide: 0, sizeMm: 9, outPixels: 9 };
+    const z = cropVolume(v, { slice: 0, x: 0, y: 0 }, spec);
+    expect(z[0]).toBe(0);
+    expect(z[4 * 9 + 4]).toBe(7);
+    const e = cropVolume(v, { slice: 0, x: 0, y: 0 }, { ...spec, padding: "edge" });
+    expect(e[0]).toBe(7);
+  });
+
+  it("percentile normalisation maps the crop to [0, 1] and keeps padding at 0", () => {
+    const v = volume(1, 50, 50, 1, 1);
+    for (let i = 0; i < v.data.length; i++) v.data[i] = 100 + (i % 50);
+    const c = cropVolume(v, { slice: 0, x: 2, y: 25 }, { ...raw, slicesEachSide: 0, normalize: { lowPercentile: 0, highPercentile: 100 } });
+    expect(Math.min(...c)).toBe(0);
+    expect(Math.max(...c)).toBe(1);
+    expect(c[16 * 33 + 0]).toBe(0); // left of column 0: padding
+  });
+});
