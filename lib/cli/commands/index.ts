@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { benchCommand } from "./bench";
+import { kernelCommand } from "./kernel";
 import { scoreCommand } from "./score";
 import { validateSubmissionCommand } from "./validate-submission";
 
 /** Every `npx lumbar` command, one module each; keep alphabetical. */
-export const COMMANDS: ReadonlyArray<() => Command> = [benchCommand, scoreCommand, validateSubmissionCommand];
+export const COMMANDS: ReadonlyArray<() => Command> = [benchCommand, kernelCommand, scoreCommand, validateSubmissionCommand];

@@ -1,0 +1,333 @@
+import * as tf from "@tensorflow/tfjs";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { CONDITION_INFO, FAMILIES, LEVELS, TARGETS, rowId, studyRowIds, type Family, type SeverityIndex } from "../data/schema";
+import { datasetPaths, indexDataset, type StudyEntry } from "../data/dataset";
+import { loadCoordinates, type LabelCoordinate } from "../data/coordinates";
+import { labelsByRowId, loadTrainLabels, type StudyLabels } from "../data/train-labels";
+import { loadSampleSubmission } from "../data/submission-file";
+import { scoreSubmission, type MetricResult, type Probs3 } from "../metric";
+import { fitPrior, priorPredictions, writeSubmission, type PriorModel } from "../submit";
+import type { Vec3 } from "../geometry";
+import { Rng } from "../util/rng";
+import { atomicWrite } from "./checkpoint";
+import { familyOf, fitClassifier, predictSamples, type CropSample } from "./classifier";
+import { resolveConfig, writeConfigJson, type Profile, type TrainConfig, type TrainOverrides } from "./config";
+import { foldSplit, studyFolds } from "./folds";
+import { fitLocalizer, predictLevels } from "./localizer";
+import { JsonlLog } from "./log";
+import { errorSummary, localizedCrops, pointErrors, prepareTrainStudies, type Failure, type LpsPoint, type PreparedStudy } from "./prepare";
+import { progressBar } from "./progress";
+import { fitOffsets, frameToLps, loadStudy, localizerStack, midSlice, type OffsetModel } from "./study";
+import { groundTruthScores, type GroundTruthReport } from "./ground-truth";
+
+export interface KernelOptions {
+  /** Competition-layout folder (train + test). */
+  readonly data: string;
+  readonly out: string;
+  readonly profile: Profile;
+  readonly seed?: number;
+  readonly overrides?: TrainOverrides;
+  readonly quiet?: boolean;
+  /** Backend description for the report (the caller initialised it). */
+  readonly backend?: Record<string, unknown>;
+}
+
+export interface KernelReport {
+  readonly profile: Profile;
+  readonly data: string;
+  readonly seed: number;
+  readonly backend: Record<string, unknown>;
+  readonly cvScore: number | null;
+  readonly testScore: number | null;
+  readonly priorScore: number | null;
+  readonly oracleScore: number | null;
+  readonly cv: { localized: MetricResult | null; groundTruthCoords: MetricResult | null; prior: MetricResult | null; studies: number };
+  readonly test: (GroundTruthReport & { studies: number }) | { studies: number };
+  readonly localization: Record<string, unknown>;
+  readonly timings: Record<string, number>;
+  readonly fallbacks: { studyId: number; rows: number; reason: string }[];
+  readonly failures: Failure[];
+  readonly config: TrainConfig;
+}
+
+/** Models of the k folds, trained once per run (and resumed from checkpoints). */
+interface Trained {
+  localizers: tf.LayersModel[];
+  classifiers: Record<Family, tf.LayersModel[]>;
+  offsets: OffsetModel;
+}
+
+/**
+ * The batch kernel: train both stages with k-fold CV on DATA's train split, predict its test split,
+ * write OUT/submission.csv (always complete and valid: anything that cannot be processed gets the
+ * prior) and OUT/report.json. Checkpoints in OUT/checkpoints make a rerun resume.
+ */
+export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
+  const config = resolveConfig(opts.profile, { ...opts.overrides, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+  const timings: Record<string, number> = {};
+  const clock = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await f();
+    } finally {
+      timings[name] = (timings[name] ?? 0) + (Date.now() - t0) / 1000;
+    }
+  };
+  mkdirSync(opts.out, { recursive: true });
+  const ckpt = join(opts.out, "checkpoints");
+  writeConfigJson(ckpt, config);
+  const log = new JsonlLog(join(opts.out, "train-log.jsonl"));
+  const quiet = opts.quiet;
+
+  // ---- data
+  const paths = datasetPaths(opts.data, "train");
+  const trainLabels = loadTrainLabels(paths.trainLabels);
+  const prior = fitPrior(trainLabels);
+  const coords = existsSync(paths.coordinates) ? loadCoordinates(paths.coordinates) : [];
+  const coordsByStudy = groupBy(coords, (c) => c.studyId);
+  const labelsByStudy = new Map(trainLabels.studies.map((s) => [s.studyId, s]));
+  const trainIndex = indexDataset(opts.data, "train");
+  let trainEntries = trainIndex.studies.filter((s) => labelsByStudy.has(s.studyId) && coordsByStudy.has(s.studyId));
+  if (config.maxTrainStudies !== null && trainEntries.length > config.maxTrainStudies) {
+    const keep = new Set(new Rng(config.seed).shuffle(trainEntries.map((s) => s.studyId)).slice(0, config.maxTrainStudies));
+    trainEntries = trainEntries.filter((s) => keep.has(s.studyId));
+  }
+
+  const { prepared, failures } = await clock("prepareTrain", () =>
+    prepareTrainStudies({ studies: trainEntries, labels: labelsByStudy, coords: coordsByStudy, loc: config.localizer, cls: config.classifier, quiet }),
+  );
+  const canCv = prepared.length >= config.folds;
+  const folds = canCv ? studyFolds(prepared.map((p) => p.studyId), config.folds, config.seed) : new Map<number, number>();
+
+  // ---- stage 1: localizer CV + out-of-fold level points
+  const localizers: tf.LayersModel[] = [];
+  const oofLevels = new Map<number, Vec3[]>();
+  await clock("trainLocalizer", async () => {
+    const nFolds = canCv ? config.folds : 1;
+    for (let f = 0; f < nFolds; f++) {
+      const { train, valid } = canCv ? foldSplit(folds, f) : { train: prepared.map((p) => p.studyId), valid: [] };
+      const pick = (ids: number[]) => prepared.filter((p) => ids.includes(p.studyId));
+      const model = await fitLocalizer({
+        dir: join(ckpt, "localizer", `fold${f}`),
+        name: `localizer f${f}`,
+        train: pick(train).map((p) => p.localizer),
+        valid: pick(valid).map((p) => p.localizer),
+        cfg: config.localizer,
+        patience: config.patience,
+        seed: config.seed + 101 * f,
+        log,
+        quiet,
+      });
+      localizers.push(model);
+      const validStudies = pick(valid);
+      const pts = predictLevels([model], validStudies.map((p) => p.localizer.image), config.localizer);
+      validStudies.forEach((p, i) => oofLevels.set(p.studyId, pts[i].map(([u, v]) => frameToLps({ ...p.mid, image: p.localizer.image }, u, v))));
+    }
+  });
+
+  // ---- pass 2: crops at out-of-fold localized points (how the classifier will see test studies)
+  const foldOffsets = canCv
+    ? Array.from({ length: config.folds }, (_, f) => fitOffsets(prepared.filter((p) => folds.get(p.studyId) !== f).map((p) => p.gtPoints)))
+    : [];
+  const offsets = fitOffsets(prepared.map((p) => p.gtPoints));
+  const locCrops = new Map<number, CropSample[]>();
+  const locErrors: { family: string; mm: number }[] = [];
+  await clock("prepareLocalized", async () => {
+    const bar = progressBar("prepare train (pass 2)", oofLevels.size, { quiet });
+    for (const p of prepared) {
+      const levels = oofLevels.get(p.studyId);
+      if (!levels) continue;
+      const entry = trainEntries.find((e) => e.studyId === p.studyId)!;
+      try {
+        const r = await localizedCrops(entry, levels, foldOffsets[folds.get(p.studyId)!], config.classifier, labelsByStudy.get(p.studyId));
+        locCrops.set(p.studyId, r.crops);
+        locErrors.push(...pointErrors(r.points, p.gtPoints));
+      } catch (e) {
+        failures.push({ studyId: p.studyId, stage: "localized crops", reason: (e as Error).message });
+      }
+      bar.tick();
+    }
+    bar.stop();
+  });
+
+  // ---- stage 2: one classifier per family, k folds; out-of-fold predictions
+  const classifiers = { spinal: [], foraminal: [], subarticular: [] } as Record<Family, tf.LayersModel[]>;
+  const oofLoc = new Map<string, Probs3>();
+  const oofGt = new Map<string, Probs3>();
+  await clock("trainClassifiers", async () => {
+    for (const family of FAMILIES) {
+      const nFolds = canCv ? config.folds : 1;
+      for (let f = 0; f < nFolds; f++) {
+        const { train, valid } = canCv ? foldSplit(folds, f) : { train: prepared.map((p) => p.studyId), valid: [] };
+        const gtOf = (ids: number[]) => prepared.filter((p) => ids.includes(p.studyId)).flatMap((p) => p.gtCrops.filter((c) => familyOf(c) === family));
+        const locOf = (ids: number[]) => ids.flatMap((id) => (locCrops.get(id) ?? []).filter((c) => familyOf(c) === family));
+        const validLoc = locOf(valid);
+        const model = await fitClassifier({
+          dir: join(ckpt, family, `fold${f}`),
+          name: `${family} f${f}`,
+          family,
+          train: gtOf(train),
+          valid: validLoc,
+          cfg: config.classifier,
+          patience: config.patience,
+          seed: config.seed + 1009 * f + FAMILIES.indexOf(family),
+          tta: config.tta,
+          log,
+          quiet,
+        });
+        classifiers[family].push(model);
+        predictInto(oofLoc, validLoc, predictSamples([model], validLoc, config.classifier, family, config.tta));
+        const validGt = gtOf(valid);
+        predictInto(oofGt, validGt, predictSamples([model], validGt, config.classifier, family, config.tta));
+      }
+    }
+  });
+
+  // ---- CV scores (out of fold, localized points; and at ground-truth coordinates)
+  const cvStudies = [...oofLevels.keys()];
+  const cvLabels = labelsFor(trainLabels.studies.filter((s) => oofLevels.has(s.studyId)));
+  const withPrior = (preds: Map<string, Probs3>) => {
+    const full = priorPredictions(prior, cvStudies);
+    for (const [k, v] of preds) full.set(k, v);
+    return full;
+  };
+  const safeScore = (p: Map<string, Probs3>) => (cvLabels.size ? scoreSubmission(cvLabels, p) : null);
+  const cv = {
+    localized: safeScore(withPrior(oofLoc)),
+    groundTruthCoords: safeScore(withPrior(oofGt)),
+    prior: safeScore(priorPredictions(prior, cvStudies)),
+    studies: cvStudies.length,
+  };
+  writeOof(join(opts.out, "oof.csv"), withPrior(oofLoc), cvStudies);
+
+  const locTrainErrors = Object.fromEntries(
+    ["spinal", "foraminal", "subarticular"].map((f) => [f, errorSummary(locErrors.filter((e) => e.family === f).map((e) => e.mm))]),
+  );
+
+  // ---- test inference, one study at a time
+  const trained: Trained = { localizers, classifiers, offsets };
+  const fallbacks: KernelReport["fallbacks"] = [];
+  const testIndex = indexDataset(opts.data, "test");
+  const testPaths = datasetPaths(opts.data, "test");
+  const expected = existsSync(testPaths.sampleSubmission)
+    ? [...loadSampleSubmission(testPaths.sampleSubmission).rowIds]
+    : testIndex.studies.flatMap((s) => studyRowIds(s.studyId));
+  const expectedStudies = [...new Set(expected.map((id) => Number(id.slice(0, id.indexOf("_")))))];
+  const predictions = new Map<string, Probs3>();
+  const testLevels = new Map<number, Vec3[]>();
+  await clock("inference", async () => {
+    const bar = progressBar("inference (test)", expectedStudies.length, { quiet });
+    for (const studyId of expectedStudies) {
+      const entry = testIndex.studies.find((s) => s.studyId === studyId);
+      const r = await predictStudy(entry, studyId, trained, config, prior);
+      r.predictions.forEach((v, k) => predictions.set(k, v));
+      fallbacks.push(...r.fallbacks);
+      if (r.levels) testLevels.set(studyId, r.levels);
+      bar.tick();
+    }
+    bar.stop();
+  });
+  const submissionFile = join(opts.out, "submission.csv");
+  writeSubmission(submissionFile, predictions, expected);
+
+  // ---- ground truth from the generator, when present (never needed to run)
+  const gt = groundTruthScores(opts.data, predictions, prior, expectedStudies, testLevels);
+  const report: KernelReport = {
+    profile: config.profile,
+    data: opts.data,
+    seed: config.seed,
+    backend: opts.backend ?? { tfBackend: tf.getBackend() },
+    cvScore: cv.localized?.score ?? null,
+    testScore: gt?.test?.score ?? null,
+    priorScore: gt?.prior?.score ?? null,
+    oracleScore: gt?.oracle?.score ?? null,
+    cv,
+    test: { studies: expectedStudies.length, ...(gt ?? {}) },
+    localization: { oofTrain: locTrainErrors, ...(gt?.localization ? { test: gt.localization } : {}) },
+    timings,
+    fallbacks,
+    failures,
+    config,
+  };
+  atomicWrite(join(opts.out, "report.json"), JSON.stringify(report, null, 2) + "\n");
+  tf.dispose([...localizers, ...Object.values(classifiers).flat()].flatMap((m) => m.weights.map((w) => w.read())));
+  return report;
+}
+
+/**
+ * Predict one test study: localize (fold-averaged), place and crop every condition, classify with
+ * every fold model and the mirror TTA. Rows that cannot be predicted get the prior, with the reason.
+ */
+export async function predictStudy(
+  entry: StudyEntry | undefined,
+  studyId: number,
+  trained: Trained,
+  config: TrainConfig,
+  prior: PriorModel,
+): Promise<{ predictions: Map<string, Probs3>; fallbacks: { studyId: number; rows: number; reason: string }[]; levels: Vec3[] | null }> {
+  const predictions = priorPredictions(prior, [studyId]);
+  const fallbacks: { studyId: number; rows: number; reason: string }[] = [];
+  const fallbackAll = (reason: string) => {
+    fallbacks.push({ studyId, rows: TARGETS.length, reason });
+    return { predictions, fallbacks, levels: null };
+  };
+  if (!entry) return fallbackAll("study has no image folder");
+  try {
+    const study = await loadStudy(entry);
+    const view = localizerStack(study);
+    if (!view) return fallbackAll(`no usable sagittal series (${study.problems.join("; ") || "none listed"})`);
+    const mid = midSlice(view.stack, config.localizer.inputPx);
+    const [pts] = predictLevels(trained.localizers, [mid.image], config.localizer);
+    const levels = pts.map(([u, v]) => frameToLps(mid, u, v));
+    const { crops, missing } = await localizedCrops(entry, levels, trained.offsets, config.classifier, undefined, study);
+    const done = new Set<string>();
+    for (const family of FAMILIES) {
+      const mine = crops.filter((c) => familyOf(c) === family);
+      if (!mine.length || !trained.classifiers[family].length) continue;
+      const probs = predictSamples(trained.classifiers[family], mine, config.classifier, family, config.tta);
+      mine.forEach((c, i) => {
+        const id = rowId(studyId, { condition: c.condition, level: LEVELS[c.levelIndex] });
+        predictions.set(id, probs[i]);
+        done.add(id);
+      });
+    }
+    const byReason = new Map<string, number>();
+    for (const t of TARGETS) {
+      if (done.has(rowId(studyId, t))) continue;
+      const reason = missing.get(t.condition) ?? `${CONDITION_INFO[t.condition].family}: no crop`;
+      byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+    }
+    for (const [reason, rows] of byReason) fallbacks.push({ studyId, rows, reason });
+    return { predictions, fallbacks, levels };
+  } catch (e) {
+    return fallbackAll(`${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  }
+}
+
+function predictInto(out: Map<string, Probs3>, samples: readonly CropSample[], probs: readonly Probs3[]): void {
+  samples.forEach((s, i) => out.set(rowId(s.studyId, { condition: s.condition, level: LEVELS[s.levelIndex] }), probs[i]));
+}
+
+function labelsFor(studies: readonly StudyLabels[]): Map<string, SeverityIndex> {
+  return labelsByRowId({ file: "", studies, missingCells: 0 });
+}
+
+function writeOof(file: string, preds: Map<string, Probs3>, studies: readonly number[]): void {
+  const ids = studies.flatMap((s) => studyRowIds(s)).sort();
+  const lines = ["row_id,normal_mild,moderate,severe", ...ids.map((id) => [id, ...(preds.get(id) ?? [NaN, NaN, NaN])].join(","))];
+  atomicWrite(file, lines.join("\n") + "\n");
+}
+
+function groupBy<T, K>(items: readonly T[], key: (t: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const list = out.get(k);
+    if (list) list.push(it);
+    else out.set(k, [it]);
+  }
+  return out;
+}
+
+export type { LabelCoordinate, PreparedStudy, LpsPoint };

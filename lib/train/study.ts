@@ -1,0 +1,160 @@
+import { CONDITION_INFO, CONDITIONS, LEVELS, type Condition, type Family, type SeriesDescription } from "../data/schema";
+import type { StudyEntry } from "../data/dataset";
+import type { LabelCoordinate } from "../data/coordinates";
+import { add, lpsToPixel, pixelToLps, type ImagePlane, type Vec3 } from "../geometry";
+import { sampleFrame, squareFrame, toFrame, fromFrame, robustNormalize, type SquareFrame, type StoredCrop } from "./augment";
+import type { ClassifierConfig } from "./config";
+import { cropStack, findInstance, loadSeriesStacks, projectPoint, type LoadedSeries, type Stack } from "./volume";
+
+/** A study's series, loaded, by type; an absent type is an empty list (a fallback reason, not an error). */
+export interface StudyImages {
+  readonly studyId: number;
+  readonly byType: Readonly<Record<SeriesDescription, readonly LoadedSeries[]>>;
+  readonly problems: readonly string[];
+}
+
+export async function loadStudy(entry: StudyEntry): Promise<StudyImages> {
+  const problems = [...entry.problems];
+  const byType: Record<SeriesDescription, LoadedSeries[]> = { "Sagittal T1": [], "Sagittal T2/STIR": [], "Axial T2": [] };
+  for (const s of entry.series) {
+    problems.push(...s.problems);
+    if (!s.description || s.files.length === 0) continue;
+    const loaded = await loadSeriesStacks(s.seriesId, s.files.map((f) => f.path));
+    if (loaded.skipped.length) problems.push(`series ${s.seriesId}: skipped ${loaded.skipped.length} file(s), e.g. ${loaded.skipped[0].reason}`);
+    if (loaded.stacks.length) byType[s.description].push(loaded);
+  }
+  return { studyId: entry.studyId, byType, problems };
+}
+
+export function stacksOf(study: StudyImages, type: SeriesDescription): Stack[] {
+  return study.byType[type].flatMap((s) => s.stacks);
+}
+
+/** The series that shows the mid-sagittal view the localizer reads: T2/STIR, else T1 (logged by the caller). */
+export function localizerStack(study: StudyImages): { stack: Stack; type: SeriesDescription } | undefined {
+  const t2 = stacksOf(study, "Sagittal T2/STIR")[0];
+  if (t2) return { stack: t2, type: "Sagittal T2/STIR" };
+  const t1 = stacksOf(study, "Sagittal T1")[0];
+  return t1 ? { stack: t1, type: "Sagittal T1" } : undefined;
+}
+
+/** The localizer's view of a study: the middle slice of a sagittal stack, letterboxed to a square. */
+export interface MidSlice {
+  /** The slice's plane only (not the stack), so samples kept for training do not pin a series' pixels. */
+  readonly plane: ImagePlane;
+  readonly slice: number;
+  readonly frame: SquareFrame;
+  readonly image: Float32Array;
+}
+
+export function midSlice(stack: Stack, inputPx: number): MidSlice {
+  const slice = Math.floor((stack.planes.length - 1) / 2);
+  const frame = squareFrame(stack.rows, stack.columns, inputPx);
+  const image = new Float32Array(inputPx * inputPx);
+  sampleFrame(robustNormalize(stack.pixels[slice]), stack.rows, stack.columns, frame, image);
+  return { plane: stack.planes[slice], slice, frame, image };
+}
+
+/** LPS point -> (x, y) in the mid slice's square frame (continuous coordinates, pixel centres at +0.5). */
+export function lpsToFrame(m: MidSlice, p: Vec3): [number, number] {
+  const foot = lpsToPixel(m.plane, p);
+  return toFrame(m.frame, foot.x + 0.5, foot.y + 0.5);
+}
+
+export function frameToLps(m: MidSlice, u: number, v: number): Vec3 {
+  const [x, y] = fromFrame(m.frame, u, v);
+  return pixelToLps(m.plane, x - 0.5, y - 0.5);
+}
+
+/** Where a labelled (or localized) point lies: series stack, slice, pixel and LPS. */
+export interface PointLocation {
+  readonly condition: Condition;
+  readonly levelIndex: number;
+  readonly stack: Stack;
+  readonly slice: number;
+  readonly x: number;
+  readonly y: number;
+  readonly lps: Vec3;
+}
+
+/** Ground-truth points of a train study from train_label_coordinates.csv, found by instance number. */
+export function groundTruthPoints(study: StudyImages, coords: readonly LabelCoordinate[]): { points: PointLocation[]; problems: string[] } {
+  const points: PointLocation[] = [];
+  const problems: string[] = [];
+  for (const c of coords) {
+    const series = Object.values(study.byType).flat().find((s) => s.seriesId === c.seriesId);
+    const hit = series ? findInstance(series.stacks, c.instanceNumber) : undefined;
+    if (!hit) {
+      problems.push(`${c.condition} ${c.level}: instance ${c.instanceNumber} of series ${c.seriesId} not loaded`);
+      continue;
+    }
+    const lps = pixelToLps(hit.stack.planes[hit.slice], c.x, c.y);
+    points.push({ condition: c.condition, levelIndex: LEVELS.indexOf(c.level), stack: hit.stack, slice: hit.slice, x: c.x, y: c.y, lps });
+  }
+  return { points, problems };
+}
+
+/**
+ * Mean LPS offset (mm) of each condition's point from the spinal point of the same level, learned
+ * from ground truth: how far the foramina and subarticular recesses sit from the canal. Keyed
+ * `${condition}/${levelIndex}`; spinal offsets are zero.
+ */
+export type OffsetModel = ReadonlyMap<string, Vec3>;
+
+export function fitOffsets(perStudy: readonly (readonly Pick<PointLocation, "condition" | "levelIndex" | "lps">[])[]): OffsetModel {
+  const sums = new Map<string, { s: Vec3; n: number }>();
+  for (const points of perStudy) {
+    for (const p of points) {
+      const spinal = points.find((q) => q.condition === "spinal_canal_stenosis" && q.levelIndex === p.levelIndex);
+      if (!spinal) continue;
+      const key = `${p.condition}/${p.levelIndex}`;
+      const acc = sums.get(key) ?? { s: [0, 0, 0] as Vec3, n: 0 };
+      acc.s = add(acc.s, [p.lps[0] - spinal.lps[0], p.lps[1] - spinal.lps[1], p.lps[2] - spinal.lps[2]]);
+      acc.n++;
+      sums.set(key, acc);
+    }
+  }
+  const out = new Map<string, Vec3>();
+  for (const [k, { s, n }] of sums) out.set(k, [s[0] / n, s[1] / n, s[2] / n]);
+  return out;
+}
+
+/**
+ * Place every condition's point from the five localized level points (LPS): spinal on the
+ * localizer's sagittal series, foramina on Sagittal T1, subarticular on the nearest Axial T2 slice,
+ * each by projecting level + learned offset into that series in patient space.
+ * Returns the located points and, per condition, why it could not be placed.
+ */
+export function placePoints(study: StudyImages, levels: readonly Vec3[], offsets: OffsetModel): { points: PointLocation[]; missing: Map<Condition, string> } {
+  const points: PointLocation[] = [];
+  const missing = new Map<Condition, string>();
+  for (const condition of CONDITIONS) {
+    const info = CONDITION_INFO[condition];
+    const stacks = stacksOf(study, info.series);
+    if (!stacks.length) {
+      missing.set(condition, `no usable ${info.series} series`);
+      continue;
+    }
+    levels.forEach((level, levelIndex) => {
+      const lps = add(level, offsets.get(`${condition}/${levelIndex}`) ?? [0, 0, 0]);
+      const hit = projectPoint(stacks, lps);
+      if (!hit || !hit.inside) {
+        if (!missing.has(condition)) missing.set(condition, `${info.series}: level point falls outside every image`);
+        return;
+      }
+      points.push({ condition, levelIndex, stack: hit.stack, slice: hit.slice, x: hit.x, y: hit.y, lps });
+    });
+  }
+  return { points, missing };
+}
+
+/** The stored (augmentable) crop of a point: margin 1.5x in mm and pixels, extra slices for slice shift. */
+export const CROP_MARGIN = 1.5;
+
+export function storedCropFor(p: Pick<PointLocation, "condition" | "stack" | "slice" | "x" | "y">, cfg: ClassifierConfig): StoredCrop {
+  const family: Family = CONDITION_INFO[p.condition].family;
+  const spec = cfg.crops[family];
+  const size = Math.ceil(cfg.cropPx * CROP_MARGIN);
+  const depth = 2 * (spec.slicesEachSide + cfg.augment.sliceShift) + 1;
+  return cropStack(p.stack, p.slice, p.x, p.y, spec.sizeMm * (size / cfg.cropPx), size, depth);
+}
