@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { benchCommand } from "./bench";
 import { kernelCommand } from "./kernel";
 import { scoreCommand } from "./score";
+import { synthCommand } from "./synth";
 import { validateSubmissionCommand } from "./validate-submission";
 
 /** Every `npx lumbar` command, one module each; keep alphabetical. */
-export const COMMANDS: ReadonlyArray<() => Command> = [benchCommand, kernelCommand, scoreCommand, validateSubmissionCommand];
+export const COMMANDS: ReadonlyArray<() => Command> = [benchCommand, kernelCommand, scoreCommand, synthCommand, validateSubmissionCommand];

@@ -1,0 +1,134 @@
+import type { Rng } from "../util/rng";
+import { Phantom, toBody } from "./anatomy";
+import type { SlicePlan } from "./plan";
+import { TEXTURE_AMPLITUDE } from "./tissue";
+import { mulMatT } from "./vec";
+
+/**
+ * Sample the phantom on one slice: tissue signal with texture and receive-coil shading, a small
+ * point-spread blur, then Rician noise. Returns relative signal (CSF on T2 about 1), row-major.
+ */
+export function renderSlice(ph: Phantom, plan: SlicePlan, lut: Float32Array, noise: NoiseSource, noiseSigma: number): Float32Array {
+  const { rows, cols } = plan;
+  const an = ph.an;
+  const img = new Float32Array(rows * cols);
+  const b0 = toBody(an, plan.position);
+  const dj = mulMatT(an.rotation, plan.rowDir).map((v) => v * plan.spacing[1]);
+  const di = mulMatT(an.rotation, plan.colDir).map((v) => v * plan.spacing[0]);
+  const amp = new Float32Array(lut.length);
+  for (const [t, v] of Object.entries(TEXTURE_AMPLITUDE)) amp[Number(t)] = v ?? 0;
+  const tex = new ValueNoise(an.textureSeed);
+  const coilRef = an.skin.posterior;
+
+  // The spine-frame mapping, texture and coil shading vary slowly: evaluate them on a coarse node
+  // grid (every G pixels) and interpolate bilinearly; only the tissue lookup runs per pixel.
+  const G = 4;
+  const nr = Math.ceil((rows - 1) / G) + 1;
+  const nc = Math.ceil((cols - 1) / G) + 1;
+  const node = new Float64Array(nr * nc * 5); // x, a, s, texture, shading
+  const sc = new Float64Array(3);
+  for (let r = 0; r < nr; r++) {
+    for (let c = 0; c < nc; c++) {
+      const i = r * G;
+      const j = c * G;
+      ph.spineCoords(b0[0] + i * di[0] + j * dj[0], b0[1] + i * di[1] + j * dj[1], b0[2] + i * di[2] + j * dj[2], sc);
+      const o = (r * nc + c) * 5;
+      node[o] = sc[0];
+      node[o + 1] = sc[1];
+      node[o + 2] = sc[2];
+      node[o + 3] = tex.at(sc[0] * 0.16, sc[1] * 0.16, sc[2] * 0.16) - 0.5;
+      // Posterior receive coil: signal falls with distance from the back.
+      node[o + 4] = (0.45 + 0.95 * Math.exp(-(coilRef - sc[1]) / an.coilFalloff)) * (1 + (an.biasSlope * sc[2]) / 100);
+    }
+  }
+  const v = new Float64Array(5);
+  for (let i = 0; i < rows; i++) {
+    const r = Math.min(nr - 2, Math.floor(i / G));
+    const fy = (i - r * G) / G;
+    for (let j = 0; j < cols; j++) {
+      const c = Math.min(nc - 2, Math.floor(j / G));
+      const fx = (j - c * G) / G;
+      const o00 = (r * nc + c) * 5;
+      const o01 = o00 + 5;
+      const o10 = o00 + nc * 5;
+      const o11 = o10 + 5;
+      const w00 = (1 - fx) * (1 - fy);
+      const w01 = fx * (1 - fy);
+      const w10 = (1 - fx) * fy;
+      const w11 = fx * fy;
+      for (let k = 0; k < 5; k++) v[k] = w00 * node[o00 + k] + w01 * node[o01 + k] + w10 * node[o10 + k] + w11 * node[o11 + k];
+      const t = ph.tissue(v[0], v[1], v[2]);
+      let val = lut[t];
+      if (val === 0) continue;
+      const am = amp[t];
+      if (am > 0) val *= 1 + am * v[3];
+      img[i * cols + j] = val * v[4];
+    }
+  }
+  blur121(img, rows, cols);
+  for (let k = 0; k < img.length; k++) {
+    const re = img[k] + noiseSigma * noise.next();
+    const im = noiseSigma * noise.next();
+    img[k] = Math.sqrt(re * re + im * im);
+  }
+  return img;
+}
+
+/** Separable [1 2 1]/4 blur in place: a mild point-spread so edges look acquired, not drawn. */
+function blur121(img: Float32Array, rows: number, cols: number): void {
+  const tmp = new Float32Array(Math.max(rows, cols));
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) tmp[j] = img[o + j];
+    for (let j = 1; j < cols - 1; j++) img[o + j] = 0.25 * tmp[j - 1] + 0.5 * tmp[j] + 0.25 * tmp[j + 1];
+  }
+  for (let j = 0; j < cols; j++) {
+    for (let i = 0; i < rows; i++) tmp[i] = img[i * cols + j];
+    for (let i = 1; i < rows - 1; i++) img[i * cols + j] = 0.25 * tmp[i - 1] + 0.5 * tmp[i] + 0.25 * tmp[i + 1];
+  }
+}
+
+/** A table of standard normals walked by a cheap generator: Box-Muller per pixel would dominate. */
+export class NoiseSource {
+  private readonly table: Float32Array;
+  private state: number;
+  constructor(rng: Rng, size = 1 << 16) {
+    this.table = new Float32Array(size);
+    for (let k = 0; k < size; k++) this.table[k] = rng.normal();
+    this.state = rng.nextUint32() | 1;
+  }
+  next(): number {
+    // xorshift32
+    let x = this.state;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.state = x;
+    return this.table[(x >>> 0) & (this.table.length - 1)];
+  }
+}
+
+/** Smooth lattice value noise in [0, 1], deterministic from a seed. */
+export class ValueNoise {
+  constructor(private readonly seed: number) {}
+  private hash(x: number, y: number, z: number): number {
+    let h = Math.imul(x, 374761393) ^ Math.imul(y, 668265263) ^ Math.imul(z, 1274126177) ^ this.seed;
+    h = Math.imul(h ^ (h >>> 13), 1274126177);
+    return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
+  }
+  at(x: number, y: number, z: number): number {
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    const z0 = Math.floor(z);
+    const fx = smooth(x - x0);
+    const fy = smooth(y - y0);
+    const fz = smooth(z - z0);
+    const c00 = lerp(this.hash(x0, y0, z0), this.hash(x0 + 1, y0, z0), fx);
+    const c10 = lerp(this.hash(x0, y0 + 1, z0), this.hash(x0 + 1, y0 + 1, z0), fx);
+    const c01 = lerp(this.hash(x0, y0, z0 + 1), this.hash(x0 + 1, y0, z0 + 1), fx);
+    const c11 = lerp(this.hash(x0, y0 + 1, z0 + 1), this.hash(x0 + 1, y0 + 1, z0 + 1), fx);
+    return lerp(lerp(c00, c10, fy), lerp(c01, c11, fy), fz);
+  }
+}
+const smooth = (t: number) => t * t * (3 - 2 * t);
+const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
