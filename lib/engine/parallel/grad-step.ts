@@ -51,8 +51,8 @@ export function writeWeights(model: tf.LayersModel, layout: WeightLayout, src: F
 }
 
 export interface ShardBatch {
-  /** Inputs, [n, ...inputShape] flattened. */
-  x: Float32Array;
+  /** One array per model input, each [n, ...inputShape] flattened. */
+  x: Float32Array[];
   n: number;
   /** [n*heads] class indices, -1 = missing. */
   labels: Int32Array;
@@ -70,7 +70,7 @@ export interface ShardBatch {
 export function shardGradients(
   model: tf.LayersModel,
   layout: WeightLayout,
-  inputShape: number[],
+  inputShapes: number[][],
   classes: number,
   batch: ShardBatch,
   out: Float32Array,
@@ -78,7 +78,7 @@ export function shardGradients(
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   let lossSum = 0;
   tf.tidy(() => {
-    const x = tf.tensor(batch.x, [batch.n, ...inputShape], "float32");
+    const x = toInputs(batch.x, batch.n, inputShapes);
     const labels = tf.tensor1d(batch.labels, "int32");
     const weights = tf.tensor1d(batch.weights, "float32");
     const scale = batch.totalWeight > 0 ? 1 / batch.totalWeight : 0;
@@ -95,4 +95,14 @@ export function shardGradients(
     });
   });
   return lossSum;
+}
+
+/** Model inputs as tensors: one tensor for a single-input model, else an array in input order. */
+export function toInputs(xs: Float32Array[], n: number, inputShapes: number[][]): tf.Tensor | tf.Tensor[] {
+  const ts = xs.map((x, i) => tf.tensor(x, [n, ...inputShapes[i]], "float32"));
+  return ts.length === 1 ? ts[0] : ts;
+}
+
+export function inputShapesOf(model: tf.LayersModel): number[][] {
+  return model.inputs.map((t) => (t.shape as number[]).slice(1));
 }

@@ -13,11 +13,11 @@ export interface WorkerInit {
 
 export type ToWorker =
   | { type: "step"; id: number; batch: ShardBatch }
-  | { type: "predict"; id: number; x: Float32Array; n: number }
+  | { type: "predict"; id: number; x: Float32Array[]; n: number }
   | { type: "close" };
 
 export type FromWorker =
-  | { type: "ready"; layout: WeightLayout; inputShape: number[]; outputUnits: number }
+  | { type: "ready"; layout: WeightLayout; outputUnits: number }
   | { type: "stepped"; id: number; lossSum: number }
   | { type: "predicted"; id: number; logits: Float32Array }
   | { type: "error"; id?: number; message: string; stack?: string };

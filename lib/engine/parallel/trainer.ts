@@ -7,7 +7,7 @@ import { TrainerError } from "../errors";
 import { normaliseTargets } from "../loss";
 import { makeOptimizer, setLearningRate, type OptimizerSpec } from "../optimizer";
 import { buildFromSpec, type ModelSpec } from "./model-spec";
-import { readWeights, sameLayout, shardGradients, weightLayout, type ShardBatch, type WeightLayout } from "./grad-step";
+import { inputShapesOf, readWeights, sameLayout, shardGradients, toInputs, weightLayout, type ShardBatch, type WeightLayout } from "./grad-step";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol";
 
 export interface TrainerOptions {
@@ -36,14 +36,18 @@ export interface StepResult {
  */
 export interface Trainer {
   readonly threads: number;
-  readonly inputShape: number[];
+  /** Per model input, without the batch dimension. */
+  readonly inputShapes: number[][];
   readonly outputUnits: number;
   /** The master model: current weights, for saving (saveModel) or evaluation in this thread. */
   readonly model: tf.LayersModel;
-  /** x: [n, ...inputShape] flattened; labels [n*heads] (-1 = missing); sampleWeight [n*heads] (default 1). */
-  trainBatch(x: Float32Array, labels: Int32Array, sampleWeight?: Float32Array): Promise<StepResult>;
+  /**
+   * x: one array per model input (or the only one), each [n, ...inputShape] flattened;
+   * labels [n*heads] class indices (-1 = missing); sampleWeight [n*heads] (default 1).
+   */
+  trainBatch(x: Float32Array | Float32Array[], labels: Int32Array, sampleWeight?: Float32Array): Promise<StepResult>;
   /** Logits [n, outputUnits] flattened (inference mode), split over the workers. */
-  predict(x: Float32Array): Promise<Float32Array>;
+  predict(x: Float32Array | Float32Array[]): Promise<Float32Array>;
   setLearningRate(lr: number): void;
   dispose(): Promise<void>;
 }
@@ -62,7 +66,7 @@ export async function createTrainer(opts: TrainerOptions): Promise<Trainer> {
 
 /** What both trainers share: the master model, the optimizer and the update from summed gradients. */
 class MasterCore {
-  readonly inputShape: number[];
+  readonly inputShapes: number[][];
   readonly outputUnits: number;
   readonly trainableVars: tf.Variable[];
 
@@ -72,7 +76,7 @@ class MasterCore {
     readonly optimizer: tf.Optimizer,
     readonly classes: number,
   ) {
-    this.inputShape = (model.inputs[0].shape as number[]).slice(1);
+    this.inputShapes = inputShapesOf(model);
     this.outputUnits = (model.outputs[0].shape as number[]).slice(1).reduce((a, b) => a * b, 1);
     if (this.outputUnits % classes !== 0) {
       throw new TrainerError(`model output has ${this.outputUnits} units, not a multiple of ${classes} classes`);
@@ -80,15 +84,32 @@ class MasterCore {
     this.trainableVars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   }
 
-  get inputSize(): number {
-    return this.inputShape.reduce((a, b) => a * b, 1);
+  /** Batch size of x, after checking every input has the same number of samples. */
+  count(xs: Float32Array[]): number {
+    if (xs.length !== this.inputShapes.length) throw new TrainerError(`model has ${this.inputShapes.length} inputs, got ${xs.length} arrays`);
+    let n = -1;
+    xs.forEach((x, i) => {
+      const size = this.inputShapes[i].reduce((a, b) => a * b, 1);
+      const k = x.length / size;
+      if (!Number.isInteger(k) || k < 1) throw new TrainerError(`input ${i} has ${x.length} values, not a multiple of its size ${size}`);
+      if (n >= 0 && k !== n) throw new TrainerError(`input ${i} has ${k} samples, input 0 has ${n}`);
+      n = k;
+    });
+    return n;
+  }
+
+  /** Rows [a, b) of every input. */
+  rows(xs: Float32Array[], a: number, b: number): Float32Array[] {
+    return xs.map((x, i) => {
+      const size = this.inputShapes[i].reduce((p, q) => p * q, 1);
+      return x.slice(a * size, b * size);
+    });
   }
 
   /** Validate and split a batch into `parts` contiguous shards (sizes differ by at most one). */
-  shards(x: Float32Array, labels: Int32Array, sampleWeight: Float32Array | undefined, parts: number): ShardBatch[] {
-    const n = x.length / this.inputSize;
+  shards(xs: Float32Array[], labels: Int32Array, sampleWeight: Float32Array | undefined, parts: number): ShardBatch[] {
+    const n = this.count(xs);
     const heads = this.outputUnits / this.classes;
-    if (!Number.isInteger(n) || n < 1) throw new TrainerError(`x has ${x.length} values, not a multiple of the input size ${this.inputSize}`);
     if (labels.length !== n * heads) throw new TrainerError(`labels has ${labels.length} entries, expected ${n} x ${heads} heads`);
     if (sampleWeight && sampleWeight.length !== labels.length) throw new TrainerError(`sampleWeight has ${sampleWeight.length} entries, expected ${labels.length}`);
     for (const l of labels) if (l >= this.classes) throw new TrainerError(`label ${l} out of range for ${this.classes} classes`);
@@ -98,7 +119,7 @@ class MasterCore {
     for (let s = 0; s < k; s++) {
       const a = Math.floor((s * n) / k), b = Math.floor(((s + 1) * n) / k);
       out.push({
-        x: x.slice(a * this.inputSize, b * this.inputSize),
+        x: this.rows(xs, a, b),
         n: b - a,
         labels: t.labels.slice(a * heads, b * heads),
         weights: t.weights.slice(a * heads, b * heads),
@@ -139,20 +160,21 @@ class InProcessTrainer implements Trainer {
     this.out = new Float32Array(core.layout.size);
   }
   get model() { return this.core.model; }
-  get inputShape() { return this.core.inputShape; }
+  get inputShapes() { return this.core.inputShapes; }
   get outputUnits() { return this.core.outputUnits; }
 
-  async trainBatch(x: Float32Array, labels: Int32Array, sampleWeight?: Float32Array): Promise<StepResult> {
-    const [shard] = this.core.shards(x, labels, sampleWeight, 1);
+  async trainBatch(x: Float32Array | Float32Array[], labels: Int32Array, sampleWeight?: Float32Array): Promise<StepResult> {
+    const [shard] = this.core.shards(asList(x), labels, sampleWeight, 1);
     if (shard.totalWeight <= 0) return { loss: 0, totalWeight: 0 };
-    const lossSum = shardGradients(this.core.model, this.core.layout, this.core.inputShape, this.core.classes, shard, this.out);
+    const lossSum = shardGradients(this.core.model, this.core.layout, this.core.inputShapes, this.core.classes, shard, this.out);
     this.core.apply([this.out]);
     return { loss: lossSum / shard.totalWeight, totalWeight: shard.totalWeight };
   }
 
-  async predict(x: Float32Array): Promise<Float32Array> {
-    const n = x.length / this.core.inputSize;
-    return tf.tidy(() => (this.core.model.predict(tf.tensor(x, [n, ...this.core.inputShape])) as tf.Tensor).dataSync() as Float32Array);
+  async predict(x: Float32Array | Float32Array[]): Promise<Float32Array> {
+    const xs = asList(x);
+    const n = this.core.count(xs);
+    return tf.tidy(() => (this.core.model.predict(toInputs(xs, n, this.core.inputShapes)) as tf.Tensor).dataSync() as Float32Array);
   }
 
   setLearningRate(lr: number): void {
@@ -171,11 +193,11 @@ class ParallelTrainer implements Trainer {
   ) {}
   get threads() { return this.pool.size; }
   get model() { return this.core.model; }
-  get inputShape() { return this.core.inputShape; }
+  get inputShapes() { return this.core.inputShapes; }
   get outputUnits() { return this.core.outputUnits; }
 
-  async trainBatch(x: Float32Array, labels: Int32Array, sampleWeight?: Float32Array): Promise<StepResult> {
-    const shards = this.core.shards(x, labels, sampleWeight, this.pool.size);
+  async trainBatch(x: Float32Array | Float32Array[], labels: Int32Array, sampleWeight?: Float32Array): Promise<StepResult> {
+    const shards = this.core.shards(asList(x), labels, sampleWeight, this.pool.size);
     const total = shards[0].totalWeight;
     if (total <= 0) return { loss: 0, totalWeight: 0 };
     const sums = await Promise.all(shards.map((batch, k) => this.pool.call(k, { type: "step", id: 0, batch }).then((m) => (m as { lossSum: number }).lossSum)));
@@ -186,14 +208,14 @@ class ParallelTrainer implements Trainer {
     return { loss: lossSum / total, totalWeight: total };
   }
 
-  async predict(x: Float32Array): Promise<Float32Array> {
-    const size = this.core.inputSize;
-    const n = x.length / size;
+  async predict(x: Float32Array | Float32Array[]): Promise<Float32Array> {
+    const xs = asList(x);
+    const n = this.core.count(xs);
     const k = Math.min(this.pool.size, n);
     const parts = await Promise.all(
       Array.from({ length: k }, (_, s) => {
         const a = Math.floor((s * n) / k), b = Math.floor(((s + 1) * n) / k);
-        return this.pool.call(s, { type: "predict", id: 0, x: x.slice(a * size, b * size), n: b - a }).then((m) => (m as { logits: Float32Array }).logits);
+        return this.pool.call(s, { type: "predict", id: 0, x: this.core.rows(xs, a, b), n: b - a }).then((m) => (m as { logits: Float32Array }).logits);
       }),
     );
     const out = new Float32Array(n * this.core.outputUnits);
@@ -303,3 +325,7 @@ class WorkerPool {
   }
 }
 
+
+function asList(x: Float32Array | Float32Array[]): Float32Array[] {
+  return Array.isArray(x) ? x : [x];
+}

@@ -2,7 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
 import { buildFromSpec } from "./model-spec";
-import { shardGradients, weightLayout, writeWeights } from "./grad-step";
+import { inputShapesOf, shardGradients, toInputs, weightLayout, writeWeights } from "./grad-step";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol";
 
 /** A gradient worker: its own wasm backend and model copy; weights arrive through shared memory. */
@@ -14,11 +14,11 @@ async function main(): Promise<void> {
     await initBackend({ backend: "wasm", log: false });
     const model = buildFromSpec(init.model);
     const layout = weightLayout(model);
-    const inputShape = (model.inputs[0].shape as number[]).slice(1);
+    const inputShapes = inputShapesOf(model);
     const outputUnits = (model.outputs[0].shape as number[]).slice(1).reduce((a, b) => a * b, 1);
     const weights = new Float32Array(init.weights);
     const out = new Float32Array(init.out);
-    send({ type: "ready", layout, inputShape, outputUnits });
+    send({ type: "ready", layout, outputUnits });
     port.on("message", (msg: ToWorker) => {
       try {
         if (msg.type === "close") {
@@ -27,10 +27,10 @@ async function main(): Promise<void> {
         }
         writeWeights(model, layout, weights);
         if (msg.type === "step") {
-          const lossSum = shardGradients(model, layout, inputShape, init.classes, msg.batch, out);
+          const lossSum = shardGradients(model, layout, inputShapes, init.classes, msg.batch, out);
           send({ type: "stepped", id: msg.id, lossSum });
         } else {
-          const logits = tf.tidy(() => (model.predict(tf.tensor(msg.x, [msg.n, ...inputShape])) as tf.Tensor).dataSync() as Float32Array);
+          const logits = tf.tidy(() => (model.predict(toInputs(msg.x, msg.n, inputShapes)) as tf.Tensor).dataSync() as Float32Array);
           send({ type: "predicted", id: msg.id, logits });
         }
       } catch (e) {

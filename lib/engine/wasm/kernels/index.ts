@@ -1,6 +1,7 @@
 import type { KernelConfig } from "@tensorflow/tfjs";
 import { conv2DBackpropFilterConfig } from "./Conv2DBackpropFilter";
 import { conv2DBackpropInputConfig } from "./Conv2DBackpropInput";
+import { tileConfig } from "./Tile";
 
 /** Our wasm training kernels, alphabetical; registered by ../register.ts. */
-export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig];
+export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, tileConfig];
