@@ -1,0 +1,80 @@
+import { existsSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { PNG } from "pngjs";
+import { Figure } from "../../lib/viz/figure";
+import { FigureRenderer, findChromium } from "../../lib/viz/render";
+import { ChromiumNotFoundError } from "../../lib/viz/errors";
+import { MimeBundle, PLOTLY_MIME, setDisplaySink, show } from "../../lib/viz/display";
+
+function chromiumPresent(): boolean {
+  try {
+    return existsSync(findChromium());
+  } catch {
+    return false;
+  }
+}
+const hasChromium = chromiumPresent();
+if (!hasChromium)
+  console.warn("test/viz/render: no Chromium (apt-get install chromium); skipping render tests");
+
+/** A red bar filling the lower half of a green plot area; no margins, no axes. */
+const halfRed: Figure = {
+  data: [{ type: "bar", x: ["a"], y: [1], marker: { color: "#ff0000" } }],
+  layout: {
+    width: 200,
+    height: 100,
+    margin: { l: 0, r: 0, t: 0, b: 0 },
+    bargap: 0,
+    showlegend: false,
+    paper_bgcolor: "#0000ff",
+    plot_bgcolor: "#00ff00",
+    xaxis: { visible: false },
+    yaxis: { visible: false, range: [0, 2] },
+  },
+};
+
+function pixel(png: PNG, x: number, y: number): number[] {
+  const i = (y * png.width + x) * 4;
+  return [png.data[i], png.data[i + 1], png.data[i + 2]];
+}
+
+describe("finding Chromium", () => {
+  it("prefers LUMBAR_CHROMIUM and names every path tried when none exists", () => {
+    expect(() => findChromium({ LUMBAR_CHROMIUM: "/nope/chromium" }, ["/also/nope"])).toThrow(
+      ChromiumNotFoundError,
+    );
+    try {
+      findChromium({ LUMBAR_CHROMIUM: "/nope/chromium" }, ["/also/nope"]);
+    } catch (e) {
+      expect((e as ChromiumNotFoundError).tried).toEqual(["/nope/chromium", "/also/nope"]);
+    }
+    expect(findChromium({ LUMBAR_CHROMIUM: process.execPath }, [])).toBe(process.execPath);
+  });
+});
+
+describe.skipIf(!hasChromium)("figure rendering in headless Chromium", () => {
+  const renderer = new FigureRenderer(60_000);
+  afterAll(() => renderer.close());
+
+  it("draws the figure at the requested size and scale", async () => {
+    const png = PNG.sync.read(await renderer.png(halfRed, { scale: 2 }));
+    expect([png.width, png.height]).toEqual([400, 200]);
+    expect(pixel(png, 200, 150)).toEqual([255, 0, 0]); // lower half: the bar
+    expect(pixel(png, 200, 50)).toEqual([0, 255, 0]); // upper half: plot background
+  }, 120_000);
+
+  it("show() sends plotly JSON and a PNG in one bundle", async () => {
+    const bundles: MimeBundle[] = [];
+    setDisplaySink((b) => bundles.push(b));
+    try {
+      await show(halfRed, { scale: 1 });
+    } finally {
+      setDisplaySink(null);
+    }
+    expect(bundles).toHaveLength(1);
+    expect(bundles[0].data[PLOTLY_MIME]).toEqual({ data: halfRed.data, layout: halfRed.layout });
+    const png = PNG.sync.read(Buffer.from(bundles[0].data["image/png"] as string, "base64"));
+    expect([png.width, png.height]).toEqual([200, 100]);
+    expect(bundles[0].metadata).toEqual({ "image/png": { width: 200, height: 100 } });
+  }, 120_000);
+});
