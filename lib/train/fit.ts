@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { Rng } from "../util/rng";
 import { INITIAL_STATE, loadModelWeights, loadOptimizer, readState, saveModelWeights, saveOptimizer, writeState, type UnitState } from "./checkpoint";
 import { JsonlLog } from "./log";
@@ -49,6 +49,7 @@ export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch:
 export async function fitUnit(task: FitTask): Promise<UnitState> {
   const { dir, model } = task;
   const bestFile = join(dir, "best.weights");
+  mkdirSync(dir, { recursive: true });
   let state = readState(dir);
   if (state.done && existsSync(bestFile)) {
     loadModelWeights(bestFile, model);

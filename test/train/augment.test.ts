@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { IDENTITY_VIEW, renderCrop, squareFrame, toFrame, fromFrame, sampleFrame, type StoredCrop } from "../../lib/train/augment";
+import { decodeHeatmaps } from "../../lib/models";
+
+/** A stored crop with one bright pixel at (x, y) of slice z, everything else 0. */
+function marker(size: number, depth: number, x: number, y: number, z: number): StoredCrop {
+  const data = new Float32Array(depth * size * size);
+  data[(z * size + y) * size + x] = 1;
+  return { data, depth, size, mmPerPx: 1 };
+}
+
+function argmax(a: Float32Array, stride: number, channel: number): number {
+  let best = -1;
+  let at = -1;
+  for (let i = channel; i < a.length; i += stride) if (a[i] > best) [best, at] = [a[i], (i - channel) / stride];
+  return at;
+}
+
+describe("renderCrop", () => {
+  it("keeps a marker at the stored crop's centre at the output centre", () => {
+    // size 10, pixel 5 has centre at +0.5 mm from the crop centre: output 4x4 over 8 mm (2 mm/px) puts it in pixel 2.
+    const crop = marker(10, 3, 5, 5, 1);
+    const out = new Float32Array(4 * 4 * 1);
+    renderCrop(crop, IDENTITY_VIEW, 4, 1, 8, out, 0);
+    const i = argmax(out, 1, 0);
+    expect([i % 4, Math.floor(i / 4)]).toEqual([2, 2]);
+  });
+  it("shifts by dx in mm, mirrors columns and reverses slices", () => {
+    const crop = marker(20, 3, 14, 10, 0); // 4.5 mm right of centre, slice 0
+    const out = new Float32Array(20 * 20 * 3);
+    renderCrop(crop, IDENTITY_VIEW, 20, 3, 20, out, 0);
+    let i = argmax(out, 3, 0);
+    expect([i % 20, Math.floor(i / 20)]).toEqual([14, 10]);
+    renderCrop(crop, { ...IDENTITY_VIEW, dxMm: 4 }, 20, 3, 20, out, 0); // view moves right: marker appears 4 px left
+    i = argmax(out, 3, 0);
+    expect(i % 20).toBe(10);
+    renderCrop(crop, { ...IDENTITY_VIEW, mirror: "x" }, 20, 3, 20, out, 0);
+    i = argmax(out, 3, 0);
+    expect(i % 20).toBe(5); // 14 mirrored about 9.5
+    renderCrop(crop, { ...IDENTITY_VIEW, mirror: "slices" }, 20, 3, 20, out, 0);
+    expect(Math.max(...Array.from(out).filter((_, k) => k % 3 === 0))).toBe(0);
+    expect(Math.max(...Array.from(out).filter((_, k) => k % 3 === 2))).toBeCloseTo(1, 5);
+  });
+  it("slice shift selects the neighbouring stored slice", () => {
+    const crop = marker(10, 5, 5, 5, 3);
+    const out = new Float32Array(10 * 10 * 1);
+    renderCrop(crop, IDENTITY_VIEW, 10, 1, 10, out, 0);
+    expect(Math.max(...out)).toBe(0); // centre slice is 2
+    renderCrop(crop, { ...IDENTITY_VIEW, sliceShift: 1 }, 10, 1, 10, out, 0);
+    expect(Math.max(...out)).toBeCloseTo(1, 5);
+  });
+});
+
+describe("square frame", () => {
+  it("letterboxes a wide image and maps points both ways", () => {
+    const f = squareFrame(100, 200, 50); // 4 source px per output px
+    expect(toFrame(f, 100, 50)).toEqual([25, 25]);
+    expect(fromFrame(f, ...toFrame(f, 37, 81))).toEqual([37, 81]);
+    const src = new Float32Array(100 * 200);
+    // a bright 9x9 block centred on pixel (100, 50) = continuous (100.5, 50.5) -> output (25.1, 25.1)
+    for (let y = 46; y <= 54; y++) for (let x = 96; x <= 104; x++) src[y * 200 + x] = 1;
+    const out = new Float32Array(50 * 50);
+    sampleFrame(src, 100, 200, f, out);
+    expect(out[25 * 50 + 25]).toBeCloseTo(1, 5);
+    expect(out[25 * 50 + 27]).toBe(0);
+    expect(out[10 * 50 + 25]).toBe(0); // letterbox band above the image
+  });
+});
+
+describe("decodeHeatmaps", () => {
+  it("finds each level's peak with sub-cell precision", () => {
+    const size = 8;
+    const logits = new Float32Array(size * size * 5).fill(-10);
+    for (let c = 0; c < 5; c++) {
+      // two equal neighbours at x = c and c + 1, row 2 * c % 8: centre between the cells
+      const y = (2 * c) % 8;
+      logits[(y * size + c) * 5 + c] = 5;
+      logits[(y * size + c + 1) * 5 + c] = 5;
+    }
+    const [pts] = decodeHeatmaps(logits, 1, size);
+    pts.forEach(([x, y], c) => {
+      expect(x).toBeCloseTo(c + 1, 3);
+      expect(y).toBeCloseTo(((2 * c) % 8) + 0.5, 3);
+    });
+  });
+});
