@@ -2,6 +2,7 @@
  * Coordinate-guided 2.5D crops: [depth, H, W] float32 around (slice, x, y) of a stack volume,
  * resampled bilinearly in mm so every pixel spacing gives the same anatomy size.
  */
-export { cropVolume } from "./crop";
+export { cropVolume, volumeSource, type CropSource } from "./crop";
 export { percentileNormalize, quantile } from "./normalize";
 export { FAMILY_CROP_SPECS, cropShape, type CropCentre, type CropSpec } from "./spec";
+export { cropTargets, type CropTarget, type StudyCrops } from "./study";

@@ -5,6 +5,7 @@ import type { StoredArray } from "./codecs/types";
 import { DicomError } from "./errors";
 import type { DicomHeader } from "./header";
 import { parseDicomBytes } from "./parse";
+import type { DicomFileReader } from "./reader";
 import { checkPixelHeader, invertMonochrome1, normaliseStoredBits, rawFrame, rescaleToFloat32 } from "./pixels";
 
 export interface FrameOptions {
@@ -63,9 +64,12 @@ export function decodeDicom(bytes: Uint8Array, file = "<memory>"): DicomImage {
   return new DicomImage(file, p.header, p.dataSet);
 }
 
-/** Read and parse a file synchronously (compressed syntaxes need `initCodecs()` first). */
-export function readDicomSync(file: string): DicomImage {
-  return decodeDicom(readFileBytes(file), file);
+/**
+ * Read and parse a file synchronously (compressed syntaxes need `initCodecs()` first). With a
+ * `reader`, the bytes live in its reused buffer: the image is valid only until its next read.
+ */
+export function readDicomSync(file: string, reader?: DicomFileReader): DicomImage {
+  return decodeDicom(reader ? reader.read(file) : readFileBytes(file), file);
 }
 
 /** Read and parse a file; loads the wasm codec its transfer syntax needs. Pixel checks included. */

@@ -19,6 +19,7 @@ export {
   type StoredStats,
 } from "./image";
 export {
+  LazySlices,
   Stack,
   loadSeries,
   locateInstance,
@@ -30,3 +31,7 @@ export {
   type Volume,
 } from "./series";
 export { resizeBilinear } from "./resize";
+export { dicomInfo, type DicomInfo, type DicomInfoFailure } from "./info";
+export { projectPixelToSeries, type CrossProjection } from "./crossSeries";
+export { encodeDicom, type DicomImageSpec } from "./write";
+export { DicomFileReader } from "./reader";

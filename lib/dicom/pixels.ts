@@ -142,19 +142,34 @@ export function normaliseStoredBits(a: StoredArray, h: DicomHeader): StoredArray
 export function rescaleToFloat32(raw: StoredArray, h: DicomHeader, out = new Float32Array(raw.length)): Float32Array {
   const slope = h.rescaleSlope;
   const intercept = h.rescaleIntercept;
-  const n = raw.length;
+  const identity = slope === 1 && intercept === 0;
   if (h.bitsStored >= h.bitsAllocated) {
     // TypedArray.set converts element types natively, several times faster than a JS loop.
     out.set(raw);
-    if (slope !== 1 || intercept !== 0) for (let i = 0; i < n; i++) out[i] = out[i] * slope + intercept;
-  } else if (h.pixelRepresentation === 1) {
-    const shift = 32 - h.bitsStored;
-    for (let i = 0; i < n; i++) out[i] = ((raw[i] << shift) >> shift) * slope + intercept;
+    if (!identity) affineInPlace(out, slope, intercept);
+  } else if (raw instanceof Uint16Array) {
+    maskU16(raw, out, (1 << h.bitsStored) - 1);
+    if (!identity) affineInPlace(out, slope, intercept);
+  } else if (raw instanceof Int16Array) {
+    signExtendI16(raw, out, 32 - h.bitsStored);
+    if (!identity) affineInPlace(out, slope, intercept);
   } else {
-    const mask = (1 << h.bitsStored) - 1;
-    for (let i = 0; i < n; i++) out[i] = (raw[i] & mask) * slope + intercept;
+    out.set(normaliseStoredBits(raw, h));
+    if (!identity) affineInPlace(out, slope, intercept);
   }
   return out;
+}
+
+// One small loop per element type keeps each call site monomorphic (a loop over a union of
+// typed-array kinds runs several times slower in V8).
+function affineInPlace(a: Float32Array, slope: number, intercept: number): void {
+  for (let i = 0; i < a.length; i++) a[i] = a[i] * slope + intercept;
+}
+function maskU16(src: Uint16Array, out: Float32Array, mask: number): void {
+  for (let i = 0; i < src.length; i++) out[i] = src[i] & mask;
+}
+function signExtendI16(src: Int16Array, out: Float32Array, shift: number): void {
+  for (let i = 0; i < src.length; i++) out[i] = (src[i] << shift) >> shift;
 }
 
 /**

@@ -4,7 +4,9 @@ import { makePlane, type ImagePlane } from "../geometry/plane";
 import { dot, orientationAxes, orientationDistance, type Orientation, type Vec3 } from "../geometry/vec";
 import { DicomError, isDicomError } from "./errors";
 import type { DicomHeader } from "./header";
-import { readDicom, readDicomHeader } from "./image";
+import { CODECS } from "./codecs";
+import { readDicom, readDicomHeader, readDicomSync } from "./image";
+import { DicomFileReader } from "./reader";
 import { resizeBilinear } from "./resize";
 
 /** One image of a stack: a file (and frame), its geometry and its place along the normal. */
@@ -78,13 +80,36 @@ export class Stack {
     return resizeBilinear(px, img.rows, img.columns, this.rows, this.columns);
   }
 
-  /** All slices as one volume [slices, rows, columns] float32, read one file at a time. */
+  /**
+   * Synchronous, cached access to single slices, decoding a file only when its slice is first
+   * asked for (a crop of 5 slices decodes 5 files, not the stack). Loads the codecs it needs first.
+   */
+  async openSlices(): Promise<LazySlices> {
+    for (const uid of new Set(this.slices.map((s) => s.header.transferSyntaxUid))) await CODECS.get(uid)?.init();
+    return new LazySlices(this);
+  }
+
+  /**
+   * Slice i decoded synchronously into `out` ([rows, columns], allocated when omitted). Codecs
+   * must be initialised (see openSlices); `reader` reuses one file buffer across calls.
+   */
+  readSliceSync(i: number, out?: Float32Array, reader?: DicomFileReader): Float32Array {
+    const s = this.slices[i];
+    if (!s) throw new RangeError(`slice ${i} of ${this.slices.length}`);
+    const img = readDicomSync(s.file, reader);
+    if (img.rows === this.rows && img.columns === this.columns) return img.frame(s.frame, { out });
+    const px = resizeBilinear(img.frame(s.frame), img.rows, img.columns, this.rows, this.columns);
+    if (!out) return px;
+    out.set(px);
+    return out;
+  }
+
+  /** All slices as one volume [slices, rows, columns] float32, decoded straight into it. */
   async readVolume(): Promise<Volume> {
-    const plane = this.rows * this.columns;
-    const data = new Float32Array(this.slices.length * plane);
-    for (let i = 0; i < this.slices.length; i++) data.set(await this.readSlice(i), i * plane);
+    const lazy = await this.openSlices();
+    for (let i = 0; i < this.slices.length; i++) lazy.slice(i);
     return {
-      data,
+      data: lazy.data,
       slices: this.slices.length,
       rows: this.rows,
       columns: this.columns,
@@ -92,6 +117,46 @@ export class Stack {
       colSpacing: this.pixelSpacing[1],
       planes: this.planes,
     };
+  }
+}
+
+/**
+ * Per-slice lazy view of a stack (the shape of lib/crop's CropSource): slice(i) is [rows, columns],
+ * decoded on first use into one volume buffer [slices, rows, columns] (`data`; slices never asked
+ * for stay 0 and, being untouched memory, cost no RAM).
+ */
+export class LazySlices {
+  private readonly done: Uint8Array;
+  private readonly reader = new DicomFileReader();
+  private count = 0;
+  readonly data: Float32Array;
+  readonly slices: number;
+  readonly rows: number;
+  readonly columns: number;
+  readonly rowSpacing: number;
+  readonly colSpacing: number;
+  constructor(readonly stack: Stack) {
+    this.slices = stack.length;
+    this.rows = stack.rows;
+    this.columns = stack.columns;
+    this.rowSpacing = stack.pixelSpacing[0];
+    this.colSpacing = stack.pixelSpacing[1];
+    this.done = new Uint8Array(this.slices);
+    this.data = new Float32Array(this.slices * this.rows * this.columns);
+  }
+  /** Files decoded so far. */
+  get decoded(): number {
+    return this.count;
+  }
+  slice(i: number): Float32Array {
+    const plane = this.rows * this.columns;
+    const view = this.data.subarray(i * plane, (i + 1) * plane);
+    if (!this.done[i]) {
+      this.stack.readSliceSync(i, view, this.reader);
+      this.done[i] = 1;
+      this.count++;
+    }
+    return view;
   }
 }
 

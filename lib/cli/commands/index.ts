@@ -1,10 +1,23 @@
 import type { Command } from "commander";
 import { benchCommand } from "./bench";
+import { dicomInfoCommand } from "./dicom-info";
 import { kernelCommand } from "./kernel";
 import { notebooksCommand } from "./notebooks";
+import { projectCommand } from "./project";
 import { scoreCommand } from "./score";
+import { seriesGeometryCommand } from "./series-geometry";
 import { synthCommand } from "./synth";
 import { validateSubmissionCommand } from "./validate-submission";
 
 /** Every `npx lumbar` command, one module each; keep alphabetical. */
-export const COMMANDS: ReadonlyArray<() => Command> = [benchCommand, kernelCommand, notebooksCommand, scoreCommand, synthCommand, validateSubmissionCommand];
+export const COMMANDS: ReadonlyArray<() => Command> = [
+  benchCommand,
+  dicomInfoCommand,
+  kernelCommand,
+  notebooksCommand,
+  projectCommand,
+  scoreCommand,
+  seriesGeometryCommand,
+  synthCommand,
+  validateSubmissionCommand,
+];

@@ -1,0 +1,173 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command, Option } from "commander";
+import { intOption, withRun } from "../lib/cli/command";
+import { DicomFileReader, encodeDicom, readDicomSync } from "../lib/dicom";
+import { Rng } from "../lib/util/rng";
+import { runCropStudy, writeBenchStudy } from "./dicom-study";
+
+const ROOT = path.resolve(__dirname, "..");
+const PEER = path.join(__dirname, "dicom_peer.py");
+const PYTHON = "/usr/bin/python3";
+const SIZE = 512;
+
+interface Opts {
+  files: number;
+  runs: number;
+  json?: boolean;
+  dir: string;
+  worker?: string;
+  list?: string;
+}
+
+/**
+ * `lumbar bench dicom [--json]`: decode N uncompressed 16-bit 512x512 MR files to rescaled
+ * float32, ours vs pydicom+numpy, each in several fresh processes (median files/s), page cache
+ * warm. Then the crop path: a synthetic study folder -> every crop of the study.
+ */
+export function dicomBench(): Command {
+  const cmd = new Command("dicom")
+    .description("DICOM decode to float32 files/s, ours vs pydicom+numpy; crop path ms per study")
+    .option("--files <n>", "files decoded per process", intOption("files"), 300)
+    .option("--runs <n>", "fresh processes per side (median reported)", intOption("runs"), 5)
+    .option("--dir <dir>", "where the benchmark files are written", path.join(ROOT, ".cache", "bench-dicom"))
+    .option("--json", "one JSON object")
+    .addOption(new Option("--worker <kind>").hideHelp())
+    .addOption(new Option("--list <file>").hideHelp());
+  return withRun<Opts>(cmd, async (opts) => {
+    if (opts.worker) return runWorker(opts);
+    const files = writeFiles(opts.dir, opts.files);
+    const list = path.join(opts.dir, "files.txt");
+    fs.writeFileSync(list, files.join("\n") + "\n");
+    for (const f of files) fs.readFileSync(f); // warm the page cache for both sides
+    // Alternate ours and the peer so both see the same background load (shared 2-core machines).
+    const peerOk = havePeer();
+    const oursRuns: number[] = [];
+    const freshRuns: number[] = [];
+    const peerRuns: number[] = [];
+    for (let r = 0; r < opts.runs; r++) {
+      oursRuns.push(spawnOurs(list, "pooled"));
+      freshRuns.push(spawnOurs(list, "fresh"));
+      if (peerOk) peerRuns.push(spawnPeer(list));
+    }
+    const ours = median(oursRuns);
+    const fresh = median(freshRuns);
+    const peer = peerOk ? median(peerRuns) : null;
+    const study = await runCropStudy(writeBenchStudy(path.join(opts.dir, "study")));
+    const result = {
+      bench: "dicom",
+      files: files.length,
+      runs: opts.runs,
+      oursFilesPerSec: round(ours),
+      oursFreshFilesPerSec: round(fresh),
+      pydicomFilesPerSec: peer === null ? null : round(peer),
+      ratio: peer === null ? null : round(ours / peer, 2),
+      ratioFresh: peer === null ? null : round(fresh / peer, 2),
+      oursRuns: oursRuns.map((x) => round(x)),
+      oursFreshRuns: freshRuns.map((x) => round(x)),
+      pydicomRuns: peerRuns.map((x) => round(x)),
+      peer: peer === null ? `skipped: ${PYTHON} with pydicom and numpy not found` : "pydicom 2.x + numpy (/usr/bin/python3)",
+      cropStudy: study,
+    };
+    if (opts.json) console.log(JSON.stringify(result));
+    else {
+      console.log(`decode ${files.length} x ${SIZE}x${SIZE} 16-bit MR -> float32, median of ${opts.runs} fresh processes`);
+      console.log(`  ours, reused buffers (the pipeline's path)  ${result.oursFilesPerSec} files/s  ratio ${result.ratio ?? "-"}x`);
+      console.log(`  ours, fresh arrays per file                 ${result.oursFreshFilesPerSec} files/s  ratio ${result.ratioFresh ?? "-"}x`);
+      console.log(`  pydicom + numpy                             ${peer === null ? result.peer : `${result.pydicomFilesPerSec} files/s`}`);
+      console.log(
+        `crop path: study of ${study.images} images (${study.series} series) -> ${study.crops} crops: ` +
+          `${study.msPerStudy} ms/study (of which header scans ${study.msScan} ms; ${study.decodedSlices} slices decoded)`,
+      );
+    }
+    return 0;
+  });
+}
+
+/** Half unsigned 12-bit without rescale (typical MR), half signed 16-bit with a rescale. */
+function writeFiles(dir: string, n: number): string[] {
+  fs.mkdirSync(dir, { recursive: true });
+  const rng = new Rng(1234);
+  const files: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const file = path.join(dir, `img${String(i).padStart(4, "0")}.dcm`);
+    files.push(file);
+    if (fs.existsSync(file)) continue;
+    const signed = i % 2 === 1;
+    const pixels = signed ? new Int16Array(SIZE * SIZE) : new Uint16Array(SIZE * SIZE);
+    for (let k = 0; k < pixels.length; k++) pixels[k] = signed ? rng.int(-2000, 2000) : rng.int(0, 4095);
+    const bytes = encodeDicom({
+      rows: SIZE,
+      columns: SIZE,
+      pixels,
+      bitsStored: signed ? 16 : 12,
+      rescaleSlope: signed ? 2 : undefined,
+      rescaleIntercept: signed ? -1024 : undefined,
+      instanceNumber: i + 1,
+      imagePositionPatient: [0, 0, i],
+      imageOrientationPatient: [1, 0, 0, 0, 1, 0],
+      pixelSpacing: [0.5, 0.5],
+    });
+    fs.writeFileSync(file, bytes);
+  }
+  return files;
+}
+
+/**
+ * The timed loop of one fresh process: every file to a float32 frame. "pooled" reuses one file
+ * buffer and one output array (what a crop loop needs); "fresh" allocates both per file, as numpy does.
+ */
+function runWorker(opts: Opts): number {
+  const files = fs.readFileSync(opts.list!, "utf8").split("\n").filter(Boolean);
+  let checksum = 0;
+  const t0 = performance.now();
+  if (opts.worker === "pooled") {
+    const reader = new DicomFileReader();
+    const out = new Float32Array(SIZE * SIZE);
+    for (const f of files) checksum += readDicomSync(f, reader).frame(0, { out })[0];
+  } else {
+    for (const f of files) checksum += readDicomSync(f).frame(0)[0];
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(JSON.stringify({ files: files.length, seconds, checksum }));
+  return 0;
+}
+
+function spawnOurs(list: string, mode: "pooled" | "fresh"): number {
+  const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "lumbar.js"), "bench", "dicom", "--worker", mode, "--list", list], {
+    encoding: "utf8",
+  });
+  return filesPerSec(r.stdout, r.stderr, "ours");
+}
+
+function spawnPeer(list: string): number {
+  const r = spawnSync(PYTHON, [PEER, list], { encoding: "utf8" });
+  return filesPerSec(r.stdout, r.stderr, "pydicom");
+}
+
+function filesPerSec(stdout: string, stderr: string, who: string): number {
+  const line = stdout.trim().split("\n").pop() ?? "";
+  try {
+    const r = JSON.parse(line) as { files: number; seconds: number };
+    return r.files / r.seconds;
+  } catch {
+    throw new Error(`${who} worker failed: ${stderr || stdout}`);
+  }
+}
+
+function havePeer(): boolean {
+  if (!fs.existsSync(PYTHON)) return false;
+  return spawnSync(PYTHON, ["-c", "import pydicom, numpy"]).status === 0;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function round(x: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
