@@ -111,7 +111,7 @@ function sagittalSeries(
   sequence: SeriesPlan["sequence"],
 ): SeriesPlan {
   const an = ph.an;
-  const matrix = opts.size === "small" ? rng.pick([192, 224, 256]) : rng.pick([384, 448, 512]);
+  const matrix = opts.size === "small" ? rng.pick([192, 208, 224, 240]) : rng.pick([384, 448, 512]);
   const fov = rng.uniform(250, 320);
   const sp = fov / matrix;
   const spacing: [number, number] = rng.bool(0.15) ? [sp, sp * rng.uniform(0.9, 1.1)] : [sp, sp];
@@ -171,13 +171,15 @@ function axialSeries(rng: Rng, ph: Phantom, opts: StudyOptions) {
   if (perLevel) {
     LEVELS.forEach((_, lv) => {
       const d = an.discs[FIRST_LABELLED_DISC + lv];
-      const tilt = rotationXYZ(rad(rng.normal(0, 2)), rad(rng.normal(0, 1.5)), 0);
+      const tilt = rotationXYZ(rad(rng.normal(0, 1.5)), rad(rng.normal(0, 1.5)), 0);
       const normal = normalize(mulMat(an.rotation, mulMat(tilt, ph.curve.tangent(d.s))));
       const { rowDir, colDir } = frame(normal);
-      const centre = toScanner(an, ph.curve.bodyPoint(rng.normal(0, 3), ac + rng.normal(-5, 6), d.s + rng.normal(0, 1)));
+      // One slice goes through the disc centre (to within half a millimetre), the rest above and below.
+      const centre = toScanner(an, ph.curve.bodyPoint(rng.normal(0, 3), ac + rng.normal(-5, 6), d.s + rng.uniform(-0.5, 0.5)));
+      const through = Math.floor((perStack - 1) / 2);
       const slices: SlicePlan[] = [];
       for (let k = 0; k < perStack; k++) {
-        const off = ((perStack - 1) / 2 - k) * between * (inferiorFirst ? -1 : 1);
+        const off = (through - k) * between * (inferiorFirst ? -1 : 1);
         slices.push(centredSlice(add(centre, scale(normal, off)), rowDir, colDir, matrix, matrix, spacing, thickness));
       }
       stacks.push({ level: lv, slices });
