@@ -68,3 +68,39 @@ describe("wasm training kernels match the cpu backend", () => {
     expect(b.numDataIds()).toBe(ids);
   });
 });
+
+describe("wasm Tile and the BatchNorm gradient match the cpu backend", () => {
+  beforeAll(async () => {
+    await initBackend({ backend: "wasm", log: false });
+  });
+
+  it.each([
+    { shape: [1, 1, 1, 5], reps: [2, 3, 4, 1] }, // BatchNorm's pattern: block repeats
+    { shape: [1, 3], reps: [4, 1] },
+    { shape: [2, 3], reps: [1, 2] }, // interleaved: stock kernel
+    { shape: [2, 1, 3], reps: [2, 3, 1] },
+  ])("tile $shape x $reps", async ({ shape, reps }) => {
+    const v = randn(new Rng(5), shape.reduce((a, b) => a * b, 1));
+    const ref = await onBackend("cpu", () => tf.tidy(() => tf.tile(tf.tensor(v, shape), reps).dataSync()));
+    const got = tf.tidy(() => tf.tile(tf.tensor(v, shape), reps).dataSync());
+    expect(Array.from(got)).toEqual(Array.from(ref));
+  });
+
+  it("gradients of a training-mode BatchNormalization layer (x, gamma, beta)", async () => {
+    const rng = new Rng(9);
+    const shape = [4, 5, 3, 6];
+    const xv = randn(rng, 4 * 5 * 3 * 6), rv = randn(rng, xv.length), gv = randn(rng, 6), bv = randn(rng, 6);
+    const grads = () =>
+      tf.tidy(() => {
+        const x = tf.tensor(xv, shape), gamma = tf.tensor1d(gv), beta = tf.tensor1d(bv);
+        const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const { mean, variance } = tf.moments(a, [0, 1, 2]);
+          return tf.sum(tf.mul(tf.batchNorm(a, mean, variance, b, g, 1e-3), tf.tensor(rv, shape)));
+        };
+        return tf.grads(f)([x, gamma, beta]).map((t) => t.dataSync() as Float32Array);
+      });
+    const ref = await onBackend("cpu", grads);
+    const got = grads();
+    for (let i = 0; i < 3; i++) expect(relError(got[i], ref[i])).toBeLessThan(1e-4);
+  });
+});

@@ -16,6 +16,10 @@ export interface ModelSpec {
 
 export function buildFromSpec(spec: ModelSpec): tf.LayersModel {
   const file = path.resolve(spec.module);
+  // Plain `require` of a .ts file needs tsx's hook; it is already there under `npx tsx` / bin/lumbar.js,
+  // and registering it again is a no-op (module cache). Other hosts (vitest, plain node) need it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (/\.[cm]?ts$/.test(file)) require("tsx/cjs");
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(file) as Record<string, unknown>;
   const builder = mod[spec.exportName];

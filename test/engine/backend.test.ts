@@ -1,0 +1,50 @@
+import * as tf from "@tensorflow/tfjs";
+import { afterEach, describe, expect, it } from "vitest";
+import { backendInfo, initBackend } from "../../lib/engine/backend";
+import { BackendUnavailableError } from "../../lib/engine/errors";
+
+// initBackend runs once per process; vitest gives each test file its own process.
+describe("initBackend", () => {
+  const saved = process.env.LUMBAR_BACKEND;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.LUMBAR_BACKEND;
+    else process.env.LUMBAR_BACKEND = saved;
+  });
+
+  it("rejects an unknown LUMBAR_BACKEND with a typed error", async () => {
+    process.env.LUMBAR_BACKEND = "gpu-please";
+    await expect(initBackend({ log: false })).rejects.toBeInstanceOf(BackendUnavailableError);
+    expect(backendInfo()).toBeNull();
+  });
+
+  it("falls back past backends that cannot load and says why, once", async () => {
+    delete process.env.LUMBAR_BACKEND;
+    const lines: string[] = [];
+    const orig = console.error;
+    console.error = (...a: unknown[]) => void lines.push(a.join(" "));
+    let info;
+    try {
+      info = await initBackend();
+      await initBackend(); // second call: same result, no second log line
+    } finally {
+      console.error = orig;
+    }
+    let nodeInstalled = true;
+    try {
+      require.resolve("@tensorflow/tfjs-node");
+    } catch {
+      nodeInstalled = false;
+    }
+    if (!nodeInstalled) {
+      expect(info.choice).toBe("wasm");
+      expect(info.reason).toMatch(/tensorflow: not installed/);
+    }
+    expect(tf.getBackend()).toBe(info.tfBackend);
+    expect(info.threads).toBe(1);
+    expect(lines.filter((l) => l.startsWith("[engine]"))).toHaveLength(1);
+    expect(lines[0]).toContain(`backend=${info.choice}`);
+    // A different forced choice after start-up is an error, the same one is fine.
+    await expect(initBackend({ backend: "cpu", log: false })).rejects.toBeInstanceOf(BackendUnavailableError);
+    expect((await initBackend({ backend: info.choice, log: false })).choice).toBe(info.choice);
+  });
+});
