@@ -10,17 +10,29 @@ import type { NamedAttrMap, TensorInfo } from "@tensorflow/tfjs";
 type Inputs = Record<string, TensorInfo>;
 type StockFn = (args: { inputs: Inputs; backend: BackendWasm; attrs?: NamedAttrMap }) => TensorInfo;
 
-const captured = new Map<string, StockFn>();
+const captured = new Map<string, tf.KernelConfig>();
+
+function stockConfig(name: string): tf.KernelConfig {
+  let config = captured.get(name);
+  if (!config) {
+    config = tf.getKernel(name, "wasm");
+    if (!config) throw new Error(`stock wasm kernel ${name} is not registered`);
+    captured.set(name, config);
+  }
+  return config;
+}
 
 function stock(name: string): StockFn {
-  let fn = captured.get(name);
-  if (!fn) {
-    const config = tf.getKernel(name, "wasm");
-    if (!config) throw new Error(`stock wasm kernel ${name} is not registered`);
-    fn = config.kernelFunc as unknown as StockFn;
-    captured.set(name, fn);
-  }
-  return fn;
+  return stockConfig(name).kernelFunc as unknown as StockFn;
+}
+
+/**
+ * The stock kernel's setup hook (it binds the wasm function at backend start). A kernel of ours
+ * that replaces a stock one and falls back to it must run this as its own setupFunc, because
+ * the replaced registration is gone when the backend starts.
+ */
+export function stockSetup(name: string): tf.KernelSetupFunc | undefined {
+  return stockConfig(name).setupFunc;
 }
 
 /** Capture the stock kernels we rely on before register.ts replaces any of them. */

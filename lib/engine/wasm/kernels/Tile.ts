@@ -2,7 +2,7 @@ import { Tile } from "@tensorflow/tfjs";
 import type { KernelConfig, KernelFunc, TensorInfo, TileAttrs } from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { f32 } from "../heap";
-import { run } from "../stock";
+import { run, stockSetup } from "../stock";
 
 /**
  * Tile, with a fast path for the pattern BatchNorm's gradient uses: tile([1,1,1,C], [N,H,W,1]).
@@ -51,4 +51,5 @@ export const tileConfig: KernelConfig = {
   kernelName: Tile,
   backendName: "wasm",
   kernelFunc: tile as unknown as KernelFunc,
+  setupFunc: (backend) => stockSetup("Tile")?.(backend),
 };
