@@ -426,22 +426,43 @@ export class Phantom {
       return ax > canalLat || a > ac + canalAp ? Tissue.Marrow : Tissue.EpiduralFat;
     }
 
-    // Posterior elements: lamina, spinous process, articular pillars with joint lines.
-    if (a >= postWall - 0.5) {
-      const arch = this.archOf[cell];
-      const lamEnd = postWall + 7;
-      if (arch >= 0) {
-        if (a < lamEnd && ax < an.sacLat + 13) return a < lamEnd - 1.5 && a > postWall + 1 ? Tissue.Marrow : Tissue.Cortex;
-        if (ax < 5 && a < lamEnd + 30 && arch !== 99) return ax < 3.8 && a < lamEnd + 28 ? Tissue.Marrow : Tissue.Cortex;
-      } else if (ax < 2.5 && a < lamEnd + 30) return Tissue.Ligament;
+    // Posterior elements: laminae as an inverted V from the spinous base forward to the facets, a
+    // spinous process that droops caudally, articular pillars with oblique joint lines.
+    if (!sacrum || s > -95) {
+      const rel = a - postWall;
+      if (rel > -3 && rel < 32) {
+        const arch = this.archOf[cell];
+        const lamMid = postWall + 3.2 - 0.35 * ax;
+        if (arch >= 0 && ax < an.sacLat + 11 && Math.abs(a - lamMid) < 2.8) return Math.abs(a - lamMid) < 1.5 ? Tissue.Marrow : Tissue.Cortex;
+        if (rel > 2 && ax < 5) {
+          let c2 = Math.round((s + 0.3 * rel - this.sMin) / this.step);
+          c2 = c2 < 0 ? 0 : c2 >= this.archOf.length ? this.archOf.length - 1 : c2;
+          const sp = this.archOf[c2];
+          const half = 4.6 - 0.06 * rel;
+          if (sp >= 0 && sp !== 99 && rel < 30 && ax < half) return ax < half - 1.3 ? Tissue.Marrow : Tissue.Cortex;
+          if (ax < 2.2) return Tissue.Ligament;
+        }
+      }
+      const fcx = ax - (an.sacLat + 9);
+      const fca = a - (ac + 0.55 * canalAp + 1);
+      const grow = 1 + 0.3 * d.subarticular[side] * g;
+      const fx2 = fcx / (5.5 * grow);
+      const fa2 = fca / (8 * grow);
+      const ef = fx2 * fx2 + fa2 * fa2;
+      if (ef < 1 && !sacrum) {
+        if (Math.abs(s - (d.s + 2) - 0.5 * fca) < 0.7 && ef < 0.8) return Tissue.JointFluid;
+        return ef > 0.72 ? Tissue.Cortex : Tissue.Marrow;
+      }
     }
-    if (ax >= an.sacLat + 3 && ax < an.sacLat + 14 && a > ac - 2 && a < postWall + 9 && !sacrum) {
-      if (Math.abs(s - (d.s + 2)) < 0.9 && ax > an.sacLat + 6) return Tissue.JointFluid;
-      return ax > an.sacLat + 4 && ax < an.sacLat + 13 ? Tissue.Marrow : Tissue.Cortex;
-    }
-    const muscleEnd = postWall + 7 + an.muscleDepth;
-    if (a > postWall - 2 && a < muscleEnd && ax < 65) return Tissue.Muscle;
+    // Back muscles (erector spinae, multifidus) either side of the spinous process, then fat.
+    const md = an.muscleDepth;
+    const mx = (ax - (an.sacLat + 13)) / (an.sacLat + 13);
+    const ma = (a - (postWall + 4 + md / 2)) / (md / 2 + 5);
+    if (mx * mx + ma * ma < 1) return Tissue.Muscle;
     if (a >= postWall - 2) return Tissue.Fat;
+    // Abdominal and flank wall just inside the skin.
+    const e = ex * ex + ea * ea;
+    if (e > 0.8 && e < 0.87) return Tissue.Muscle;
 
     // Anterior and lateral: psoas, great vessels, retroperitoneal fat, bowel.
     const top = an.vertebrae[2][1];
@@ -451,7 +472,6 @@ export class Phantom {
       const pa = a + 0.1 * an.ra;
       if (px * px + pa * pa < pr * pr) return Tissue.Muscle;
     }
-    if (ax > an.rx + 50 && a > -an.ra) return Tissue.Muscle;
     const bif = (an.vertebrae[5][0] + an.vertebrae[5][1]) / 2;
     const va = a + ra + 11;
     if (s > bif) {
@@ -464,7 +484,7 @@ export class Phantom {
       const il = ax - spread;
       if (il * il + va * va < 36) return Tissue.Vessel;
     }
-    if (a < -ra - 24) return Tissue.Bowel;
+    if (a < -ra - 20 - 0.004 * x * x) return Tissue.Bowel;
     return Tissue.Fat;
   }
 }

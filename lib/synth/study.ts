@@ -55,6 +55,12 @@ export function planStudy(rng: Rng, studyId: number, model: LabelModel, opts: St
   const axial = axialSeries(geo, phantom, opts);
   series.push(...axial.series);
 
+  // Spinal points all go on one mid-sagittal instance: the slice nearest the canal, averaged over levels.
+  const canalPoints = LEVELS.map((_, lv) => {
+    const c = landmarks(anatomy, FIRST_LABELLED_DISC + lv).canal;
+    return toScanner(anatomy, phantom.curve.bodyPoint(c[0], c[1], c[2]));
+  });
+  const midSagittal = nearestSlice(sagT2, canalPoints);
   const jitter = rng.fork(4);
   const coordinates: CoordinateRow[] = [];
   const levelCentres: Vec3[] = [];
@@ -66,7 +72,7 @@ export function planStudy(rng: Rng, studyId: number, model: LabelModel, opts: St
     const point = (condition: Condition): { plan: SeriesPlan; target: Vec3; only?: number[] } | null => {
       const info = CONDITION_INFO[condition];
       const side = info.side === "left" ? 0 : 1;
-      if (info.family === "spinal") return { plan: sagT2, target: at(lm.canal) };
+      if (info.family === "spinal") return { plan: sagT2, target: at(lm.canal), only: [midSagittal] };
       if (info.family === "foraminal") return sagT1 ? { plan: sagT1, target: at(lm.foramen(side)) } : null;
       const { seriesId, instance } = axial.levelSlices[lv];
       const plan = series.find((s) => s.seriesId === seriesId)!;
@@ -93,6 +99,12 @@ export function planStudy(rng: Rng, studyId: number, model: LabelModel, opts: St
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
+
+/** Index of the slice with the smallest summed |distance| to the points. */
+function nearestSlice(plan: SeriesPlan, points: readonly Vec3[]): number {
+  const cost = (i: number) => points.reduce((acc, p) => acc + Math.abs(projectToPixel(plan.slices[i], p).distance), 0);
+  return plan.slices.reduce((best, _, i) => (cost(i) < cost(best) ? i : best), 0);
+}
 
 function pixelFormat(rng: Rng, quirks: Quirks): Pick<SeriesPlan, "signedRescaled" | "bitsStored" | "gain"> {
   const signed = quirks.signedRescaledPixels && rng.bool(0.2);
