@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { WASM_TRAINING_KERNELS } from "./kernels";
 import { captureStockKernels } from "./stock";
+import { installFastBatchNorm } from "./batchnorm-layer";
+import { lumbarBatchNormTrainGradient } from "./kernels/LumbarBatchNormTrain";
 
 let registered = false;
 
@@ -16,5 +18,7 @@ export function registerWasmTrainingKernels(): void {
     if (tf.getKernel(config.kernelName, "wasm")) tf.unregisterKernel(config.kernelName, "wasm");
     tf.registerKernel(config);
   }
+  tf.registerGradient(lumbarBatchNormTrainGradient);
+  installFastBatchNorm();
   registered = true;
 }
