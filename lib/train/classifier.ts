@@ -51,11 +51,18 @@ export function renderInputs(samples: readonly CropSample[], views: readonly Cro
   return [tf.tensor4d(data, [samples.length, px, px, ch]), tf.tensor2d(meta, [samples.length, META_SIZE])];
 }
 
-/** Shuffled, augmented batches; the spinal loss adds the any-severe term over each batch's studies. */
-function* classifierBatches(samples: readonly CropSample[], cfg: ClassifierConfig, family: Family, rng: Rng): Iterable<Batch> {
+/**
+ * Shuffled, augmented batches; the spinal loss adds the any-severe term over each batch's studies.
+ * Each epoch a point is seen once, half the time (when there is one) through its `alternates` crop:
+ * the crop at the localized position, which is how test studies are seen.
+ */
+function* classifierBatches(samples: readonly CropSample[], alternates: ReadonlyMap<string, CropSample>, cfg: ClassifierConfig, family: Family, rng: Rng): Iterable<Batch> {
   const order = rng.shuffle(samples.map((_, i) => i));
   for (let start = 0; start < order.length; start += cfg.batchSize) {
-    const batch = order.slice(start, start + cfg.batchSize).map((i) => samples[i]);
+    const batch = order.slice(start, start + cfg.batchSize).map((i) => {
+      const alt = alternates.get(sampleKey(samples[i]));
+      return alt && rng.bool() ? alt : samples[i];
+    });
     const views = batch.map(() => randomView(rng, cfg.augment, mirrorKind(family)));
     const [crop, meta] = renderInputs(batch, views, cfg, family);
     const labels = tf.tensor1d(batch.map((s) => s.label ?? 0), "int32");
@@ -130,6 +137,10 @@ export function predictSamples(models: readonly tf.LayersModel[], samples: reado
   return out;
 }
 
+export function sampleKey(s: Pick<CropSample, "studyId" | "condition" | "levelIndex">): string {
+  return rowId(s.studyId, { condition: s.condition, level: LEVELS[s.levelIndex] });
+}
+
 /** Row-id keyed predictions and labels of samples, for lib/metric. */
 export function asRows(samples: readonly CropSample[], probs: readonly Probs3[]): { preds: Map<string, Probs3>; labels: Map<string, SeverityIndex> } {
   const preds = new Map<string, Probs3>();
@@ -155,6 +166,8 @@ export async function fitClassifier(opts: {
   name: string;
   family: Family;
   train: readonly CropSample[];
+  /** Crops of the same train points at localized positions, mixed in half the time. */
+  trainAlternates?: readonly CropSample[];
   valid: readonly CropSample[];
   cfg: ClassifierConfig;
   patience: number;
@@ -167,6 +180,7 @@ export async function fitClassifier(opts: {
   const model = buildClassifier(classifierSpec(cfg, family), `cls_${family}`);
   const train = opts.train.filter((s) => s.label !== null);
   const valid = opts.valid.filter((s) => s.label !== null);
+  const alternates = new Map((opts.trainAlternates ?? []).filter((s) => s.label !== null).map((s) => [sampleKey(s), s]));
   await fitUnit({
     name: opts.name,
     dir: opts.dir,
@@ -176,7 +190,7 @@ export async function fitClassifier(opts: {
     patience: opts.patience,
     seed: opts.seed,
     batchesPerEpoch: Math.ceil(train.length / cfg.batchSize),
-    trainBatches: (_epoch, rng) => classifierBatches(train, cfg, family, rng),
+    trainBatches: (_epoch, rng) => classifierBatches(train, alternates, cfg, family, rng),
     evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
       // Without a validation set keep the last epoch: a falling fake score always "improves".
       if (!valid.length) return { score: -epoch };

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { existsSync, mkdirSync } from "node:fs";
 import { Rng } from "../util/rng";
+import { setLearningRate } from "../engine";
 import { INITIAL_STATE, loadModelWeights, loadOptimizer, readState, saveModelWeights, saveOptimizer, writeState, type UnitState } from "./checkpoint";
 import { JsonlLog } from "./log";
 import { progressBar } from "./progress";
@@ -28,6 +29,12 @@ export interface FitTask {
   evaluate(model: tf.LayersModel, epoch: number): Promise<{ score: number } & Record<string, number>>;
   readonly log?: JsonlLog;
   readonly quiet?: boolean;
+}
+
+/** Cosine decay from `base` to 5% of it over the run: later epochs refine instead of bouncing. */
+export function cosineLr(base: number, epoch: number, epochs: number): number {
+  const t = epochs > 1 ? epoch / (epochs - 1) : 0;
+  return base * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
 /** One optimisation step; returns the batch loss. */
@@ -67,6 +74,7 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
   let stale = state.epoch - 1 - state.bestEpoch;
   for (let epoch = state.epoch; epoch < task.epochs && stale < task.patience; epoch++) {
     const t0 = Date.now();
+    setLearningRate(optimizer, cosineLr(task.learningRate, epoch, task.epochs));
     const bar = progressBar(`${task.name} epoch ${epoch + 1}/${task.epochs}`, task.batchesPerEpoch, { quiet: task.quiet });
     let lossSum = 0;
     let seen = 0;
@@ -93,7 +101,7 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     };
     writeState(dir, state);
     stale = improved ? 0 : stale + 1;
-    task.log?.write({ unit: task.name, epoch, trainLoss: lossSum / Math.max(seen, 1), ...metrics, best: state.bestScore, seconds: (Date.now() - t0) / 1000 });
+    task.log?.write({ unit: task.name, epoch, lr: cosineLr(task.learningRate, epoch, task.epochs), trainLoss: lossSum / Math.max(seen, 1), ...metrics, best: state.bestScore, seconds: (Date.now() - t0) / 1000 });
   }
   optimizer.dispose();
   if (existsSync(bestFile)) loadModelWeights(bestFile, model);

@@ -12,7 +12,8 @@ export interface GroundTruthReport {
   readonly test: MetricResult | null;
   readonly prior: MetricResult | null;
   readonly oracle: MetricResult | null;
-  readonly localization: ReturnType<typeof errorSummary> | null;
+  /** Level points vs the generator's disc centres (after the mean train offset canal point -> centre). */
+  readonly localization: (ReturnType<typeof errorSummary> & { meanOffsetToDiscCentreMm: number[] }) | null;
 }
 
 /**
@@ -26,6 +27,7 @@ export function groundTruthScores(
   prior: PriorModel,
   studies: readonly number[],
   levels: ReadonlyMap<number, readonly Vec3[]>,
+  trainSpinal: ReadonlyMap<number, readonly (Vec3 | null)[]> = new Map(),
 ): GroundTruthReport | null {
   const dir = join(data, "ground_truth");
   const labelsFile = join(dir, "test_labels.csv");
@@ -38,14 +40,26 @@ export function groundTruthScores(
   let localization: GroundTruthReport["localization"] = null;
   if (existsSync(levelsFile)) {
     const truth = readLevelCentres(levelsFile);
+    // Our level point is the labelled spinal-canal point; the generator's centre is the disc's.
+    // The mean train offset from one to the other (per level) makes the two comparable.
+    const offsets = LEVELS.map((level, k) => {
+      const d: Vec3[] = [];
+      for (const [studyId, pts] of trainSpinal) {
+        const t = truth.get(`${studyId}/${level}`);
+        const p = pts[k];
+        if (t && p) d.push([t[0] - p[0], t[1] - p[1], t[2] - p[2]]);
+      }
+      return d.length ? ([0, 1, 2].map((i) => d.reduce((s, v) => s + v[i], 0) / d.length) as Vec3) : ([0, 0, 0] as Vec3);
+    });
     const errs: number[] = [];
     for (const [studyId, pts] of levels) {
       pts.forEach((p, k) => {
         const t = truth.get(`${studyId}/${LEVELS[k]}`);
-        if (t) errs.push(Math.hypot(p[0] - t[0], p[1] - t[1], p[2] - t[2]));
+        const o = offsets[k];
+        if (t) errs.push(Math.hypot(p[0] + o[0] - t[0], p[1] + o[1] - t[1], p[2] + o[2] - t[2]));
       });
     }
-    localization = errorSummary(errs);
+    localization = { ...errorSummary(errs), meanOffsetToDiscCentreMm: offsets.map((o) => Math.hypot(...o)) };
   }
   return { test: score(predictions), prior: score(priorPredictions(prior, studies)), oracle, localization };
 }

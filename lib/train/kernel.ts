@@ -168,6 +168,7 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
           name: `${family} f${f}`,
           family,
           train: gtOf(train),
+          trainAlternates: locOf(train),
           valid: validLoc,
           cfg: config.classifier,
           patience: config.patience,
@@ -232,7 +233,10 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   writeSubmission(submissionFile, predictions, expected);
 
   // ---- ground truth from the generator, when present (never needed to run)
-  const gt = groundTruthScores(opts.data, predictions, prior, expectedStudies, testLevels);
+  const trainSpinal = new Map(
+    prepared.map((p) => [p.studyId, LEVELS.map((_, k) => p.gtPoints.find((q) => q.condition === "spinal_canal_stenosis" && q.levelIndex === k)?.lps ?? null)]),
+  );
+  const gt = groundTruthScores(opts.data, predictions, prior, expectedStudies, testLevels, trainSpinal);
   const report: KernelReport = {
     profile: config.profile,
     data: opts.data,

@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { parseKernelOptions } from "../../lib/cli/commands/kernel";
+import { UsageError } from "../../lib/util/errors";
+
+describe("lumbar kernel options", () => {
+  it("resolves paths and keeps the profile and seed", () => {
+    const o = parseKernelOptions({ data: "d", out: "o", profile: "smoke", seed: 4 });
+    expect(o.profile).toBe("smoke");
+    expect(o.seed).toBe(4);
+    expect(o.data).toMatch(/\/d$/);
+    expect(o.out).toMatch(/\/o$/);
+  });
+  it("without --data uses the demo set (data null)", () => {
+    expect(parseKernelOptions({ out: "o", profile: "quick" }).data).toBeNull();
+  });
+  it("rejects an unknown profile as a usage error", () => {
+    expect(() => parseKernelOptions({ out: "o", profile: "fast" })).toThrow(UsageError);
+  });
+});
