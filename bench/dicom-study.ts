@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cropTargets, type CropTarget } from "../lib/crop";
+import { cropBatchTf, cropTargets, cropVolume, FAMILY_CROP_SPECS, type CropCentre, type CropSpec, type CropTarget } from "../lib/crop";
 import { LEVELS } from "../lib/data/schema";
-import { encodeDicom, loadSeries } from "../lib/dicom";
+import { encodeDicom, loadSeries, type Volume } from "../lib/dicom";
+import { initBackend } from "../lib/engine";
 import { Rng } from "../lib/util/rng";
 
 /** A study folder of the competition's shape: Sagittal T1, Sagittal T2/STIR, Axial T2. */
@@ -87,6 +88,7 @@ export async function runCropStudy(study: BenchStudy) {
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const msCrop = med(times.map((t) => t.crop));
+  const cropsOnly = await timeCropsOnly(study);
   return {
     series: study.seriesDirs.length,
     images: study.images,
@@ -94,5 +96,39 @@ export async function runCropStudy(study: BenchStudy) {
     decodedSlices: last.decodedSlices,
     msScan: Math.round(med(times.map((t) => t.scan))),
     msPerStudy: Math.round(msCrop),
+    ...cropsOnly,
   };
 }
+
+/**
+ * The 25 crops alone on volumes already in memory: JS cropVolume vs one tf.image.cropAndResize
+ * call per series (tfjs wasm backend), median of 5, to decide which path the pipeline uses.
+ */
+async function timeCropsOnly(study: BenchStudy) {
+  await initBackend({ backend: "wasm", log: false });
+  const groups: { vol: Volume; centres: CropCentre[]; spec: CropSpec }[] = [];
+  for (const dir of study.seriesDirs) {
+    const series = loadSeries(dir);
+    const vol = await series.stacks[0].readVolume();
+    const ts = study.targets.filter((t) => t.seriesDir === dir);
+    const centres = ts.map((t) => ({ slice: series.instances.get(t.instanceNumber)!.slice, x: t.x, y: t.y }));
+    groups.push({ vol, centres, spec: FAMILY_CROP_SPECS[ts[0].family] });
+  }
+  const js: number[] = [];
+  const tfjs: number[] = [];
+  for (let rep = 0; rep < 6; rep++) {
+    const t0 = performance.now();
+    for (const g of groups) for (const c of g.centres) cropVolume(g.vol, c, g.spec);
+    const t1 = performance.now();
+    for (const g of groups) cropBatchTf(g.vol, g.centres, g.spec).dispose();
+    const t2 = performance.now();
+    if (rep > 0) {
+      js.push(t1 - t0);
+      tfjs.push(t2 - t1);
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  return { msCropsOnlyJs: round1(med(js)), msCropsOnlyTfWasm: round1(med(tfjs)) };
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;

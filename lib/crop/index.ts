@@ -3,6 +3,7 @@
  * resampled bilinearly in mm so every pixel spacing gives the same anatomy size.
  */
 export { cropVolume, volumeSource, type CropSource } from "./crop";
-export { percentileNormalize, quantile } from "./normalize";
+export { percentileNormalize, quantile, quantileSelect } from "./normalize";
 export { FAMILY_CROP_SPECS, cropShape, type CropCentre, type CropSpec } from "./spec";
 export { cropTargets, type CropTarget, type StudyCrops } from "./study";
+export { cropBatchTf } from "./tf";

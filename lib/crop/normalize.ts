@@ -1,20 +1,29 @@
 /**
  * Clip to the [low, high] percentiles of the values where `valid` is 1 (all when omitted), then
  * scale to [0, 1] in place. Invalid (padding) values become 0. A flat crop becomes all 0.
+ * Percentiles interpolate linearly between order statistics (numpy's default).
  */
 export function percentileNormalize(values: Float32Array, lowPct: number, highPct: number, valid?: Uint8Array): Float32Array {
-  const picked = valid ? values.filter((_, i) => valid[i] === 1) : values.slice();
-  if (picked.length === 0) return values.fill(0);
-  picked.sort();
-  const lo = quantile(picked, lowPct / 100);
-  const hi = quantile(picked, highPct / 100);
+  const picked = new Float32Array(values.length);
+  let n = 0;
+  if (valid) {
+    for (let i = 0; i < values.length; i++) if (valid[i] === 1) picked[n++] = values[i];
+  } else {
+    picked.set(values);
+    n = values.length;
+  }
+  if (n === 0) return values.fill(0);
+  const work = picked.subarray(0, n);
+  const lo = quantileSelect(work, lowPct / 100);
+  const hi = quantileSelect(work, highPct / 100);
   const range = hi - lo;
+  const scale = range > 0 ? 1 / range : 0;
   for (let i = 0; i < values.length; i++) {
-    if ((valid && valid[i] !== 1) || !(range > 0)) {
+    if ((valid && valid[i] !== 1) || scale === 0) {
       values[i] = 0;
       continue;
     }
-    const v = (values[i] - lo) / range;
+    const v = (values[i] - lo) * scale;
     values[i] = v < 0 ? 0 : v > 1 ? 1 : v;
   }
   return values;
@@ -26,4 +35,48 @@ export function quantile(sorted: Float32Array, q: number): number {
   const i = Math.floor(pos);
   const j = Math.min(sorted.length - 1, i + 1);
   return sorted[i] + (sorted[j] - sorted[i]) * (pos - i);
+}
+
+/**
+ * The same quantile without a full sort: quickselect the i-th order statistic (reorders `a`),
+ * then the (i+1)-th is the minimum of the part above it. O(n) instead of O(n log n).
+ */
+export function quantileSelect(a: Float32Array, q: number): number {
+  const pos = (a.length - 1) * Math.min(1, Math.max(0, q));
+  const i = Math.floor(pos);
+  const vi = select(a, i);
+  if (i + 1 >= a.length || pos === i) return vi;
+  let next = Infinity;
+  for (let k = i + 1; k < a.length; k++) if (a[k] < next) next = a[k];
+  return vi + (next - vi) * (pos - i);
+}
+
+/** Hoare quickselect: afterwards a[k] is the k-th smallest, smaller values before it, larger after. */
+function select(a: Float32Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const pivot = median3(a[lo], a[(lo + hi) >> 1], a[hi]);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k];
+}
+
+function median3(x: number, y: number, z: number): number {
+  return x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
 }

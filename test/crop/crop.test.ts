@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cropVolume, type CropSpec } from "../../lib/crop";
+import { cropVolume, quantile, quantileSelect, type CropSpec } from "../../lib/crop";
 import type { Volume } from "../../lib/dicom";
 
 function volume(slices: number, rows: number, columns: number, rowSpacing: number, colSpacing: number): Volume {
@@ -66,5 +66,19 @@ describe("cropVolume", () => {
     expect(Math.min(...c)).toBe(0);
     expect(Math.max(...c)).toBe(1);
     expect(c[16 * 33 + 0]).toBe(0); // left of column 0: padding
+  });
+});
+
+describe("quantileSelect equals the sorted-array quantile (numpy linear)", () => {
+  it.each([0, 0.01, 0.25, 0.5, 0.99, 1])("q=%f on random data with ties", (q) => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 100;
+    const a = Float32Array.from({ length: 1001 }, () => Math.round(rand()));
+    const sorted = a.slice().sort();
+    expect(quantileSelect(a.slice(), q)).toBeCloseTo(quantile(sorted, q), 4);
+  });
+  it("hand case: [1, 2, 3, 4] at 0.5 is 2.5, at 0.25 is 1.75", () => {
+    expect(quantileSelect(Float32Array.from([4, 1, 3, 2]), 0.5)).toBe(2.5);
+    expect(quantileSelect(Float32Array.from([4, 1, 3, 2]), 0.25)).toBe(1.75);
   });
 });
