@@ -140,3 +140,30 @@ describe("BatchNormalization layer in training mode on wasm (fused kernel) match
     for (let i = 0; i < ref.length; i++) expect(relError(got[i], ref[i]), `output ${i}`).toBeLessThan(1e-4);
   });
 });
+
+describe("wasm MaxPoolGrad matches the cpu backend", () => {
+  beforeAll(async () => {
+    await initBackend({ backend: "wasm", log: false });
+  });
+
+  it.each([
+    { shape: [2, 8, 8, 3], size: 2, stride: 2, pad: "valid" as const },
+    { shape: [1, 7, 9, 4], size: 2, stride: 2, pad: "same" as const },
+    { shape: [2, 9, 7, 5], size: 3, stride: 2, pad: "same" as const }, // overlapping windows
+    { shape: [1, 6, 6, 2], size: 3, stride: 1, pad: "valid" as const },
+  ])("$shape pool $size stride $stride $pad", async ({ shape, size, stride, pad }) => {
+    const rng = new Rng(size * 10 + stride);
+    const xv = randn(rng, shape.reduce((a, b) => a * b, 1));
+    const rv = randn(rng, xv.length);
+    const grad = () =>
+      tf.tidy(() => {
+        const f = (x: tf.Tensor) => {
+          const y = tf.maxPool(x as tf.Tensor4D, size, stride, pad);
+          return tf.sum(tf.mul(y, tf.tensor(rv.subarray(0, y.size), y.shape)));
+        };
+        return tf.grad(f)(tf.tensor(xv, shape)).dataSync() as Float32Array;
+      });
+    const ref = await onBackend("cpu", grad);
+    expect(relError(grad(), ref)).toBeLessThan(1e-6);
+  });
+});
