@@ -70,7 +70,6 @@ export function encodeMrSlice(id: SliceIdentity, plan: SlicePlan, img: Float32Ar
     SOPClassUID: MR_IMAGE_STORAGE,
     SOPInstanceUID: sopInstanceUid,
     Modality: "MR",
-    Manufacturer: "lumbar-synth",
     SeriesDescription: series.description,
     PatientID: String(id.studyId),
     PatientName: String(id.studyId),

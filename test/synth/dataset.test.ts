@@ -15,7 +15,7 @@ import {
   studyRowIds,
 } from "../../lib/data/schema";
 import { labelsByRowId, loadTrainLabels } from "../../lib/data/train-labels";
-import { loadSeries, type Series } from "../../lib/dicom";
+import { loadSeries, readDicomSync, type Series } from "../../lib/dicom";
 import { lpsToPixel, pixelToLps, projectToStacks, type Vec3 } from "../../lib/geometry";
 import { scoreSubmission } from "../../lib/metric";
 import { fitPrior, priorPredictions, readPredictions } from "../../lib/submit";
@@ -245,6 +245,35 @@ describe("label coordinates", () => {
   });
 });
 
+describe("severity visible in the written images", () => {
+  it("thins the bright CSF column at the clicked canal point on the mid-sagittal T2 as the spinal latent grows", () => {
+    const latent = new Map(csv("ground_truth/latent.csv").rows.map((r) => [`${r.values.study_id}_${r.values.condition}_${r.values.level}`, Number(r.values.latent)]));
+    const pairs: [number, number][] = [];
+    for (const r of csv("train_label_coordinates.csv").rows.filter((c) => c.values.condition === "Spinal Canal Stenosis")) {
+      const { plane, series: s, stack, slice } = planeOf("train", r.values.study_id, r.values.series_id, Number(r.values.instance_number));
+      const img = readDicomSync(s.stacks[stack].slices[slice].file);
+      const px = img.frame();
+      // CSF depth: along the image row through the point (anterior-posterior on a sagittal image),
+      // the length of canal brighter than half the CSF level (the slice's 99th percentile), mean of 3 rows.
+      const sorted = Float32Array.from(px).sort();
+      const half = sorted[Math.floor(0.99 * sorted.length)] / 2;
+      const reach = Math.round(10 / plane.colSpacing);
+      let bright = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        const row = Math.round(Number(r.values.y)) + dy;
+        for (let dx = -reach; dx <= reach; dx++) if (px[row * plane.columns + Math.round(Number(r.values.x)) + dx] > half) bright++;
+      }
+      const sum = (bright * plane.colSpacing) / 3;
+      const n = 1;
+      const level = levelFromTitle(r.values.level)!;
+      pairs.push([latent.get(`${r.values.study_id}_spinal_canal_stenosis_${level}`)!, sum / n]);
+    }
+    const rho = spearman(pairs);
+    console.log(`spinal latent vs CSF depth at the canal point, ${pairs.length} levels: Spearman ${rho.toFixed(3)}`);
+    expect(rho).toBeLessThan(-0.5);
+  });
+});
+
 describe("ground truth", () => {
   it("has latent values and level centres for every study, and oracle rows for every test row", () => {
     const all = [...result.trainStudies, ...result.testStudies];
@@ -282,6 +311,27 @@ describe("determinism and safety", () => {
     expect(readFileSync(path.join(foreign, "notes.txt"), "utf8")).toBe("mine");
   });
 });
+
+function spearman(pairs: readonly [number, number][]): number {
+  const rank = (v: number[]) => {
+    const order = v.map((x, i) => [x, i]).sort((a, b) => a[0] - b[0]);
+    const r = new Array<number>(v.length);
+    order.forEach(([, i], k) => (r[i] = k));
+    return r;
+  };
+  const a = rank(pairs.map((p) => p[0]));
+  const b = rank(pairs.map((p) => p[1]));
+  const m = (a.length - 1) / 2;
+  let num = 0;
+  let da = 0;
+  let db = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - m) * (b[i] - m);
+    da += (a[i] - m) ** 2;
+    db += (b[i] - m) ** 2;
+  }
+  return num / Math.sqrt(da * db);
+}
 
 function hashTree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
