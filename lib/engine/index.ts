@@ -2,7 +2,9 @@ export { initBackend, backendInfo, wasmBinaryDir, BACKEND_CHOICES } from "./back
 export type { BackendChoice, BackendInfo, InitBackendOptions } from "./backend";
 export { saveModel, loadModel, loadWeightsInto, fsHandler, readModelArtifacts, writeFileAtomic, MODEL_JSON } from "./io";
 export { createTrainer } from "./parallel/trainer";
-export type { Trainer, TrainerOptions, StepResult } from "./parallel/trainer";
+export type { Trainer, TrainerOptions, StepResult, PredictOptions } from "./parallel/trainer";
+export { foldBatchNorm } from "./fold";
+export type { FoldResult } from "./fold";
 export type { ModelSpec } from "./parallel/model-spec";
 export { makeOptimizer, setLearningRate } from "./optimizer";
 export type { OptimizerSpec } from "./optimizer";

@@ -13,7 +13,7 @@ export interface WorkerInit {
 
 export type ToWorker =
   | { type: "step"; id: number; batch: ShardBatch }
-  | { type: "predict"; id: number; x: Float32Array[]; n: number }
+  | { type: "predict"; id: number; x: Float32Array[]; n: number; fold: boolean; version: number }
   | { type: "close" };
 
 export type FromWorker =

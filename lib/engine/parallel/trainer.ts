@@ -9,6 +9,7 @@ import { makeOptimizer, setLearningRate, type OptimizerSpec } from "../optimizer
 import { buildFromSpec, type ModelSpec } from "./model-spec";
 import { inputShapesOf, readWeights, sameLayout, shardGradients, toInputs, weightLayout, type ShardBatch, type WeightLayout } from "./grad-step";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol";
+import { FoldedCache } from "./folded-cache";
 
 export interface TrainerOptions {
   model: ModelSpec;
@@ -17,6 +18,11 @@ export interface TrainerOptions {
   classes: number;
   /** Gradient threads: 0 or 1 = in-process (no workers); default: all cores. */
   threads?: number;
+}
+
+export interface PredictOptions {
+  /** Fold BatchNorm into the preceding convs for inference (default true). */
+  foldBatchNorm?: boolean;
 }
 
 export interface StepResult {
@@ -46,8 +52,12 @@ export interface Trainer {
    * labels [n*heads] class indices (-1 = missing); sampleWeight [n*heads] (default 1).
    */
   trainBatch(x: Float32Array | Float32Array[], labels: Int32Array, sampleWeight?: Float32Array): Promise<StepResult>;
-  /** Logits [n, outputUnits] flattened (inference mode), split over the workers. */
-  predict(x: Float32Array | Float32Array[]): Promise<Float32Array>;
+  /**
+   * Logits [n, outputUnits] flattened (inference mode), split over the workers. By default each
+   * conv+BatchNorm(+ReLU) runs folded into one fused conv (lib/engine/fold.ts; same maths, float
+   * rounding aside); the folded copy is rebuilt only after the weights change.
+   */
+  predict(x: Float32Array | Float32Array[], opts?: PredictOptions): Promise<Float32Array>;
   setLearningRate(lr: number): void;
   dispose(): Promise<void>;
 }
@@ -69,6 +79,8 @@ class MasterCore {
   readonly inputShapes: number[][];
   readonly outputUnits: number;
   readonly trainableVars: tf.Variable[];
+  /** Bumped at every update: tells inference copies (folded models) to refresh. */
+  version = 0;
 
   constructor(
     readonly model: tf.LayersModel,
@@ -150,6 +162,7 @@ class MasterCore {
       });
       this.optimizer.applyGradients(grads);
     });
+    this.version++;
   }
 }
 
@@ -171,10 +184,13 @@ class InProcessTrainer implements Trainer {
     return { loss: lossSum / shard.totalWeight, totalWeight: shard.totalWeight };
   }
 
-  async predict(x: Float32Array | Float32Array[]): Promise<Float32Array> {
+  private readonly folded = new FoldedCache();
+
+  async predict(x: Float32Array | Float32Array[], opts: PredictOptions = {}): Promise<Float32Array> {
     const xs = asList(x);
     const n = this.core.count(xs);
-    return tf.tidy(() => (this.core.model.predict(toInputs(xs, n, this.core.inputShapes)) as tf.Tensor).dataSync() as Float32Array);
+    const net = opts.foldBatchNorm === false ? this.core.model : await this.folded.get(this.core.model, this.core.version);
+    return tf.tidy(() => (net.predict(toInputs(xs, n, this.core.inputShapes)) as tf.Tensor).dataSync() as Float32Array);
   }
 
   setLearningRate(lr: number): void {
@@ -182,6 +198,7 @@ class InProcessTrainer implements Trainer {
   }
 
   async dispose(): Promise<void> {
+    this.folded.dispose();
     this.core.optimizer.dispose();
   }
 }
@@ -208,14 +225,15 @@ class ParallelTrainer implements Trainer {
     return { loss: lossSum / total, totalWeight: total };
   }
 
-  async predict(x: Float32Array | Float32Array[]): Promise<Float32Array> {
+  async predict(x: Float32Array | Float32Array[], opts: PredictOptions = {}): Promise<Float32Array> {
     const xs = asList(x);
     const n = this.core.count(xs);
+    const fold = opts.foldBatchNorm !== false;
     const k = Math.min(this.pool.size, n);
     const parts = await Promise.all(
       Array.from({ length: k }, (_, s) => {
         const a = Math.floor((s * n) / k), b = Math.floor(((s + 1) * n) / k);
-        return this.pool.call(s, { type: "predict", id: 0, x: this.core.rows(xs, a, b), n: b - a }).then((m) => (m as { logits: Float32Array }).logits);
+        return this.pool.call(s, { type: "predict", id: 0, x: this.core.rows(xs, a, b), n: b - a, fold, version: this.core.version }).then((m) => (m as { logits: Float32Array }).logits);
       }),
     );
     const out = new Float32Array(n * this.core.outputUnits);

@@ -2,6 +2,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../backend";
 import { buildFromSpec } from "./model-spec";
+import { FoldedCache } from "./folded-cache";
 import { inputShapesOf, shardGradients, toInputs, weightLayout, writeWeights } from "./grad-step";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol";
 
@@ -19,7 +20,9 @@ async function main(): Promise<void> {
     const weights = new Float32Array(init.weights);
     const out = new Float32Array(init.out);
     send({ type: "ready", layout, outputUnits });
-    port.on("message", (msg: ToWorker) => {
+    const folded = new FoldedCache();
+    // One request at a time: the main thread waits for each reply before the next request.
+    port.on("message", async (msg: ToWorker) => {
       try {
         if (msg.type === "close") {
           port.close();
@@ -30,7 +33,8 @@ async function main(): Promise<void> {
           const lossSum = shardGradients(model, layout, inputShapes, init.classes, msg.batch, out);
           send({ type: "stepped", id: msg.id, lossSum });
         } else {
-          const logits = tf.tidy(() => (model.predict(toInputs(msg.x, msg.n, inputShapes)) as tf.Tensor).dataSync() as Float32Array);
+          const net = msg.fold ? await folded.get(model, msg.version) : model;
+          const logits = tf.tidy(() => (net.predict(toInputs(msg.x, msg.n, inputShapes)) as tf.Tensor).dataSync() as Float32Array);
           send({ type: "predicted", id: msg.id, logits });
         }
       } catch (e) {
