@@ -56,6 +56,14 @@ function ds(v: number): string {
   throw new RangeError(`value ${v} does not fit a DS`);
 }
 
+/** MR acquisition attributes typical of each contrast (no link to any label). */
+function acquisition(seq: SeriesPlan["sequence"]): Record<string, unknown> {
+  const common = { SequenceVariant: "SK", ScanOptions: "", MRAcquisitionType: "2D", MagneticFieldStrength: "1.5", EchoNumbers: "1" };
+  if (seq === "T1") return { ScanningSequence: "SE", ...common, RepetitionTime: "550", EchoTime: "12", EchoTrainLength: "3" };
+  if (seq === "STIR") return { ScanningSequence: ["SE", "IR"], ...common, RepetitionTime: "3500", EchoTime: "50", InversionTime: "150", EchoTrainLength: "12" };
+  return { ScanningSequence: "SE", ...common, RepetitionTime: "3200", EchoTime: "100", EchoTrainLength: "16" };
+}
+
 /** One MR Image Storage instance, explicit VR little endian, with every tag our loader reads. */
 export function encodeMrSlice(id: SliceIdentity, plan: SlicePlan, img: Float32Array): Buffer {
   const { series } = id;
@@ -73,8 +81,17 @@ export function encodeMrSlice(id: SliceIdentity, plan: SlicePlan, img: Float32Ar
     SeriesDescription: series.description,
     PatientID: String(id.studyId),
     PatientName: String(id.studyId),
+    StudyDate: "",
+    StudyTime: "",
+    AccessionNumber: "",
+    ReferringPhysicianName: "",
+    StudyID: "",
+    PatientBirthDate: "",
+    PatientSex: "",
+    PatientPosition: "HFS",
+    PositionReferenceIndicator: "",
     BodyPartExamined: "LSPINE",
-    ScanningSequence: "SE",
+    ...acquisition(series.sequence),
     SliceThickness: ds(plan.thickness),
     SpacingBetweenSlices: ds(series.spacingBetweenSlices),
     // The competition's anonymisation uses the study and series ids as the instance UIDs.

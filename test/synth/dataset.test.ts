@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -167,6 +167,25 @@ describe("synthetic DICOM", () => {
     const out = execFileSync(PYTHON, ["-c", script, ...files], { encoding: "utf8" });
     if (out.trim() === "SKIP") return console.log("pydicom not installed: skipped the pydicom check");
     for (const line of out.trim().split("\n")) expect(line).toMatch(/^MR 1\.2\.840\.10008\.5\.1\.4\.1\.1\.4 \d+$/);
+  });
+});
+
+const DCMDUMP = "/usr/bin/dcmdump";
+describe.skipIf(!existsSync(DCMDUMP))("synthetic DICOM through DCMTK", () => {
+  it("dumps without warnings as explicit VR little endian MR Image Storage", () => {
+    const rows = csv("train_series_descriptions.csv").rows.slice(0, 6);
+    for (const r of rows) {
+      const d = path.join(dir, "train_images", r.values.study_id, r.values.series_id);
+      const file = path.join(d, readdirSync(d)[0]);
+      const out = execFileSync(DCMDUMP, ["-q", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      expect(out).toContain("=LittleEndianExplicit");
+      expect(out).toContain("=MRImageStorage");
+      expect(out).toMatch(/\(0028,0030\) DS \[[\d.]+\\[\d.]+\]/);
+      // DCMTK reports parse problems on stderr ("W: ..." / "E: ...").
+      const run = spawnSync(DCMDUMP, [file], { encoding: "utf8" });
+      expect(run.status).toBe(0);
+      expect(run.stderr).toBe("");
+    }
   });
 });
 
