@@ -53,12 +53,26 @@ export function severityCounts(labels: TrainLabels): { counts: number[][]; missi
   return { counts, missing };
 }
 
-/** Stacked severity shares per level, one panel per condition; missing labels shown in grey. */
-export function severityDistributionFigure(labels: TrainLabels): Figure {
-  const { counts, missing } = severityCounts(labels);
+/** One stacked part of a condition x level panel figure: a value per target (TARGETS order). */
+export interface StackPart {
+  readonly name: string;
+  readonly color: string;
+  readonly values: readonly number[];
+}
+
+/**
+ * Stacked bars per level, one panel per condition, each bar normalised to 100%. `parts` hold raw
+ * amounts per target (counts, or summed probabilities); hover shows the amount and the share.
+ */
+export function conditionLevelPanels(
+  title: string,
+  parts: readonly StackPart[],
+  yTitle: string,
+  amountFormat = "%{customdata}",
+): Figure {
   const cols = domains(CONDITIONS.length, 0.025);
   const data: Trace[] = [];
-  const layout = baseLayout(`Severity per condition and level (${labels.studies.length} studies)`, {
+  const layout = baseLayout(title, {
     barmode: "stack",
     height: 460,
     width: 1000,
@@ -72,27 +86,20 @@ export function severityDistributionFigure(labels: TrainLabels): Figure {
       TARGETS.findIndex((t) => t.condition === condition && t.level === level),
     );
     const x = LEVELS.map((l) => LEVEL_TITLES[l]);
-    const totals = idx.map((t) => counts[t][0] + counts[t][1] + counts[t][2] + missing[t]);
-    const series: { name: string; color: string; values: number[] }[] = [
-      ...SEVERITY_LABELS.map((name, s) => ({
-        name,
-        color: SEVERITY_COLORS[s],
-        values: idx.map((t) => counts[t][s]),
-      })),
-      { name: "missing", color: MISSING_COLOR, values: idx.map((t) => missing[t]) },
-    ];
-    for (const s of series) {
+    const totals = idx.map((t) => parts.reduce((s, p) => s + p.values[t], 0));
+    for (const part of parts) {
+      const values = idx.map((t) => part.values[t]);
       data.push({
         type: "bar",
-        name: s.name,
+        name: part.name,
         x,
-        y: s.values.map((v, i) => (totals[i] ? (100 * v) / totals[i] : 0)),
-        customdata: s.values,
-        hovertemplate: `%{x} ${s.name}: %{customdata} (%{y:.1f}%)<extra>${CONDITION_INFO[condition].title}</extra>`,
-        marker: { color: s.color },
+        y: values.map((v, i) => (totals[i] ? (100 * v) / totals[i] : 0)),
+        customdata: values,
+        hovertemplate: `%{x} ${part.name}: ${amountFormat} (%{y:.1f}%)<extra>${CONDITION_INFO[condition].title}</extra>`,
+        marker: { color: part.color },
         xaxis: ax.x,
         yaxis: ax.y,
-        legendgroup: s.name,
+        legendgroup: part.name,
         showlegend: ci === 0,
       });
     }
@@ -100,10 +107,28 @@ export function severityDistributionFigure(labels: TrainLabels): Figure {
     layout[ax.yLayout] = {
       anchor: ax.x,
       range: [0, 100],
-      ...(ci === 0 ? { title: { text: "% of studies" } } : { showticklabels: false, matches: "y" }),
+      ...(ci === 0 ? { title: { text: yTitle } } : { showticklabels: false, matches: "y" }),
     };
   });
   return { data, layout };
+}
+
+/** Stacked severity shares per level, one panel per condition; missing labels shown in grey. */
+export function severityDistributionFigure(labels: TrainLabels): Figure {
+  const { counts, missing } = severityCounts(labels);
+  const parts: StackPart[] = [
+    ...SEVERITY_LABELS.map((name, s) => ({
+      name,
+      color: SEVERITY_COLORS[s],
+      values: counts.map((c) => c[s]),
+    })),
+    { name: "missing", color: MISSING_COLOR, values: missing },
+  ];
+  return conditionLevelPanels(
+    `Severity per condition and level (${labels.studies.length} studies)`,
+    parts,
+    "% of studies",
+  );
 }
 
 /**
@@ -220,7 +245,7 @@ export function seriesPerStudyFigure(series: readonly SeriesRecord[], studyIds?:
       barmode: "group",
       height: 400,
       xaxis: { title: { text: "series of this type in the study" } },
-      yaxis: { title: { text: "studies" }, type: "log" },
+      yaxis: { title: { text: "studies" } },
     }),
   };
 }
@@ -249,7 +274,12 @@ export function coordinatePositionsFigure(
     margin: { l: 50, r: 20, t: 120, b: 50 },
     legend: TOP_LEGEND,
     annotations: FAMILIES.map((f, i) =>
-      subplotTitle(`${f} (${CONDITION_INFO[conditionsOf(f)[0]].series})`, cols[i][0], cols[i][1], 1.0),
+      subplotTitle(
+        `${f[0].toUpperCase()}${f.slice(1)} (${CONDITION_INFO[conditionsOf(f)[0]].series})`,
+        cols[i][0],
+        cols[i][1],
+        1.0,
+      ),
     ),
   });
   FAMILIES.forEach((family, fi) => {
@@ -266,7 +296,7 @@ export function coordinatePositionsFigure(
         name: LEVEL_TITLES[level],
         x: pts.map((p) => p.x),
         y: pts.map((p) => p.y),
-        marker: { size: 3, opacity: 0.45, color: PALETTE[li] },
+        marker: { size: coords.length < 2000 ? 6 : 3, opacity: 0.5, color: PALETTE[li] },
         xaxis: ax.x,
         yaxis: ax.y,
         legendgroup: level,

@@ -100,7 +100,7 @@ export function subplotTitle(text: string, x0: number, x1: number, y: number): R
 
 /** Break a title at the space nearest its middle when longer than `max` characters. */
 export function wrapTitle(text: string, max: number): string {
-  if (text.length <= max || !text.includes(" ")) return text;
+  if (text.length <= max || !text.includes(" ") || text.includes("<br>")) return text;
   const mid = text.length / 2;
   let best = -1;
   for (let i = 0; i < text.length; i++)

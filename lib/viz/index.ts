@@ -5,3 +5,8 @@ export * from "./display";
 export * from "./table";
 export * from "./eda";
 export * from "./screenshot";
+export * from "./images";
+export * from "./study-images";
+export * from "./train";
+export * from "./run-examples";
+export * from "./notebook";

@@ -55,7 +55,7 @@ export function tableHtml(
       ? `<tr><td colspan="${columns.length}" style="${TD};text-align:left">… ${rows.length - max} more rows</td></tr>`
       : "";
   const caption = opts.caption
-    ? `<caption style="caption-side:top;text-align:left;font-weight:bold;padding:4px 0">${escapeHtml(opts.caption)}</caption>`
+    ? `<caption style="caption-side:top;text-align:left;font-weight:bold;padding:4px 0;white-space:nowrap">${escapeHtml(opts.caption)}</caption>`
     : "";
   return `<table style="${STYLE}">${caption}<thead><tr>${head}</tr></thead><tbody>${body}${more}</tbody></table>`;
 }
