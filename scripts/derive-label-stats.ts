@@ -53,7 +53,9 @@ const corr: number[][] = [];
 for (let i = 0; i < k; i++) {
   corr.push([]);
   for (let j = 0; j < k; j++) {
-    let sij = 0, sii = 0, sjj = 0;
+    let sij = 0,
+      sii = 0,
+      sjj = 0;
     for (const row of x) {
       sij += row[i] * row[j];
       sii += row[i] * row[i];
@@ -61,7 +63,9 @@ for (let i = 0; i < k; i++) {
     }
     const r = sij / Math.sqrt(sii * sjj);
     // Disattenuate: corr(score, Z) = sqrt(Var(score)) for a normal-score coding of a cut normal.
-    corr[i].push(i === j ? 1 : Math.max(-0.95, Math.min(0.95, r / Math.sqrt(columns[i].scoreVar * columns[j].scoreVar))));
+    corr[i].push(
+      i === j ? 1 : Math.max(-0.95, Math.min(0.95, r / Math.sqrt(columns[i].scoreVar * columns[j].scoreVar))),
+    );
   }
 }
 const latent = clipToCorrelation(corr, 0.02);
@@ -69,7 +73,12 @@ const latent = clipToCorrelation(corr, 0.02);
 const out = {
   source: "train.csv of RSNA 2024 Lumbar Spine Degenerative Classification (derived figures only)",
   studies: n,
-  columns: columns.map(({ column, counts, missing, thresholds }) => ({ column, counts, missing, thresholds })),
+  columns: columns.map(({ column, counts, missing, thresholds }) => ({
+    column,
+    counts,
+    missing,
+    thresholds,
+  })),
   latentCorrelation: latent.map((r) => r.map((v) => round(v, 4))),
 };
 const target = path.resolve(__dirname, "../lib/synth/label-stats.json");

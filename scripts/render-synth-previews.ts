@@ -32,7 +32,12 @@ async function main(): Promise<void> {
   const out = path.resolve(flag("out") ?? "out/synth-previews");
   const studies = Number(flag("studies") ?? 2);
   const coords = readCsv(path.join(data, "train_label_coordinates.csv")).rows.map((r) => r.values);
-  const descr = new Map(readCsv(path.join(data, "train_series_descriptions.csv")).rows.map((r) => [r.values.series_id, r.values.series_description]));
+  const descr = new Map(
+    readCsv(path.join(data, "train_series_descriptions.csv")).rows.map((r) => [
+      r.values.series_id,
+      r.values.series_description,
+    ]),
+  );
   const studyIds = [...new Set(coords.map((c) => c.study_id))].slice(0, studies);
   for (const study of studyIds) {
     const mine = coords.filter((c) => c.study_id === study);
@@ -48,9 +53,16 @@ async function main(): Promise<void> {
         .filter((c) => c.series_id === seriesId && c.instance_number === instance)
         .map((c) => ({ x: Number(c.x), y: Number(c.y), color: COLORS[c.condition], radius: 6 }));
       const h = img.header;
-      const window = h.windowWidth && h.windowCenter !== null ? { center: h.windowCenter, width: h.windowWidth } : undefined;
+      const window =
+        h.windowWidth && h.windowCenter !== null
+          ? { center: h.windowCenter, width: h.windowWidth }
+          : undefined;
       const name = `${study}_${(descr.get(seriesId) ?? "series").replace(/[^A-Za-z0-9]+/g, "-")}_${seriesId}_${instance}.png`;
-      writeGrayscalePng(path.join(out, name), img.frame(), img.columns, img.rows, { markers, window, zoom: img.columns < 300 ? 2 : 1 });
+      writeGrayscalePng(path.join(out, name), img.frame(), img.columns, img.rows, {
+        markers,
+        window,
+        zoom: img.columns < 300 ? 2 : 1,
+      });
       console.log(path.join(out, name));
     }
   }

@@ -1,7 +1,6 @@
 import { LEVELS } from "../data/schema";
 import type { Rng } from "../util/rng";
-import { Tissue } from "./tissue";
-import { add, column, mulMat, mulMatT, normalize, rotationXYZ, type Mat3, type Vec3 } from "./vec";
+import { add, column, mulMat, mulMatT, rotationXYZ, type Mat3, type Vec3 } from "./vec";
 
 /**
  * A lumbar spine phantom in a curved "spine frame": s = arc length along the vertebral-body centre
@@ -70,12 +69,23 @@ export function buildAnatomy(rng: Rng, narrowing: readonly number[]): Anatomy {
   for (let k = DISC_NAMES.length - 1; k >= 0; k--) {
     const lv = k - FIRST_LABELLED_DISC;
     const spinal = lv >= 0 ? n(0, lv) : rng.uniform(0, 0.1);
-    const foraminal: [number, number] = lv >= 0 ? [n(1, lv), n(2, lv)] : [rng.uniform(0, 0.1), rng.uniform(0, 0.1)];
-    const subarticular: [number, number] = lv >= 0 ? [n(3, lv), n(4, lv)] : [rng.uniform(0, 0.1), rng.uniform(0, 0.1)];
+    const foraminal: [number, number] =
+      lv >= 0 ? [n(1, lv), n(2, lv)] : [rng.uniform(0, 0.1), rng.uniform(0, 0.1)];
+    const subarticular: [number, number] =
+      lv >= 0 ? [n(3, lv), n(4, lv)] : [rng.uniform(0, 0.1), rng.uniform(0, 0.1)];
     const mean = (spinal + (foraminal[0] + foraminal[1] + subarticular[0] + subarticular[1]) / 4) / 2;
     const degeneration = clamp01(0.1 + 0.9 * mean + rng.normal(0, 0.08));
-    const height = rng.uniform(8.5, 11) * (k === DISC_NAMES.length - 1 ? 0.95 : 1) * (1 - 0.35 * degeneration);
-    discs.unshift({ s: s + height / 2, height, degeneration, spinal, foraminal, subarticular, reach: height / 2 + 3.5 });
+    const height =
+      rng.uniform(8.5, 11) * (k === DISC_NAMES.length - 1 ? 0.95 : 1) * (1 - 0.35 * degeneration);
+    discs.unshift({
+      s: s + height / 2,
+      height,
+      degeneration,
+      spinal,
+      foraminal,
+      subarticular,
+      reach: height / 2 + 3.5,
+    });
     s += height;
     const body = rng.uniform(25, 29);
     vertebrae.unshift([s, s + body]);
@@ -104,102 +114,6 @@ export function buildAnatomy(rng: Rng, narrowing: readonly number[]): Anatomy {
   };
 }
 
-/**
- * The vertebral-body centre line y = Y(u), u = z − zApex, in the body frame: its slope is piecewise
- * linear in u (a parabola per segment): straight thoracic spine above `uTop`, lumbar lordosis of
- * curvature κ, and a sacrum bending back faster below `uSacrum`. Arc length has a closed form per
- * segment, so the per-pixel projection stays cheap.
- */
-export class SpineCurve {
-  readonly zSacrum: number;
-  private readonly segs: { u0: number; p: number; q: number; y0: number; s0: number }[];
-
-  constructor(private readonly an: Pick<Anatomy, "kappa" | "zApex">) {
-    const k = an.kappa;
-    // The S1 endplate sits about 95 mm below the apex (around L3/L4); thoracic spine straight from ~T12.
-    const uS = -95;
-    const uT = 55;
-    this.zSacrum = an.zApex + uS;
-    const k2 = 4 * k;
-    // slope(u) = p + q (u − u0) per segment, continuous at the joins; the sacral piece is anchored at
-    // uS and used for u < uS. Lumbar: y = k u², so y(uS) = k uS².
-    const lum = { u0: uS, p: 2 * k * uS, q: 2 * k, y0: k * uS * uS, s0: 0 };
-    lum.s0 = -this.segArc(lum, 0); // arc length 0 at the apex for now
-    const sac = { u0: uS, p: 2 * k * uS, q: 2 * (k + k2), y0: lum.y0, s0: lum.s0 };
-    const th = { u0: uT, p: 2 * k * uT, q: 0, y0: k * uT * uT, s0: lum.s0 + this.segArc(lum, uT) };
-    this.segs = [sac, lum, th];
-    // Arc length origin at the S1 endplate.
-    const sS = lum.s0;
-    for (const sg of this.segs) sg.s0 -= sS;
-  }
-
-  private seg(u: number) {
-    const sg = this.segs;
-    return u < sg[1].u0 ? sg[0] : u < sg[2].u0 ? sg[1] : sg[2];
-  }
-
-  /** Arc length from a segment's start to u along that segment. */
-  private segArc(sg: { u0: number; p: number; q: number }, u: number): number {
-    const du = u - sg.u0;
-    if (sg.q === 0) return du * Math.sqrt(1 + sg.p * sg.p);
-    const w1 = sg.p + sg.q * du;
-    const w0 = sg.p;
-    return (w1 * Math.sqrt(1 + w1 * w1) + Math.asinh(w1) - (w0 * Math.sqrt(1 + w0 * w0) + Math.asinh(w0))) / (2 * sg.q);
-  }
-
-  arcU(u: number): number {
-    const sg = this.seg(u);
-    return sg.s0 + this.segArc(sg, u);
-  }
-
-  slopeU(u: number): number {
-    const sg = this.seg(u);
-    return sg.p + sg.q * (u - sg.u0);
-  }
-
-  yU(u: number): number {
-    const sg = this.seg(u);
-    const du = u - sg.u0;
-    return sg.y0 + sg.p * du + (sg.q * du * du) / 2;
-  }
-
-  /** Arc length from the S1 endplate to body height z. */
-  arc(z: number): number {
-    return this.arcU(z - this.an.zApex);
-  }
-
-  /** Body height z at arc length s (bisection; setup only). */
-  zAt(s: number): number {
-    let lo = this.zSacrum - 300;
-    let hi = this.zSacrum + 500;
-    for (let i = 0; i < 60; i++) {
-      const mid = (lo + hi) / 2;
-      if (this.arc(mid) < s) lo = mid;
-      else hi = mid;
-    }
-    return (lo + hi) / 2;
-  }
-
-  y(z: number): number {
-    return this.yU(z - this.an.zApex);
-  }
-
-  /** Body-frame point of spine coordinates (x, a, s). */
-  bodyPoint(x: number, a: number, s: number): Vec3 {
-    const z = this.zAt(s);
-    const slope = this.slopeU(z - this.an.zApex);
-    const nrm = Math.sqrt(1 + slope * slope);
-    // Normal (posterior) = (0, 1, -slope)/n.
-    return [x, this.y(z) + a / nrm, z - (a * slope) / nrm];
-  }
-
-  /** Unit tangent (superior) in the body frame at arc length s. */
-  tangent(s: number): Vec3 {
-    const z = this.zAt(s);
-    return normalize([0, this.slopeU(z - this.an.zApex), 1]);
-  }
-}
-
 export function toScanner(an: Anatomy, body: Vec3): Vec3 {
   return add(mulMat(an.rotation, body), an.origin);
 }
@@ -226,265 +140,7 @@ export function landmarks(an: Anatomy, disc: number) {
 export const canalCentre = (an: Pick<Anatomy, "ra" | "sacAp">) => an.ra + 1.5 + an.sacAp;
 /** Side 0 = patient left = +x; side 1 = right = −x. */
 export const sideSign = (side: 0 | 1) => (side === 0 ? 1 : -1);
-const foramenCentreS = (d: DiscAnatomy) => d.s + d.height / 2 + 4;
+export const foramenCentreS = (d: DiscAnatomy) => d.s + d.height / 2 + 4;
 
 const clamp01 = (v: number) => Math.max(0, Math.min(1, v));
 const rad = (deg: number) => (deg * Math.PI) / 180;
-
-/** Per-point tissue lookup: precomputes along-spine tables so the per-pixel work is small. */
-export class Phantom {
-  readonly curve: SpineCurve;
-  private readonly sMin: number;
-  private readonly step = 0.5;
-  /** Per table cell: nearest disc index, vertebral body (or -1), posterior arch vertebra (or -1), pedicle (or -1). */
-  private readonly nearDisc: Int8Array;
-  private readonly bodyOf: Int8Array;
-  private readonly archOf: Int8Array;
-  private readonly pedicleOf: Int8Array;
-  private readonly discOf: Int8Array;
-
-  constructor(readonly an: Anatomy) {
-    this.curve = new SpineCurve(an);
-    this.sMin = -160;
-    const sMax = an.vertebrae[0][1] + 80;
-    const cells = Math.ceil((sMax - this.sMin) / this.step) + 1;
-    this.nearDisc = new Int8Array(cells);
-    this.bodyOf = new Int8Array(cells).fill(-1);
-    this.archOf = new Int8Array(cells).fill(-1);
-    this.pedicleOf = new Int8Array(cells).fill(-1);
-    this.discOf = new Int8Array(cells).fill(-1);
-    for (let c = 0; c < cells; c++) {
-      const s = this.sMin + c * this.step;
-      let best = 0;
-      an.discs.forEach((d, k) => {
-        if (Math.abs(s - d.s) < Math.abs(s - an.discs[best].s)) best = k;
-        if (Math.abs(s - d.s) <= d.height / 2) this.discOf[c] = k;
-      });
-      this.nearDisc[c] = best;
-      an.vertebrae.forEach(([s0, s1], v) => {
-        const h = s1 - s0;
-        if (s >= s0 && s <= s1) this.bodyOf[c] = v;
-        // The arch hangs a little caudal of its body; pedicles leave the upper half of the body.
-        if (s >= s0 - 7 && s <= s1 - 6) this.archOf[c] = v;
-        if (s >= s0 + 0.45 * h && s <= s1 - 1.5) this.pedicleOf[c] = v;
-      });
-      if (s < 0 && s > -95) this.archOf[c] = 99; // sacrum: fused arch
-    }
-  }
-
-  /** Spine coordinates of a body-frame point: one Newton step onto the centre line. */
-  spineCoords(bx: number, by: number, bz: number, out: Float64Array): void {
-    const c = this.curve;
-    let u = bz - this.an.zApex;
-    let slope = c.slopeU(u);
-    let nrm = Math.sqrt(1 + slope * slope);
-    const along = ((by - c.yU(u)) * slope) / nrm;
-    u += along / nrm;
-    slope = c.slopeU(u);
-    nrm = Math.sqrt(1 + slope * slope);
-    const dy = by - c.yU(u);
-    const dz = bz - this.an.zApex - u;
-    out[0] = bx;
-    out[1] = (dy - slope * dz) / nrm;
-    out[2] = c.arcU(u) + (dy * slope + dz) / nrm;
-  }
-
-  /** Tissue at spine coordinates (x, a, s). Order matters: structures are tested inside-out. */
-  tissue(x: number, a: number, s: number): number {
-    const an = this.an;
-    const sk = an.skin;
-    const cA = (sk.posterior + sk.anterior) / 2;
-    const hA = (sk.posterior - sk.anterior) / 2;
-    const ex = x / sk.halfWidth;
-    const ea = (a - cA) / hA;
-    if (ex * ex + ea * ea > 1) return Tissue.Air;
-
-    let cell = Math.round((s - this.sMin) / this.step);
-    if (cell < 0) cell = 0;
-    else if (cell >= this.nearDisc.length) cell = this.nearDisc.length - 1;
-    const dk = this.nearDisc[cell];
-    const d = an.discs[dk];
-    const ds = (s - d.s) / d.reach;
-    const g = Math.exp(-ds * ds);
-    const ax = Math.abs(x);
-    const side = x >= 0 ? 0 : 1;
-    const sacrum = s < 0;
-
-    // Vertebral bodies, discs and sacrum share one elliptical footprint (sacrum tapers down).
-    const taper = sacrum ? Math.max(0.35, 1 + s / 170) : 1;
-    const rx = an.rx * (sacrum ? 1 + Math.min(0.9, -s / 60) : 1);
-    const ra = an.ra * taper;
-    // Superellipse in x: the body is broad and ends abruptly at the sides, as real ones do.
-    const qx = (x / rx) * (x / rx);
-    const eb = qx * qx + (a / ra) * (a / ra);
-    const disc = this.discOf[cell];
-    if (disc >= 0) {
-      const dd = an.discs[disc];
-      const bulge = 1 + (1 + 3 * dd.degeneration) / an.rx;
-      if (eb < bulge * bulge) {
-        const nx = x / (rx * 0.62);
-        const na = (a + 0.1 * ra) / (ra * 0.55);
-        const ns = (s - dd.s) / (dd.height * 0.36);
-        return nx * nx + na * na + ns * ns < 1 ? Tissue.Nucleus0 + disc : Tissue.Annulus;
-      }
-    } else if (eb < 1 && (this.bodyOf[cell] >= 0 || (sacrum && s > -150))) {
-      if (eb > 0.86) return Tissue.Cortex;
-      const v = this.bodyOf[cell];
-      if (v >= 0) {
-        const [s0, s1] = an.vertebrae[v];
-        if (s - s0 < 1.2 || s1 - s < 1.2) return Tissue.Cortex;
-      } else if (s > -30 && s < -27.5) return Tissue.Annulus; // vestigial S1/S2 disc
-      return Tissue.Marrow;
-    }
-
-    const acBase = an.ra + 1.5 + an.sacAp;
-    const ac = sacrum ? acBase * taper : acBase;
-    const canalLat = an.sacLat + 4;
-    const canalAp = an.sacAp + 2.5;
-    const postWall = ac + canalAp;
-
-    // Spinal canal: thecal sac (CSF, cord, roots) inside epidural fat, narrowed at degenerate levels.
-    if (a > ra - 0.5 && a < postWall + 0.5 && ax < canalLat) {
-      const ecx = x / canalLat;
-      const eca = (a - ac) / canalAp;
-      if (ecx * ecx + eca * eca < 1 || a < ac) {
-        const nSp = d.spinal * g;
-        const nSb = d.subarticular[side] * g;
-        const prof = Math.max(0, 1 - ecx * ecx);
-        const aAnt = ra + (0.6 + 1.2 * d.degeneration) * g + 1.25 * an.sacAp * nSp * prof;
-        if (a < aAnt) return g > 0.3 ? Tissue.Annulus : Tissue.VenousPlexus;
-        const lf = (1 + 0.9 * an.sacAp * nSp) * g + 0.4;
-        if (a > postWall - lf) return Tissue.Ligament;
-        // Facet and ligamentum flavum hypertrophy encroach from behind and the side.
-        const fx = x - (x >= 0 ? 1 : -1) * (an.sacLat + 5);
-        const fa = a - (ac + 2);
-        const fr = 3 + 8 * nSb;
-        if (fx * fx + fa * fa < fr * fr) return Tissue.Ligament;
-        const sacTaper = sacrum ? Math.max(0, 1 + (s + 5) / 35) : 1;
-        const sl = an.sacLat * (1 - 0.3 * nSp) * sacTaper;
-        const sa = an.sacAp * sacTaper;
-        const ex2 = x / sl;
-        const ea2 = (a - ac) / sa;
-        const inSac = sacTaper > 0 && ex2 * ex2 + ea2 * ea2 < 1;
-        const rr = 1 - 0.85 * nSb;
-        const rx2 = (x - (x >= 0 ? 1 : -1) * (an.sacLat + 0.5)) / (3.4 * rr);
-        const ra2 = (a - (an.ra + 3)) / (2.6 * rr);
-        const inRecess = !sacrum && rx2 * rx2 + ra2 * ra2 < 1;
-        if (inSac || inRecess) {
-          // Traversing root in the lateral recess.
-          const tx = x - (x >= 0 ? 1 : -1) * (an.sacLat - 0.5 - 1.5 * nSb);
-          const ta = a - (an.ra + 3);
-          if (g > 0.15 && tx * tx + ta * ta < 1.5) return Tissue.Nerve;
-          if (inSac) {
-            // Cord above the conus, cauda equina roots below it, lying dorsally.
-            const cordR = Math.max(0, Math.min(4, (s - this.an.conus) / 3));
-            const cx = x / (cordR + 1e-6);
-            const ca = (a - ac) / (cordR * 0.8 + 1e-6);
-            if (cordR > 0 && cx * cx + ca * ca < 1) return Tissue.Nerve;
-            if (s < this.an.conus + 10) {
-              const ra3 = a - (ac + sa * 0.35);
-              if (ra3 * ra3 < 0.5 && ax < sl * 0.6 && Math.abs(((ax + 1) % 2.2) - 1.1) < 0.7) return Tissue.Nerve;
-            }
-          }
-          return Tissue.Csf;
-        }
-        return Tissue.EpiduralFat;
-      }
-    }
-
-    // Lateral zone: pedicles between foramina; foramen fat with the exiting root; narrowing fills it.
-    if (ax >= an.sacLat + 2 && ax < an.sacLat + 17 && a > ra - 6 && a < ac + 1 && !sacrum) {
-      const ped = this.pedicleOf[cell];
-      const fs = foramenCentreS(d);
-      const fa = an.ra + 4.5;
-      const rs = 8.5;
-      const raF = 4.6 * (1 + (0.25 * (s - fs)) / rs);
-      const es = (s - fs) / rs;
-      const ef = (a - fa) / raF;
-      if (es * es + ef * ef < 1) {
-        const nF = d.foraminal[side] * (1 - 0.25 * Math.abs((ax - an.sacLat - 9) / 8));
-        const rs2 = rs * (1 - 0.4 * nF);
-        const ra2 = raF * (1 - 0.7 * nF);
-        const es2 = (s - fs - 0.25 * rs * nF) / rs2;
-        const ef2 = (a - fa + 0.5 * nF) / ra2;
-        if (es2 * es2 + ef2 * ef2 < 1) {
-          const rootR = 2.2 * (1 - 0.25 * nF);
-          const rsn = s - (fs + 2.5);
-          const ran = a - (fa - 0.5);
-          return rsn * rsn + ran * ran < rootR * rootR ? Tissue.Nerve : Tissue.Fat;
-        }
-        return Tissue.Stenosis;
-      }
-      // Outside the foramen: a cortical rim, pedicles above and below, disc in front, facet behind.
-      if (es * es + ef * ef < 1.3) return Tissue.Cortex;
-      if (ped >= 0) return a > ra - 2 && a < ac - 1 && ax < an.sacLat + 15 ? Tissue.Marrow : Tissue.Cortex;
-      if (a < fa) return disc >= 0 ? Tissue.Annulus : Tissue.Cortex;
-      return Tissue.Marrow;
-    }
-    if (sacrum && s > -110 && ax < an.rx + 30 && a > -ra && a < ac + 14) {
-      // Sacral ala lateral to the sacral canal.
-      return ax > canalLat || a > ac + canalAp ? Tissue.Marrow : Tissue.EpiduralFat;
-    }
-
-    // Posterior elements: laminae as an inverted V from the spinous base forward to the facets, a
-    // spinous process that droops caudally, articular pillars with oblique joint lines.
-    if (!sacrum || s > -95) {
-      const rel = a - postWall;
-      if (rel > -3 && rel < 32) {
-        const arch = this.archOf[cell];
-        const lamMid = postWall + 3.2 - 0.35 * ax;
-        if (arch >= 0 && ax < an.sacLat + 11 && Math.abs(a - lamMid) < 2.8) return Math.abs(a - lamMid) < 1.5 ? Tissue.Marrow : Tissue.Cortex;
-        if (rel > 2 && ax < 5) {
-          let c2 = Math.round((s + 0.3 * rel - this.sMin) / this.step);
-          c2 = c2 < 0 ? 0 : c2 >= this.archOf.length ? this.archOf.length - 1 : c2;
-          const sp = this.archOf[c2];
-          const half = 4.6 - 0.06 * rel;
-          if (sp >= 0 && sp !== 99 && rel < 30 && ax < half) return ax < half - 1.3 ? Tissue.Marrow : Tissue.Cortex;
-          if (ax < 2.2) return Tissue.Ligament;
-        }
-      }
-      const fcx = ax - (an.sacLat + 9);
-      const fca = a - (ac + 0.55 * canalAp + 1);
-      const grow = 1 + 0.3 * d.subarticular[side] * g;
-      const fx2 = fcx / (5.5 * grow);
-      const fa2 = fca / (8 * grow);
-      const ef = fx2 * fx2 + fa2 * fa2;
-      if (ef < 1 && !sacrum) {
-        if (Math.abs(s - (d.s + 2) - 0.5 * fca) < 0.7 && ef < 0.8) return Tissue.JointFluid;
-        return ef > 0.72 ? Tissue.Cortex : Tissue.Marrow;
-      }
-    }
-    // Back muscles (erector spinae, multifidus) either side of the spinous process, then fat.
-    const md = an.muscleDepth;
-    const mx = (ax - (an.sacLat + 13)) / (an.sacLat + 13);
-    const ma = (a - (postWall + 4 + md / 2)) / (md / 2 + 5);
-    if (mx * mx + ma * ma < 1) return Tissue.Muscle;
-    if (a >= postWall - 2) return Tissue.Fat;
-    // Abdominal and flank wall just inside the skin.
-    const e = ex * ex + ea * ea;
-    if (e > 0.8 && e < 0.87) return Tissue.Muscle;
-
-    // Anterior and lateral: psoas, great vessels, retroperitoneal fat, bowel.
-    const top = an.vertebrae[2][1];
-    if (s < top) {
-      const pr = Math.min(24, 6 + 0.16 * (top - s));
-      const px = ax - (an.rx + 6 + pr * 0.8);
-      const pa = a + 0.1 * an.ra;
-      if (px * px + pa * pa < pr * pr) return Tissue.Muscle;
-    }
-    const bif = (an.vertebrae[5][0] + an.vertebrae[5][1]) / 2;
-    const va = a + ra + 11;
-    if (s > bif) {
-      const ao = x - 14;
-      if (ao * ao + va * va < 81) return Tissue.Vessel;
-      const ivc = x + 17;
-      if (ivc * ivc + (va - 2) * (va - 2) < 100) return Tissue.Vessel;
-    } else {
-      const spread = 14 + 0.45 * (bif - s);
-      const il = ax - spread;
-      if (il * il + va * va < 36) return Tissue.Vessel;
-    }
-    if (a < -ra - 20 - 0.004 * x * x) return Tissue.Bowel;
-    return Tissue.Fat;
-  }
-}

@@ -1,6 +1,15 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { CONDITION_INFO, LABEL_COLUMNS, LEVELS, LEVEL_TITLES, SEVERITY_LABELS, SEVERITY_WEIGHTS, TARGETS, rowId } from "../data/schema";
+import {
+  CONDITION_INFO,
+  LABEL_COLUMNS,
+  LEVELS,
+  LEVEL_TITLES,
+  SEVERITY_LABELS,
+  SEVERITY_WEIGHTS,
+  TARGETS,
+  rowId,
+} from "../data/schema";
 import { writeCsvAtomic } from "../util/csv";
 import { Rng } from "../util/rng";
 import { SynthError } from "./errors";
@@ -54,10 +63,16 @@ const MARKER = "synth.json";
 export async function generateDataset(opts: GenerateOptions): Promise<GeneratedDataset> {
   const started = Date.now();
   const quirks: Quirks = { ...DEFAULT_QUIRKS, ...opts.quirks };
-  for (const [k, v] of [["train", opts.train], ["test", opts.test], ["seed", opts.seed]] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new SynthError(`--${k} must be a non-negative integer, got ${v}`);
+  for (const [k, v] of [
+    ["train", opts.train],
+    ["test", opts.test],
+    ["seed", opts.seed],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0)
+      throw new SynthError(`--${k} must be a non-negative integer, got ${v}`);
   }
-  if (opts.size !== "small" && opts.size !== "full") throw new SynthError(`size must be "small" or "full", got "${opts.size}"`);
+  if (opts.size !== "small" && opts.size !== "full")
+    throw new SynthError(`size must be "small" or "full", got "${opts.size}"`);
   const out = path.resolve(opts.out);
   prepareOutput(out);
 
@@ -87,7 +102,12 @@ export async function generateDataset(opts: GenerateOptions): Promise<GeneratedD
   for (const [k, s] of splits.entries()) {
     const studyRng = rng.fork(1000 + k);
     const dropSagittalT1 = quirks.missingSagittalT1 && s.split === "test" && opts.test >= 2 && s.index === 1;
-    const plan = planStudy(studyRng, s.studyId, model, { size: opts.size, quirks, dropSagittalT1, newSeriesId: newId });
+    const plan = planStudy(studyRng, s.studyId, model, {
+      size: opts.size,
+      quirks,
+      dropSagittalT1,
+      newSeriesId: newId,
+    });
     const written = writeStudyImages(path.join(out, `${s.split}_images`), plan, studyRng.fork(7));
     files += written.files;
     bytes += written.bytes;
@@ -101,10 +121,34 @@ export async function generateDataset(opts: GenerateOptions): Promise<GeneratedD
   writeGroundTruth(out, done);
   writeFileSync(
     path.join(out, GROUND_TRUTH_DIR, MARKER),
-    JSON.stringify({ generator: "lumbar synth", version: SYNTH_VERSION, seed: opts.seed, train: opts.train, test: opts.test, size: opts.size, quirks, raterNoise: model.raterNoise }, null, 1) + "\n",
+    JSON.stringify(
+      {
+        generator: "lumbar synth",
+        version: SYNTH_VERSION,
+        seed: opts.seed,
+        train: opts.train,
+        test: opts.test,
+        size: opts.size,
+        quirks,
+        raterNoise: model.raterNoise,
+      },
+      null,
+      1,
+    ) + "\n",
   );
-  const byStudy = (split: string) => done.filter((d) => d.split === split).map((d) => d.plan.studyId).sort((a, b) => a - b);
-  return { dir: out, trainStudies: byStudy("train"), testStudies: byStudy("test"), files, bytes, seconds: (Date.now() - started) / 1000 };
+  const byStudy = (split: string) =>
+    done
+      .filter((d) => d.split === split)
+      .map((d) => d.plan.studyId)
+      .sort((a, b) => a - b);
+  return {
+    dir: out,
+    trainStudies: byStudy("train"),
+    testStudies: byStudy("test"),
+    files,
+    bytes,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 /** Refuse to write into a folder we did not make; clear our own previous output. */
@@ -113,9 +157,13 @@ function prepareOutput(out: string): void {
     if (!statSync(out).isDirectory()) throw new SynthError("output exists and is not a folder", out);
     const entries = readdirSync(out);
     if (entries.length > 0 && !existsSync(path.join(out, GROUND_TRUTH_DIR, MARKER))) {
-      throw new SynthError("output folder is not empty and was not written by lumbar synth; choose an empty folder", out);
+      throw new SynthError(
+        "output folder is not empty and was not written by lumbar synth; choose an empty folder",
+        out,
+      );
     }
-    for (const e of ["train_images", "test_images", GROUND_TRUTH_DIR, ...COMPETITION_CSVS]) rmSync(path.join(out, e), { recursive: true, force: true });
+    for (const e of ["train_images", "test_images", GROUND_TRUTH_DIR, ...COMPETITION_CSVS])
+      rmSync(path.join(out, e), { recursive: true, force: true });
   }
   mkdirSync(path.join(out, GROUND_TRUTH_DIR), { recursive: true });
 }
@@ -153,16 +201,26 @@ const label = (v: number | null) => (v === null ? "" : SEVERITY_LABELS[v]);
 const coord = (v: number) => String(Number(v.toFixed(7)));
 
 function labelRows(plans: readonly StudyPlan[]): string[][] {
-  return [...plans].sort((a, b) => a.studyId - b.studyId).map((p) => [String(p.studyId), ...p.labels.labels.map(label)]);
+  return [...plans]
+    .sort((a, b) => a.studyId - b.studyId)
+    .map((p) => [String(p.studyId), ...p.labels.labels.map(label)]);
 }
 
-function writeCompetitionCsvs(out: string, done: readonly { split: "train" | "test"; plan: StudyPlan }[]): void {
+function writeCompetitionCsvs(
+  out: string,
+  done: readonly { split: "train" | "test"; plan: StudyPlan }[],
+): void {
   const train = done.filter((d) => d.split === "train").map((d) => d.plan);
   const test = done.filter((d) => d.split === "test").map((d) => d.plan);
   writeCsvAtomic(path.join(out, "train.csv"), ["study_id", ...LABEL_COLUMNS], labelRows(train));
 
   const coords = train.flatMap((p) =>
-    p.coordinates.map((c) => ({ study: p.studyId, ...c, title: CONDITION_INFO[c.condition].title, levelTitle: LEVEL_TITLES[c.level] })),
+    p.coordinates.map((c) => ({
+      study: p.studyId,
+      ...c,
+      title: CONDITION_INFO[c.condition].title,
+      levelTitle: LEVEL_TITLES[c.level],
+    })),
   );
   coords.sort(
     (a, b) =>
@@ -175,12 +233,22 @@ function writeCompetitionCsvs(out: string, done: readonly { split: "train" | "te
   writeCsvAtomic(
     path.join(out, "train_label_coordinates.csv"),
     ["study_id", "series_id", "instance_number", "condition", "level", "x", "y"],
-    coords.map((c) => [String(c.study), String(c.seriesId), String(c.instance), c.title, c.levelTitle, coord(c.x), coord(c.y)]),
+    coords.map((c) => [
+      String(c.study),
+      String(c.seriesId),
+      String(c.instance),
+      c.title,
+      c.levelTitle,
+      coord(c.x),
+      coord(c.y),
+    ]),
   );
 
   const seriesRows = (plans: readonly StudyPlan[]) =>
     plans
-      .flatMap((p) => p.series.map((s) => ({ study: p.studyId, series: s.seriesId, description: s.description })))
+      .flatMap((p) =>
+        p.series.map((s) => ({ study: p.studyId, series: s.seriesId, description: s.description })),
+      )
       .sort((a, b) => a.study - b.study || a.series - b.series)
       .map((r) => [String(r.study), String(r.series), r.description]);
   const seriesHeader = ["study_id", "series_id", "series_description"];
@@ -203,7 +271,9 @@ function writeGroundTruth(out: string, done: readonly { split: "train" | "test";
 
   const probRows = (f: (p: [number, number, number]) => number[]) =>
     test
-      .flatMap((p) => TARGETS.map((t, i) => [rowId(p.studyId, t), ...f(p.labels.oracle[i])] as [string, ...number[]]))
+      .flatMap((p) =>
+        TARGETS.map((t, i) => [rowId(p.studyId, t), ...f(p.labels.oracle[i])] as [string, ...number[]]),
+      )
       .sort((a, b) => cmp(a[0], b[0]));
   const header = ["row_id", "normal_mild", "moderate", "severe"];
   // The competition's weighted log loss is minimised by the posterior reweighted by the class weights.
@@ -216,16 +286,33 @@ function writeGroundTruth(out: string, done: readonly { split: "train" | "test";
       return w.map((v) => v / z);
     }),
   );
-  writeCsvAtomic(path.join(gt, "posterior.csv"), header, probRows((p) => [...p]));
+  writeCsvAtomic(
+    path.join(gt, "posterior.csv"),
+    header,
+    probRows((p) => [...p]),
+  );
   writeCsvAtomic(
     path.join(gt, "latent.csv"),
     ["study_id", "condition", "level", "latent"],
-    all.flatMap((p) => TARGETS.map((t, i) => [String(p.studyId), t.condition, t.level, String(Number(p.labels.latent[i].toFixed(6)))])),
+    all.flatMap((p) =>
+      TARGETS.map((t, i) => [
+        String(p.studyId),
+        t.condition,
+        t.level,
+        String(Number(p.labels.latent[i].toFixed(6))),
+      ]),
+    ),
   );
   writeCsvAtomic(
     path.join(gt, "levels.csv"),
     ["study_id", "level", "x", "y", "z"],
-    all.flatMap((p) => LEVELS.map((l, i) => [String(p.studyId), l, ...p.levelCentres[i].map((v) => String(Number(v.toFixed(4))))])),
+    all.flatMap((p) =>
+      LEVELS.map((l, i) => [
+        String(p.studyId),
+        l,
+        ...p.levelCentres[i].map((v) => String(Number(v.toFixed(4)))),
+      ]),
+    ),
   );
 }
 

@@ -29,7 +29,11 @@ export interface CachedDatasetOptions {
  * Written to a temporary folder and renamed, so a killed run never leaves a half dataset and two
  * processes racing both end with the same complete folder.
  */
-export async function ensureCachedDataset(name: string, preset: SynthPreset, opts: CachedDatasetOptions = {}): Promise<string> {
+export async function ensureCachedDataset(
+  name: string,
+  preset: SynthPreset,
+  opts: CachedDatasetOptions = {},
+): Promise<string> {
   const root = opts.cacheRoot ?? path.join(REPO_ROOT, ".cache");
   const dir = path.join(root, `${name}-${SYNTH_VERSION}-${preset.seed}`);
   if (isComplete(dir)) return dir;
@@ -47,7 +51,10 @@ export async function ensureCachedDataset(name: string, preset: SynthPreset, opt
 }
 
 function isComplete(dir: string): boolean {
-  return existsSync(path.join(dir, GROUND_TRUTH_DIR, "synth.json")) && existsSync(path.join(dir, "sample_submission.csv"));
+  return (
+    existsSync(path.join(dir, GROUND_TRUTH_DIR, "synth.json")) &&
+    existsSync(path.join(dir, "sample_submission.csv"))
+  );
 }
 
 /** The embedded demo set (60 train + 10 test studies, small), generated on first use. */

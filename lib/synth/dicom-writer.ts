@@ -28,7 +28,10 @@ export interface SliceIdentity {
  * Quantise relative signal to the series' stored pixel format. Returns stored values and the
  * window in modality (rescaled) units.
  */
-export function toStoredPixels(img: Float32Array, series: SeriesPlan): { pixels: Uint16Array | Int16Array; center: number; width: number } {
+export function toStoredPixels(
+  img: Float32Array,
+  series: SeriesPlan,
+): { pixels: Uint16Array | Int16Array; center: number; width: number } {
   const gain = series.gain;
   let max = 0;
   for (let k = 0; k < img.length; k += 7) if (img[k] > max) max = img[k];
@@ -58,10 +61,31 @@ function ds(v: number): string {
 
 /** MR acquisition attributes typical of each contrast (no link to any label). */
 function acquisition(seq: SeriesPlan["sequence"]): Record<string, unknown> {
-  const common = { SequenceVariant: "SK", ScanOptions: "", MRAcquisitionType: "2D", MagneticFieldStrength: "1.5", EchoNumbers: "1" };
-  if (seq === "T1") return { ScanningSequence: "SE", ...common, RepetitionTime: "550", EchoTime: "12", EchoTrainLength: "3" };
-  if (seq === "STIR") return { ScanningSequence: ["SE", "IR"], ...common, RepetitionTime: "3500", EchoTime: "50", InversionTime: "150", EchoTrainLength: "12" };
-  return { ScanningSequence: "SE", ...common, RepetitionTime: "3200", EchoTime: "100", EchoTrainLength: "16" };
+  const common = {
+    SequenceVariant: "SK",
+    ScanOptions: "",
+    MRAcquisitionType: "2D",
+    MagneticFieldStrength: "1.5",
+    EchoNumbers: "1",
+  };
+  if (seq === "T1")
+    return { ScanningSequence: "SE", ...common, RepetitionTime: "550", EchoTime: "12", EchoTrainLength: "3" };
+  if (seq === "STIR")
+    return {
+      ScanningSequence: ["SE", "IR"],
+      ...common,
+      RepetitionTime: "3500",
+      EchoTime: "50",
+      InversionTime: "150",
+      EchoTrainLength: "12",
+    };
+  return {
+    ScanningSequence: "SE",
+    ...common,
+    RepetitionTime: "3200",
+    EchoTime: "100",
+    EchoTrainLength: "16",
+  };
 }
 
 /** One MR Image Storage instance, explicit VR little endian, with every tag our loader reads. */

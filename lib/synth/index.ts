@@ -1,5 +1,12 @@
 /** Synthetic lumbar MR studies in the competition's exact layout, with ground truth. */
-export { generateDataset, SYNTH_VERSION, GROUND_TRUTH_DIR, type GenerateOptions, type GeneratedDataset, type SynthProgress } from "./dataset";
+export {
+  generateDataset,
+  SYNTH_VERSION,
+  GROUND_TRUTH_DIR,
+  type GenerateOptions,
+  type GeneratedDataset,
+  type SynthProgress,
+} from "./dataset";
 export {
   ensureDemoDataset,
   ensureSmokeDataset,

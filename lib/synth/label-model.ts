@@ -49,11 +49,14 @@ export class LabelModel {
     this.s = Math.sqrt(raterNoise);
     this.a = Math.sqrt(1 - raterNoise);
     const cols = stat.columns.map((c) => c.column);
-    if (cols.join() !== LABEL_COLUMNS.join()) throw new RangeError("label stats columns are not in train.csv order");
+    if (cols.join() !== LABEL_COLUMNS.join())
+      throw new RangeError("label stats columns are not in train.csv order");
     this.thresholds = stat.columns.map((c) => [c.thresholds[0], c.thresholds[1]]);
     // Corr(y) = R; y = a z + s e  =>  Corr(z) off-diagonal = R / a²; clipped back to a valid correlation.
     const r = stat.latentCorrelation;
-    const sigma = r.map((row, i) => row.map((v, j) => (i === j ? 1 : Math.max(-0.98, Math.min(0.98, v / (this.a * this.a))))));
+    const sigma = r.map((row, i) =>
+      row.map((v, j) => (i === j ? 1 : Math.max(-0.98, Math.min(0.98, v / (this.a * this.a))))),
+    );
     this.chol = cholesky(clipToCorrelation(sigma, 0.01));
     this.missing = missingRates(stat);
   }
@@ -110,7 +113,9 @@ export class LabelModel {
       if (t.condition.startsWith("right_")) continue;
       const u = rng.next();
       if (t.condition.startsWith("left_")) {
-        const right = TARGETS.findIndex((r) => r.level === t.level && r.condition === t.condition.replace("left_", "right_"));
+        const right = TARGETS.findIndex(
+          (r) => r.level === t.level && r.condition === t.condition.replace("left_", "right_"),
+        );
         if (u < both[i]) labels[i] = labels[right] = null;
         else if (u < both[i] + leftOnly[i]) labels[i] = null;
         else if (u < both[i] + leftOnly[i] + rightOnly[i]) labels[right] = null;
@@ -131,7 +136,9 @@ function missingRates(stat: LabelStats) {
       both[i] = rate[i];
       return;
     }
-    const right = TARGETS.findIndex((r) => r.level === t.level && r.condition === t.condition.replace("left_", "right_"));
+    const right = TARGETS.findIndex(
+      (r) => r.level === t.level && r.condition === t.condition.replace("left_", "right_"),
+    );
     both[i] = Math.min(rate[i], rate[right]);
     leftOnly[i] = rate[i] - both[i];
     rightOnly[i] = rate[right] - both[i];

@@ -37,7 +37,11 @@ export function sliceNormal(p: SlicePlan): Vec3 {
 /** Patient point -> (x = column, y = row) in pixels, and signed distance from the slice plane in mm. */
 export function projectToPixel(p: SlicePlan, point: Vec3): { x: number; y: number; distance: number } {
   const d = sub(point, p.position);
-  return { x: dot(d, p.rowDir) / p.spacing[1], y: dot(d, p.colDir) / p.spacing[0], distance: dot(d, sliceNormal(p)) };
+  return {
+    x: dot(d, p.rowDir) / p.spacing[1],
+    y: dot(d, p.colDir) / p.spacing[0],
+    distance: dot(d, sliceNormal(p)),
+  };
 }
 
 /** (x = column, y = row) in pixels -> patient point. */
@@ -55,6 +59,9 @@ export function centredSlice(
   spacing: readonly [number, number],
   thickness: number,
 ): SlicePlan {
-  const position = sub(sub(centre, scale(rowDir, ((cols - 1) / 2) * spacing[1])), scale(colDir, ((rows - 1) / 2) * spacing[0]));
+  const position = sub(
+    sub(centre, scale(rowDir, ((cols - 1) / 2) * spacing[1])),
+    scale(colDir, ((rows - 1) / 2) * spacing[0]),
+  );
   return { position, rowDir, colDir, rows, cols, spacing, thickness };
 }

@@ -1,5 +1,6 @@
 import type { Rng } from "../util/rng";
-import { Phantom, toBody } from "./anatomy";
+import { toBody } from "./anatomy";
+import type { Phantom } from "./phantom";
 import type { SlicePlan } from "./plan";
 import { TEXTURE_AMPLITUDE } from "./tissue";
 import { mulMatT } from "./vec";
@@ -8,7 +9,13 @@ import { mulMatT } from "./vec";
  * Sample the phantom on one slice: tissue signal with texture and receive-coil shading, a small
  * point-spread blur, then Rician noise. Returns relative signal (CSF on T2 about 1), row-major.
  */
-export function renderSlice(ph: Phantom, plan: SlicePlan, lut: Float32Array, noise: NoiseSource, noiseSigma: number): Float32Array {
+export function renderSlice(
+  ph: Phantom,
+  plan: SlicePlan,
+  lut: Float32Array,
+  noise: NoiseSource,
+  noiseSigma: number,
+): Float32Array {
   const { rows, cols } = plan;
   const an = ph.an;
   const img = new Float32Array(rows * cols);
@@ -31,14 +38,20 @@ export function renderSlice(ph: Phantom, plan: SlicePlan, lut: Float32Array, noi
     for (let c = 0; c < nc; c++) {
       const i = r * G;
       const j = c * G;
-      ph.spineCoords(b0[0] + i * di[0] + j * dj[0], b0[1] + i * di[1] + j * dj[1], b0[2] + i * di[2] + j * dj[2], sc);
+      ph.spineCoords(
+        b0[0] + i * di[0] + j * dj[0],
+        b0[1] + i * di[1] + j * dj[1],
+        b0[2] + i * di[2] + j * dj[2],
+        sc,
+      );
       const o = (r * nc + c) * 5;
       node[o] = sc[0];
       node[o + 1] = sc[1];
       node[o + 2] = sc[2];
       node[o + 3] = tex.at(sc[0] * 0.16, sc[1] * 0.16, sc[2] * 0.16) - 0.5;
       // Posterior receive coil: signal falls with distance from the back.
-      node[o + 4] = (0.45 + 0.95 * Math.exp(-(coilRef - sc[1]) / an.coilFalloff)) * (1 + (an.biasSlope * sc[2]) / 100);
+      node[o + 4] =
+        (0.45 + 0.95 * Math.exp(-(coilRef - sc[1]) / an.coilFalloff)) * (1 + (an.biasSlope * sc[2]) / 100);
     }
   }
   const v = new Float64Array(5);
@@ -56,7 +69,8 @@ export function renderSlice(ph: Phantom, plan: SlicePlan, lut: Float32Array, noi
       const w01 = fx * (1 - fy);
       const w10 = (1 - fx) * fy;
       const w11 = fx * fy;
-      for (let k = 0; k < 5; k++) v[k] = w00 * node[o00 + k] + w01 * node[o01 + k] + w10 * node[o10 + k] + w11 * node[o11 + k];
+      for (let k = 0; k < 5; k++)
+        v[k] = w00 * node[o00 + k] + w01 * node[o01 + k] + w10 * node[o10 + k] + w11 * node[o11 + k];
       const t = ph.tissue(v[0], v[1], v[2]);
       let val = lut[t];
       if (val === 0) continue;
@@ -84,7 +98,8 @@ function blur121(img: Float32Array, rows: number, cols: number): void {
   }
   for (let j = 0; j < cols; j++) {
     for (let i = 0; i < rows; i++) tmp[i] = img[i * cols + j];
-    for (let i = 1; i < rows - 1; i++) img[i * cols + j] = 0.25 * tmp[i - 1] + 0.5 * tmp[i] + 0.25 * tmp[i + 1];
+    for (let i = 1; i < rows - 1; i++)
+      img[i * cols + j] = 0.25 * tmp[i - 1] + 0.5 * tmp[i] + 0.25 * tmp[i + 1];
   }
 }
 

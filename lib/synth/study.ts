@@ -1,6 +1,14 @@
-import { CONDITION_INFO, LEVELS, TARGETS, type Condition, type Level, type SeriesDescription } from "../data/schema";
+import {
+  CONDITION_INFO,
+  LEVELS,
+  TARGETS,
+  type Condition,
+  type Level,
+  type SeriesDescription,
+} from "../data/schema";
 import type { Rng } from "../util/rng";
-import { FIRST_LABELLED_DISC, Phantom, bodyAxis, buildAnatomy, landmarks, toScanner, type Anatomy } from "./anatomy";
+import { FIRST_LABELLED_DISC, bodyAxis, buildAnatomy, landmarks, toScanner, type Anatomy } from "./anatomy";
+import { Phantom } from "./phantom";
 import type { LabelModel, StudyLabels } from "./label-model";
 import { centredSlice, projectToPixel, type SeriesPlan, type SlicePlan } from "./plan";
 import type { Quirks } from "./quirks";
@@ -85,7 +93,10 @@ export function planStudy(rng: Rng, studyId: number, model: LabelModel, opts: St
       if (!p) continue;
       const candidates = p.only ?? p.plan.slices.map((_, i) => i);
       const best = candidates.reduce((b, i) =>
-        Math.abs(projectToPixel(p.plan.slices[i], p.target).distance) < Math.abs(projectToPixel(p.plan.slices[b], p.target).distance) ? i : b,
+        Math.abs(projectToPixel(p.plan.slices[i], p.target).distance) <
+        Math.abs(projectToPixel(p.plan.slices[b], p.target).distance)
+          ? i
+          : b,
       );
       const slice = p.plan.slices[best];
       const px = projectToPixel(slice, p.target);
@@ -95,14 +106,24 @@ export function planStudy(rng: Rng, studyId: number, model: LabelModel, opts: St
       coordinates.push({ seriesId: p.plan.seriesId, instance: best + 1, condition, level, x, y });
     }
   });
-  return { studyId, labels, anatomy, phantom, series, coordinates, levelCentres, axialLevelSlices: axial.levelSlices };
+  return {
+    studyId,
+    labels,
+    anatomy,
+    phantom,
+    series,
+    coordinates,
+    levelCentres,
+    axialLevelSlices: axial.levelSlices,
+  };
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
 
 /** Index of the slice with the smallest summed |distance| to the points. */
 function nearestSlice(plan: SeriesPlan, points: readonly Vec3[]): number {
-  const cost = (i: number) => points.reduce((acc, p) => acc + Math.abs(projectToPixel(plan.slices[i], p).distance), 0);
+  const cost = (i: number) =>
+    points.reduce((acc, p) => acc + Math.abs(projectToPixel(plan.slices[i], p).distance), 0);
   return plan.slices.reduce((best, _, i) => (cost(i) < cost(best) ? i : best), 0);
 }
 
@@ -131,20 +152,36 @@ function sagittalSeries(
   const between = rng.uniform(3.3, 4.5);
   const thickness = between - rng.uniform(0, 0.6);
   // The technologist aligns the slab with the patient, to within a couple of degrees.
-  const align = mulMatPair(an, rotationXYZ(rad(rng.normal(0, 1.5)), rad(rng.normal(0, 1.5)), rad(rng.normal(0, 1.5))));
+  const align = mulMatPair(
+    an,
+    rotationXYZ(rad(rng.normal(0, 1.5)), rad(rng.normal(0, 1.5)), rad(rng.normal(0, 1.5))),
+  );
   const rowDir = normalize(align(bodyDir(0, 1, 0)));
   const colDir = normalize(align(bodyDir(0, 0, -1)));
   const normal = cross(rowDir, colDir); // towards patient right
   const l4 = (an.vertebrae[5][0] + an.vertebrae[5][1]) / 2;
-  const centreBody = ph.curve.bodyPoint(rng.normal(0, 2), 20 + rng.uniform(-15, 15), l4 + rng.uniform(-15, 10));
+  const centreBody = ph.curve.bodyPoint(
+    rng.normal(0, 2),
+    20 + rng.uniform(-15, 15),
+    l4 + rng.uniform(-15, 10),
+  );
   const centre = toScanner(an, centreBody);
   const leftFirst = rng.bool(0.5);
   const slices: SlicePlan[] = [];
   for (let k = 0; k < count; k++) {
     const off = (k - (count - 1) / 2) * between * (leftFirst ? 1 : -1);
-    slices.push(centredSlice(add(centre, scale(normal, off)), rowDir, colDir, matrix, matrix, spacing, thickness));
+    slices.push(
+      centredSlice(add(centre, scale(normal, off)), rowDir, colDir, matrix, matrix, spacing, thickness),
+    );
   }
-  return { seriesId: opts.newSeriesId(), description, sequence, slices, spacingBetweenSlices: between, ...pixelFormat(rng, opts.quirks) };
+  return {
+    seriesId: opts.newSeriesId(),
+    description,
+    sequence,
+    slices,
+    spacingBetweenSlices: between,
+    ...pixelFormat(rng, opts.quirks),
+  };
 
   function bodyDir(x: number, y: number, z: number): Vec3 {
     return [x, y, z];
@@ -187,12 +224,17 @@ function axialSeries(rng: Rng, ph: Phantom, opts: StudyOptions) {
       const normal = normalize(mulMat(an.rotation, mulMat(tilt, ph.curve.tangent(d.s))));
       const { rowDir, colDir } = frame(normal);
       // One slice goes through the disc centre (to within half a millimetre), the rest above and below.
-      const centre = toScanner(an, ph.curve.bodyPoint(rng.normal(0, 3), ac + rng.normal(-5, 6), d.s + rng.uniform(-0.5, 0.5)));
+      const centre = toScanner(
+        an,
+        ph.curve.bodyPoint(rng.normal(0, 3), ac + rng.normal(-5, 6), d.s + rng.uniform(-0.5, 0.5)),
+      );
       const through = Math.floor((perStack - 1) / 2);
       const slices: SlicePlan[] = [];
       for (let k = 0; k < perStack; k++) {
         const off = (through - k) * between * (inferiorFirst ? -1 : 1);
-        slices.push(centredSlice(add(centre, scale(normal, off)), rowDir, colDir, matrix, matrix, spacing, thickness));
+        slices.push(
+          centredSlice(add(centre, scale(normal, off)), rowDir, colDir, matrix, matrix, spacing, thickness),
+        );
       }
       stacks.push({ level: lv, slices });
     });
@@ -213,7 +255,9 @@ function axialSeries(rng: Rng, ph: Phantom, opts: StudyOptions) {
     const slices: SlicePlan[] = [];
     for (let k = 0; k < count; k++) {
       const off = mid3 + ((count - 1) / 2 - k) * between * (inferiorFirst ? -1 : 1);
-      slices.push(centredSlice(add(centre, scale(normal, off)), rowDir, colDir, matrix, matrix, spacing, thickness));
+      slices.push(
+        centredSlice(add(centre, scale(normal, off)), rowDir, colDir, matrix, matrix, spacing, thickness),
+      );
     }
     stacks.push({ level: null, slices });
   }
@@ -223,7 +267,10 @@ function axialSeries(rng: Rng, ph: Phantom, opts: StudyOptions) {
   const groups: SlicePlan[][] = [];
   if (split && stacks.length > 1) {
     const cut = rng.int(1, stacks.length - 1);
-    groups.push(stacks.slice(0, cut).flatMap((s) => s.slices), stacks.slice(cut).flatMap((s) => s.slices));
+    groups.push(
+      stacks.slice(0, cut).flatMap((s) => s.slices),
+      stacks.slice(cut).flatMap((s) => s.slices),
+    );
   } else if (split) {
     const all = stacks[0].slices;
     const cut = Math.floor(all.length / 2);

@@ -21,8 +21,14 @@ export interface GrayPngOptions {
 }
 
 /** Encode a grayscale image (any numeric array, row-major) as an RGB PNG, with optional markers. */
-export function grayscalePng(pixels: ArrayLike<number>, width: number, height: number, opts: GrayPngOptions = {}): Buffer {
-  if (pixels.length !== width * height) throw new RangeError(`expected ${width * height} pixels, got ${pixels.length}`);
+export function grayscalePng(
+  pixels: ArrayLike<number>,
+  width: number,
+  height: number,
+  opts: GrayPngOptions = {},
+): Buffer {
+  if (pixels.length !== width * height)
+    throw new RangeError(`expected ${width * height} pixels, got ${pixels.length}`);
   const zoom = Math.max(1, Math.floor(opts.zoom ?? 1));
   const { lo, hi } = opts.window
     ? { lo: opts.window.center - opts.window.width / 2, hi: opts.window.center + opts.window.width / 2 }
@@ -38,11 +44,24 @@ export function grayscalePng(pixels: ArrayLike<number>, width: number, height: n
       png.data[o + 3] = 255;
     }
   }
-  for (const m of opts.markers ?? []) drawMarker(png, m.x * zoom + (zoom - 1) / 2, m.y * zoom + (zoom - 1) / 2, m.radius ?? 5, m.color ?? [255, 40, 40]);
+  for (const m of opts.markers ?? [])
+    drawMarker(
+      png,
+      m.x * zoom + (zoom - 1) / 2,
+      m.y * zoom + (zoom - 1) / 2,
+      m.radius ?? 5,
+      m.color ?? [255, 40, 40],
+    );
   return PNG.sync.write(png, { colorType: 2 });
 }
 
-export function writeGrayscalePng(file: string, pixels: ArrayLike<number>, width: number, height: number, opts: GrayPngOptions = {}): void {
+export function writeGrayscalePng(
+  file: string,
+  pixels: ArrayLike<number>,
+  width: number,
+  height: number,
+  opts: GrayPngOptions = {},
+): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, grayscalePng(pixels, width, height, opts));
 }
@@ -54,7 +73,13 @@ function percentileWindow(pixels: ArrayLike<number>): { lo: number; hi: number }
 }
 
 /** A circle with a centre dot, so the exact point stays visible. */
-function drawMarker(png: PNG, cx: number, cy: number, r: number, color: readonly [number, number, number]): void {
+function drawMarker(
+  png: PNG,
+  cx: number,
+  cy: number,
+  r: number,
+  color: readonly [number, number, number],
+): void {
   const put = (x: number, y: number) => {
     const xi = Math.round(x);
     const yi = Math.round(y);
@@ -65,6 +90,7 @@ function drawMarker(png: PNG, cx: number, cy: number, r: number, color: readonly
     png.data[o + 2] = color[2];
   };
   const steps = Math.max(16, Math.ceil(2 * Math.PI * r));
-  for (let k = 0; k < steps; k++) put(cx + r * Math.cos((2 * Math.PI * k) / steps), cy + r * Math.sin((2 * Math.PI * k) / steps));
+  for (let k = 0; k < steps; k++)
+    put(cx + r * Math.cos((2 * Math.PI * k) / steps), cy + r * Math.sin((2 * Math.PI * k) / steps));
   for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) put(cx + dx, cy + dy);
 }

@@ -1,6 +1,14 @@
 import { createHash } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,7 +47,8 @@ const csv = (name: string) => readCsv(path.join(dir, name));
 const seriesCache = new Map<string, Series>();
 function series(split: string, study: string | number, id: string | number): Series {
   const key = `${split}/${study}/${id}`;
-  if (!seriesCache.has(key)) seriesCache.set(key, loadSeries(path.join(dir, `${split}_images`, String(study), String(id))));
+  if (!seriesCache.has(key))
+    seriesCache.set(key, loadSeries(path.join(dir, `${split}_images`, String(study), String(id))));
   return seriesCache.get(key)!;
 }
 /** Plane of an instance through our DICOM loader. */
@@ -47,23 +56,43 @@ function planeOf(split: string, study: string | number, id: string | number, ins
   const s = series(split, study, id);
   const ref = s.instances.get(instance);
   if (!ref) throw new Error(`instance ${instance} not in series ${id}`);
-  return { plane: s.stacks[ref.stack].slices[ref.slice].plane, stack: ref.stack, slice: ref.slice, series: s };
+  return {
+    plane: s.stacks[ref.stack].slices[ref.slice].plane,
+    stack: ref.stack,
+    slice: ref.slice,
+    series: s,
+  };
 }
 
 describe("synthetic dataset layout and CSV formats", () => {
   it("writes the competition files and ground truth", () => {
-    for (const f of ["train.csv", "train_label_coordinates.csv", "train_series_descriptions.csv", "test_series_descriptions.csv", "sample_submission.csv"]) {
+    for (const f of [
+      "train.csv",
+      "train_label_coordinates.csv",
+      "train_series_descriptions.csv",
+      "test_series_descriptions.csv",
+      "sample_submission.csv",
+    ]) {
       expect(existsSync(path.join(dir, f)), f).toBe(true);
     }
-    for (const f of ["test_labels.csv", "oracle.csv", "latent.csv", "levels.csv"]) expect(existsSync(path.join(dir, "ground_truth", f)), f).toBe(true);
+    for (const f of ["test_labels.csv", "oracle.csv", "latent.csv", "levels.csv"])
+      expect(existsSync(path.join(dir, "ground_truth", f)), f).toBe(true);
     expect(result.trainStudies).toHaveLength(SMOKE_PRESET.train);
     expect(result.testStudies).toHaveLength(SMOKE_PRESET.test);
-    expect(readdirSync(path.join(dir, "train_images")).sort()).toEqual(result.trainStudies.map(String).sort());
+    expect(readdirSync(path.join(dir, "train_images")).sort()).toEqual(
+      result.trainStudies.map(String).sort(),
+    );
     expect(readdirSync(path.join(dir, "test_images")).sort()).toEqual(result.testStudies.map(String).sort());
   });
 
   it.skipIf(!existsSync(REAL))("uses exactly the real files' headers", () => {
-    for (const f of ["train.csv", "train_label_coordinates.csv", "train_series_descriptions.csv", "test_series_descriptions.csv", "sample_submission.csv"]) {
+    for (const f of [
+      "train.csv",
+      "train_label_coordinates.csv",
+      "train_series_descriptions.csv",
+      "test_series_descriptions.csv",
+      "sample_submission.csv",
+    ]) {
       const real = readFileSync(path.join(REAL, f), "utf8").split("\n")[0].trim();
       const ours = readFileSync(path.join(dir, f), "utf8").split("\n")[0].trim();
       expect(ours, f).toBe(real);
@@ -73,7 +102,8 @@ describe("synthetic dataset layout and CSV formats", () => {
   it("uses only the real value sets, ids like the real ones, and no synthetic-only columns", () => {
     const train = csv("train.csv");
     expect(train.header).toEqual(["study_id", ...LABEL_COLUMNS]);
-    for (const r of train.rows) for (const c of LABEL_COLUMNS) expect(["", ...SEVERITY_LABELS]).toContain(r.values[c]);
+    for (const r of train.rows)
+      for (const c of LABEL_COLUMNS) expect(["", ...SEVERITY_LABELS]).toContain(r.values[c]);
     for (const name of ["train_series_descriptions.csv", "test_series_descriptions.csv"]) {
       const t = csv(name);
       for (const r of t.rows) {
@@ -96,12 +126,16 @@ describe("synthetic dataset layout and CSV formats", () => {
     const sub = csv("sample_submission.csv");
     const ids = sub.rows.map((r) => r.values.row_id);
     expect(ids).toEqual(result.testStudies.flatMap((s) => studyRowIds(s)).sort());
-    for (const r of sub.rows) for (const c of ["normal_mild", "moderate", "severe"]) expect(Number(r.values[c])).toBe(1 / 3);
+    for (const r of sub.rows)
+      for (const c of ["normal_mild", "moderate", "severe"]) expect(Number(r.values[c])).toBe(1 / 3);
   });
 
   it("has the quirks: a test study without Sagittal T1, and every other study with all three series types", () => {
     const test = csv("test_series_descriptions.csv");
-    const types = (rows: typeof test.rows, study: number) => new Set(rows.filter((r) => Number(r.values.study_id) === study).map((r) => r.values.series_description));
+    const types = (rows: typeof test.rows, study: number) =>
+      new Set(
+        rows.filter((r) => Number(r.values.study_id) === study).map((r) => r.values.series_description),
+      );
     const lacking = result.testStudies.filter((s) => !types(test.rows, s).has("Sagittal T1"));
     expect(lacking).toHaveLength(1);
     const train = csv("train_series_descriptions.csv");
@@ -122,7 +156,11 @@ describe("synthetic DICOM", () => {
         expect(numbers).toEqual(numbers.map((_, i) => i + 1));
         const files = readdirSync(s.dir).sort((a, b) => parseInt(a) - parseInt(b));
         expect(files).toEqual(numbers.map((n) => `${n}.dcm`));
-        const fors = new Set(rows.filter((o) => o.values.study_id === r.values.study_id).map((o) => series(split, o.values.study_id, o.values.series_id).frameOfReferenceUid));
+        const fors = new Set(
+          rows
+            .filter((o) => o.values.study_id === r.values.study_id)
+            .map((o) => series(split, o.values.study_id, o.values.series_id).frameOfReferenceUid),
+        );
         expect(fors.size).toBe(1);
         const h = s.stacks[0].slices[0].header;
         expect(h.modality).toBe("MR");
@@ -163,10 +201,12 @@ describe("synthetic DICOM", () => {
       const d = path.join(dir, "train_images", r.values.study_id, r.values.series_id);
       return path.join(d, readdirSync(d)[0]);
     });
-    const script = "import sys\ntry:\n import pydicom\nexcept ImportError:\n print('SKIP'); sys.exit(0)\nfor f in sys.argv[1:]:\n d=pydicom.dcmread(f); a=d.pixel_array; assert a.shape==(d.Rows,d.Columns); print(d.Modality, d.SOPClassUID, a.shape[0])\n";
+    const script =
+      "import sys\ntry:\n import pydicom\nexcept ImportError:\n print('SKIP'); sys.exit(0)\nfor f in sys.argv[1:]:\n d=pydicom.dcmread(f); a=d.pixel_array; assert a.shape==(d.Rows,d.Columns); print(d.Modality, d.SOPClassUID, a.shape[0])\n";
     const out = execFileSync(PYTHON, ["-c", script, ...files], { encoding: "utf8" });
     if (out.trim() === "SKIP") return console.log("pydicom not installed: skipped the pydicom check");
-    for (const line of out.trim().split("\n")) expect(line).toMatch(/^MR 1\.2\.840\.10008\.5\.1\.4\.1\.1\.4 \d+$/);
+    for (const line of out.trim().split("\n"))
+      expect(line).toMatch(/^MR 1\.2\.840\.10008\.5\.1\.4\.1\.1\.4 \d+$/);
   });
 });
 
@@ -177,7 +217,10 @@ describe.skipIf(!existsSync(DCMDUMP))("synthetic DICOM through DCMTK", () => {
     for (const r of rows) {
       const d = path.join(dir, "train_images", r.values.study_id, r.values.series_id);
       const file = path.join(d, readdirSync(d)[0]);
-      const out = execFileSync(DCMDUMP, ["-q", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const out = execFileSync(DCMDUMP, ["-q", file], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       expect(out).toContain("=LittleEndianExplicit");
       expect(out).toContain("=MRImageStorage");
       expect(out).toMatch(/\(0028,0030\) DS \[[\d.]+\\[\d.]+\]/);
@@ -191,13 +234,20 @@ describe.skipIf(!existsSync(DCMDUMP))("synthetic DICOM through DCMTK", () => {
 
 describe("label coordinates", () => {
   it("lie inside their image, on an existing instance of the right series type, sides by patient position", () => {
-    const descr = new Map(csv("train_series_descriptions.csv").rows.map((r) => [r.values.series_id, r.values.series_description]));
+    const descr = new Map(
+      csv("train_series_descriptions.csv").rows.map((r) => [r.values.series_id, r.values.series_description]),
+    );
     const coords = csv("train_label_coordinates.csv").rows;
     expect(coords.length).toBeGreaterThan(0);
     for (const r of coords) {
       const condition = conditionFromTitle(r.values.condition)!;
       expect(descr.get(r.values.series_id)).toBe(CONDITION_INFO[condition].series);
-      const { plane } = planeOf("train", r.values.study_id, r.values.series_id, Number(r.values.instance_number));
+      const { plane } = planeOf(
+        "train",
+        r.values.study_id,
+        r.values.series_id,
+        Number(r.values.instance_number),
+      );
       const x = Number(r.values.x);
       const y = Number(r.values.y);
       expect(x).toBeGreaterThanOrEqual(0);
@@ -209,12 +259,21 @@ describe("label coordinates", () => {
     for (const study of result.trainStudies) {
       const mine = coords.filter((r) => Number(r.values.study_id) === study);
       for (const level of Object.values(LEVEL_TITLES)) {
-        const get = (title: string) => mine.find((r) => r.values.condition === title && r.values.level === level);
+        const get = (title: string) =>
+          mine.find((r) => r.values.condition === title && r.values.level === level);
         const l = get("Left Neural Foraminal Narrowing");
         const rr = get("Right Neural Foraminal Narrowing");
         if (l && rr) {
-          const pl = pixelToLps(planeOf("train", study, l.values.series_id, Number(l.values.instance_number)).plane, Number(l.values.x), Number(l.values.y));
-          const pr = pixelToLps(planeOf("train", study, rr.values.series_id, Number(rr.values.instance_number)).plane, Number(rr.values.x), Number(rr.values.y));
+          const pl = pixelToLps(
+            planeOf("train", study, l.values.series_id, Number(l.values.instance_number)).plane,
+            Number(l.values.x),
+            Number(l.values.y),
+          );
+          const pr = pixelToLps(
+            planeOf("train", study, rr.values.series_id, Number(rr.values.instance_number)).plane,
+            Number(rr.values.x),
+            Number(rr.values.y),
+          );
           expect(pl[0] - pr[0]).toBeGreaterThan(20);
         }
         const sl = get("Left Subarticular Stenosis");
@@ -230,18 +289,38 @@ describe("label coordinates", () => {
     const coords = csv("train_label_coordinates.csv").rows;
     let checked = 0;
     for (const study of result.trainStudies) {
-      const axialIds = csv("train_series_descriptions.csv").rows.filter((r) => Number(r.values.study_id) === study && r.values.series_description === "Axial T2").map((r) => r.values.series_id);
+      const axialIds = csv("train_series_descriptions.csv")
+        .rows.filter((r) => Number(r.values.study_id) === study && r.values.series_description === "Axial T2")
+        .map((r) => r.values.series_id);
       for (const [lv, title] of Object.entries(LEVEL_TITLES)) {
-        const sub = coords.find((r) => Number(r.values.study_id) === study && r.values.level === title && r.values.condition.endsWith("Subarticular Stenosis"));
-        const spinal = coords.find((r) => Number(r.values.study_id) === study && r.values.level === title && r.values.condition === "Spinal Canal Stenosis");
+        const sub = coords.find(
+          (r) =>
+            Number(r.values.study_id) === study &&
+            r.values.level === title &&
+            r.values.condition.endsWith("Subarticular Stenosis"),
+        );
+        const spinal = coords.find(
+          (r) =>
+            Number(r.values.study_id) === study &&
+            r.values.level === title &&
+            r.values.condition === "Spinal Canal Stenosis",
+        );
         const truth = levels.find((r) => Number(r.values.study_id) === study && r.values.level === lv);
         if (!sub || !spinal || !truth) continue;
         const target = planeOf("train", study, sub.values.series_id, Number(sub.values.instance_number));
-        const axialStacks = axialIds.flatMap((id) => series("train", study, id).stacks.map((s) => ({ id, s })));
+        const axialStacks = axialIds.flatMap((id) =>
+          series("train", study, id).stacks.map((s) => ({ id, s })),
+        );
         const landing = (p: Vec3) => {
-          const hit = projectToStacks(axialStacks.map((x) => x.s), p)!;
+          const hit = projectToStacks(
+            axialStacks.map((x) => x.s),
+            p,
+          )!;
           expect(hit.inside).toBe(true);
-          return { id: axialStacks[hit.stack].id, instance: axialStacks[hit.stack].s.slices[hit.slice].instanceNumber };
+          return {
+            id: axialStacks[hit.stack].id,
+            instance: axialStacks[hit.stack].s.slices[hit.slice].instanceNumber,
+          };
         };
         const expected = { id: sub.values.series_id, instance: Number(sub.values.instance_number) };
         // 1. The true disc centre lands on the generator's slice for the level.
@@ -254,9 +333,17 @@ describe("label coordinates", () => {
         const sagPlane = sagSeries.stacks[onSag.stack].slices[onSag.slice].plane;
         expect(landing(pixelToLps(sagPlane, onSag.x, onSag.y))).toEqual(expected);
         // 3. The annotator's spinal click lies within a slice gap of that slice.
-        const sag = planeOf("train", study, spinal.values.series_id, Number(spinal.values.instance_number)).plane;
+        const sag = planeOf(
+          "train",
+          study,
+          spinal.values.series_id,
+          Number(spinal.values.instance_number),
+        ).plane;
         const click = pixelToLps(sag, Number(spinal.values.x), Number(spinal.values.y));
-        expect(Math.abs(lpsToPixel(target.plane, click).distanceMm)).toBeLessThan(target.series.stacks[target.stack].spacingMm * (target.series.stacks[target.stack].length <= 6 ? 1 : 3));
+        expect(Math.abs(lpsToPixel(target.plane, click).distanceMm)).toBeLessThan(
+          target.series.stacks[target.stack].spacingMm *
+            (target.series.stacks[target.stack].length <= 6 ? 1 : 3),
+        );
         checked++;
       }
     }
@@ -266,10 +353,22 @@ describe("label coordinates", () => {
 
 describe("severity visible in the written images", () => {
   it("thins the bright CSF column at the clicked canal point on the mid-sagittal T2 as the spinal latent grows", () => {
-    const latent = new Map(csv("ground_truth/latent.csv").rows.map((r) => [`${r.values.study_id}_${r.values.condition}_${r.values.level}`, Number(r.values.latent)]));
+    const latent = new Map(
+      csv("ground_truth/latent.csv").rows.map((r) => [
+        `${r.values.study_id}_${r.values.condition}_${r.values.level}`,
+        Number(r.values.latent),
+      ]),
+    );
     const pairs: [number, number][] = [];
-    for (const r of csv("train_label_coordinates.csv").rows.filter((c) => c.values.condition === "Spinal Canal Stenosis")) {
-      const { plane, series: s, stack, slice } = planeOf("train", r.values.study_id, r.values.series_id, Number(r.values.instance_number));
+    for (const r of csv("train_label_coordinates.csv").rows.filter(
+      (c) => c.values.condition === "Spinal Canal Stenosis",
+    )) {
+      const {
+        plane,
+        series: s,
+        stack,
+        slice,
+      } = planeOf("train", r.values.study_id, r.values.series_id, Number(r.values.instance_number));
       const img = readDicomSync(s.stacks[stack].slices[slice].file);
       const px = img.frame();
       // CSF depth: along the image row through the point (anterior-posterior on a sagittal image),
@@ -280,7 +379,8 @@ describe("severity visible in the written images", () => {
       let bright = 0;
       for (let dy = -1; dy <= 1; dy++) {
         const row = Math.round(Number(r.values.y)) + dy;
-        for (let dx = -reach; dx <= reach; dx++) if (px[row * plane.columns + Math.round(Number(r.values.x)) + dx] > half) bright++;
+        for (let dx = -reach; dx <= reach; dx++)
+          if (px[row * plane.columns + Math.round(Number(r.values.x)) + dx] > half) bright++;
       }
       const sum = (bright * plane.colSpacing) / 3;
       const n = 1;
@@ -288,7 +388,9 @@ describe("severity visible in the written images", () => {
       pairs.push([latent.get(`${r.values.study_id}_spinal_canal_stenosis_${level}`)!, sum / n]);
     }
     const rho = spearman(pairs);
-    console.log(`spinal latent vs CSF depth at the canal point, ${pairs.length} levels: Spearman ${rho.toFixed(3)}`);
+    console.log(
+      `spinal latent vs CSF depth at the canal point, ${pairs.length} levels: Spearman ${rho.toFixed(3)}`,
+    );
     expect(rho).toBeLessThan(-0.5);
   });
 });
@@ -299,15 +401,26 @@ describe("ground truth", () => {
     expect(csv("ground_truth/latent.csv").rows).toHaveLength(all.length * 25);
     expect(csv("ground_truth/levels.csv").rows).toHaveLength(all.length * 5);
     const oracle = csv("ground_truth/oracle.csv").rows;
-    expect(oracle.map((r) => r.values.row_id)).toEqual(csv("sample_submission.csv").rows.map((r) => r.values.row_id));
-    for (const r of oracle) expect(Number(r.values.normal_mild) + Number(r.values.moderate) + Number(r.values.severe)).toBeCloseTo(1, 9);
+    expect(oracle.map((r) => r.values.row_id)).toEqual(
+      csv("sample_submission.csv").rows.map((r) => r.values.row_id),
+    );
+    for (const r of oracle)
+      expect(Number(r.values.normal_mild) + Number(r.values.moderate) + Number(r.values.severe)).toBeCloseTo(
+        1,
+        9,
+      );
   });
 
   it("scores the oracle below the prior fitted on train.csv (the competition metric)", () => {
     const labels = labelsByRowId(loadTrainLabels(path.join(dir, "ground_truth", "test_labels.csv")));
     const oracle = scoreSubmission(labels, readPredictions(path.join(dir, "ground_truth", "oracle.csv")));
-    const prior = scoreSubmission(labels, priorPredictions(fitPrior(loadTrainLabels(path.join(dir, "train.csv"))), result.testStudies));
-    console.log(`smoke set (${result.testStudies.length} test studies): prior ${prior.score.toFixed(4)}, oracle ${oracle.score.toFixed(4)}`);
+    const prior = scoreSubmission(
+      labels,
+      priorPredictions(fitPrior(loadTrainLabels(path.join(dir, "train.csv"))), result.testStudies),
+    );
+    console.log(
+      `smoke set (${result.testStudies.length} test studies): prior ${prior.score.toFixed(4)}, oracle ${oracle.score.toFixed(4)}`,
+    );
     expect(oracle.score).toBeLessThan(prior.score);
   });
 });
@@ -326,7 +439,9 @@ describe("determinism and safety", () => {
     const foreign = path.join(tmp, "foreign");
     mkdirSync(foreign);
     writeFileSync(path.join(foreign, "notes.txt"), "mine");
-    await expect(generateDataset({ out: foreign, train: 1, test: 1, seed: 1, size: "small" })).rejects.toThrow(SynthError);
+    await expect(
+      generateDataset({ out: foreign, train: 1, test: 1, seed: 1, size: "small" }),
+    ).rejects.toThrow(SynthError);
     expect(readFileSync(path.join(foreign, "notes.txt"), "utf8")).toBe("mine");
   });
 });

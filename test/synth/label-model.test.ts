@@ -63,7 +63,8 @@ describe("label model", () => {
       const n = counts[0] + counts[1] + counts[2];
       const real = c.counts[0] + c.counts[1] + c.counts[2];
       // Binomial sd at n = 4000 is under 0.008 for every rate; allow about 3 sd.
-      for (let k = 0; k < 3; k++) expect(Math.abs(counts[k] / n - c.counts[k] / real), `${c.column} class ${k}`).toBeLessThan(0.025);
+      for (let k = 0; k < 3; k++)
+        expect(Math.abs(counts[k] / n - c.counts[k] / real), `${c.column} class ${k}`).toBeLessThan(0.025);
     });
   });
 
@@ -77,25 +78,32 @@ describe("label model", () => {
     expect(both / Math.max(missing[l], missing[r])).toBeGreaterThan(0.9);
   });
 
-  it.skipIf(!existsSync(REAL_TRAIN))("follows the real co-occurrence of severe/moderate across levels and sides", () => {
-    const real = readCsv(REAL_TRAIN, ["study_id", ...LABEL_COLUMNS]);
-    const realRows = real.rows.map((r) => LABEL_COLUMNS.map((c) => ["Normal/Mild", "Moderate", "Severe"].indexOf(r.values[c])));
-    const synthRows = studies.map((s) => s.labels.map((v) => (v === null ? -1 : v)));
-    // Share of studies where both targets are at least moderate, for pairs that co-occur strongly in real data.
-    const pairs: [string, string][] = [
-      ["left_neural_foraminal_narrowing_l4_l5", "right_neural_foraminal_narrowing_l4_l5"],
-      ["spinal_canal_stenosis_l3_l4", "spinal_canal_stenosis_l4_l5"],
-      ["left_subarticular_stenosis_l4_l5", "right_subarticular_stenosis_l4_l5"],
-      ["spinal_canal_stenosis_l4_l5", "left_subarticular_stenosis_l4_l5"],
-    ];
-    for (const [a, b] of pairs) {
-      const [i, j] = [LABEL_COLUMNS.indexOf(a), LABEL_COLUMNS.indexOf(b)];
-      const rate = (rows: number[][]) => rows.filter((r) => r[i] >= 1 && r[j] >= 1).length / rows.filter((r) => r[i] >= 0 && r[j] >= 0).length;
-      const [rs, ss] = [rate(realRows), rate(synthRows)];
-      console.log(`both >= moderate ${a} & ${b}: real ${rs.toFixed(3)} synthetic ${ss.toFixed(3)}`);
-      expect(Math.abs(ss - rs) / rs, `${a} & ${b}`).toBeLessThan(0.35);
-    }
-  });
+  it.skipIf(!existsSync(REAL_TRAIN))(
+    "follows the real co-occurrence of severe/moderate across levels and sides",
+    () => {
+      const real = readCsv(REAL_TRAIN, ["study_id", ...LABEL_COLUMNS]);
+      const realRows = real.rows.map((r) =>
+        LABEL_COLUMNS.map((c) => ["Normal/Mild", "Moderate", "Severe"].indexOf(r.values[c])),
+      );
+      const synthRows = studies.map((s) => s.labels.map((v) => (v === null ? -1 : v)));
+      // Share of studies where both targets are at least moderate, for pairs that co-occur strongly in real data.
+      const pairs: [string, string][] = [
+        ["left_neural_foraminal_narrowing_l4_l5", "right_neural_foraminal_narrowing_l4_l5"],
+        ["spinal_canal_stenosis_l3_l4", "spinal_canal_stenosis_l4_l5"],
+        ["left_subarticular_stenosis_l4_l5", "right_subarticular_stenosis_l4_l5"],
+        ["spinal_canal_stenosis_l4_l5", "left_subarticular_stenosis_l4_l5"],
+      ];
+      for (const [a, b] of pairs) {
+        const [i, j] = [LABEL_COLUMNS.indexOf(a), LABEL_COLUMNS.indexOf(b)];
+        const rate = (rows: number[][]) =>
+          rows.filter((r) => r[i] >= 1 && r[j] >= 1).length /
+          rows.filter((r) => r[i] >= 0 && r[j] >= 0).length;
+        const [rs, ss] = [rate(realRows), rate(synthRows)];
+        console.log(`both >= moderate ${a} & ${b}: real ${rs.toFixed(3)} synthetic ${ss.toFixed(3)}`);
+        expect(Math.abs(ss - rs) / rs, `${a} & ${b}`).toBeLessThan(0.35);
+      }
+    },
+  );
 
   it("gives oracle probabilities that sum to 1 and move toward severe as the latent grows", () => {
     for (let i = 0; i < TARGETS.length; i++) {

@@ -16,7 +16,9 @@ interface SynthOpts {
 /** `lumbar synth --out DIR --train N --test M --seed S [--size small|full]`: a synthetic dataset. */
 export function synthCommand(): Command {
   const cmd = new Command("synth")
-    .description("write synthetic lumbar MR studies in the competition layout, with ground_truth/ beside them")
+    .description(
+      "write synthetic lumbar MR studies in the competition layout, with ground_truth/ beside them",
+    )
     .requiredOption("--out <dir>", "output folder (empty, or written by an earlier lumbar synth)")
     .option("--train <n>", "train studies", intOption("train"), 60)
     .option("--test <n>", "test studies", intOption("test"), 10)
@@ -25,7 +27,8 @@ export function synthCommand(): Command {
     .option("--no-quirks", "regular layout: no missing series, split or signed series")
     .option("--quiet", "no progress lines");
   return withRun<SynthOpts>(cmd, async (opts) => {
-    if (opts.size !== "small" && opts.size !== "full") throw new UsageError(`--size must be small or full, got "${opts.size}"`);
+    if (opts.size !== "small" && opts.size !== "full")
+      throw new UsageError(`--size must be small or full, got "${opts.size}"`);
     const quirks: Partial<Quirks> | undefined = opts.quirks ? undefined : NO_QUIRKS;
     const result = await generateDataset({
       out: opts.out,
@@ -36,7 +39,10 @@ export function synthCommand(): Command {
       quirks,
       onProgress: opts.quiet
         ? undefined
-        : (p) => process.stderr.write(`\rsynth: ${p.done}/${p.total} studies (${p.split} ${p.studyId})${p.done === p.total ? "\n" : ""}`),
+        : (p) =>
+            process.stderr.write(
+              `\rsynth: ${p.done}/${p.total} studies (${p.split} ${p.studyId})${p.done === p.total ? "\n" : ""}`,
+            ),
     });
     console.log(
       JSON.stringify({
