@@ -82,8 +82,14 @@ const out = {
   latentCorrelation: latent.map((r) => r.map((v) => round(v, 4))),
 };
 const target = path.resolve(__dirname, "../lib/synth/label-stats.json");
-writeFileSync(target, JSON.stringify(out, null, 1) + "\n");
-console.log(`wrote ${target}: ${n} studies, ${k} columns`);
+// Formatted as prettier formats the repository, so re-deriving leaves the committed file unchanged.
+void import("prettier").then(async (prettier) => {
+  writeFileSync(
+    target,
+    await prettier.format(JSON.stringify(out), { ...(await prettier.resolveConfig(target)), parser: "json" }),
+  );
+  console.log(`wrote ${target}: ${n} studies, ${k} columns`);
+});
 
 function round(v: number, d: number): number {
   const f = 10 ** d;
