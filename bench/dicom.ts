@@ -43,39 +43,43 @@ export function dicomBench(): Command {
     for (const f of files) fs.readFileSync(f); // warm the page cache for both sides
     // Alternate ours and the peer so both see the same background load (shared 2-core machines).
     const peerOk = havePeer();
-    const oursRuns: number[] = [];
-    const freshRuns: number[] = [];
-    const peerRuns: number[] = [];
+    const runs = { ours: [] as Run[], oursFresh: [] as Run[], peer: [] as Run[], peerFresh: [] as Run[] };
     for (let r = 0; r < opts.runs; r++) {
-      oursRuns.push(spawnOurs(list, "pooled"));
-      freshRuns.push(spawnOurs(list, "fresh"));
-      if (peerOk) peerRuns.push(spawnPeer(list));
+      runs.ours.push(spawnOurs(list, "pooled"));
+      if (peerOk) runs.peer.push(spawnPeer(list, "pooled"));
+      runs.oursFresh.push(spawnOurs(list, "fresh"));
+      if (peerOk) runs.peerFresh.push(spawnPeer(list, "fresh"));
     }
-    const ours = median(oursRuns);
-    const fresh = median(freshRuns);
-    const peer = peerOk ? median(peerRuns) : null;
+    const rate = (xs: Run[]) => (xs.length ? median(xs.map((x) => x.filesPerSec)) : null);
+    const ours = rate(runs.ours)!;
+    const fresh = rate(runs.oursFresh)!;
+    const peer = rate(runs.peer);
+    const peerFresh = rate(runs.peerFresh);
+    // Same files, same float32 values: the checksums of first pixels must agree across all four.
+    const checksums = new Set([...runs.ours, ...runs.oursFresh, ...runs.peer, ...runs.peerFresh].map((x) => x.checksum));
     const study = await runCropStudy(writeBenchStudy(path.join(opts.dir, "study")));
     const result = {
       bench: "dicom",
       files: files.length,
       runs: opts.runs,
       oursFilesPerSec: round(ours),
-      oursFreshFilesPerSec: round(fresh),
       pydicomFilesPerSec: peer === null ? null : round(peer),
       ratio: peer === null ? null : round(ours / peer, 2),
-      ratioFresh: peer === null ? null : round(fresh / peer, 2),
-      oursRuns: oursRuns.map((x) => round(x)),
-      oursFreshRuns: freshRuns.map((x) => round(x)),
-      pydicomRuns: peerRuns.map((x) => round(x)),
+      oursFreshFilesPerSec: round(fresh),
+      pydicomFreshFilesPerSec: peerFresh === null ? null : round(peerFresh),
+      ratioFresh: peerFresh === null ? null : round(fresh / peerFresh, 2),
+      valuesAgree: checksums.size === 1,
+      runsFilesPerSec: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((x) => round(x.filesPerSec))])),
       peer: peer === null ? `skipped: ${PYTHON} with pydicom and numpy not found` : "pydicom 2.x + numpy (/usr/bin/python3)",
       cropStudy: study,
     };
     if (opts.json) console.log(JSON.stringify(result));
     else {
       console.log(`decode ${files.length} x ${SIZE}x${SIZE} 16-bit MR -> float32, median of ${opts.runs} fresh processes`);
-      console.log(`  ours, reused buffers (the pipeline's path)  ${result.oursFilesPerSec} files/s  ratio ${result.ratio ?? "-"}x`);
-      console.log(`  ours, fresh arrays per file                 ${result.oursFreshFilesPerSec} files/s  ratio ${result.ratioFresh ?? "-"}x`);
-      console.log(`  pydicom + numpy                             ${peer === null ? result.peer : `${result.pydicomFilesPerSec} files/s`}`);
+      if (peer === null) console.log(`  peer ${result.peer}`);
+      console.log(`  reused buffers: ours ${result.oursFilesPerSec} files/s, pydicom+numpy (frombuffer, out=) ${result.pydicomFilesPerSec ?? "-"} files/s, ratio ${result.ratio ?? "-"}x`);
+      console.log(`  fresh arrays:   ours ${result.oursFreshFilesPerSec} files/s, pydicom+numpy (pixel_array.astype) ${result.pydicomFreshFilesPerSec ?? "-"} files/s, ratio ${result.ratioFresh ?? "-"}x`);
+      console.log(`  float32 values agree across all four: ${result.valuesAgree}`);
       console.log(
         `crop path: study of ${study.images} images (${study.series} series) -> ${study.crops} crops: ` +
           `${study.msPerStudy} ms/study (of which header scans ${study.msScan} ms; ${study.decodedSlices} slices decoded)`,
@@ -135,23 +139,28 @@ function runWorker(opts: Opts): number {
   return 0;
 }
 
-function spawnOurs(list: string, mode: "pooled" | "fresh"): number {
+interface Run {
+  filesPerSec: number;
+  checksum: number;
+}
+
+function spawnOurs(list: string, mode: "pooled" | "fresh"): Run {
   const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "lumbar.js"), "bench", "dicom", "--worker", mode, "--list", list], {
     encoding: "utf8",
   });
-  return filesPerSec(r.stdout, r.stderr, "ours");
+  return parseRun(r.stdout, r.stderr, "ours");
 }
 
-function spawnPeer(list: string): number {
-  const r = spawnSync(PYTHON, [PEER, list], { encoding: "utf8" });
-  return filesPerSec(r.stdout, r.stderr, "pydicom");
+function spawnPeer(list: string, mode: "pooled" | "fresh"): Run {
+  const r = spawnSync(PYTHON, [PEER, list, mode], { encoding: "utf8" });
+  return parseRun(r.stdout, r.stderr, "pydicom");
 }
 
-function filesPerSec(stdout: string, stderr: string, who: string): number {
+function parseRun(stdout: string, stderr: string, who: string): Run {
   const line = stdout.trim().split("\n").pop() ?? "";
   try {
-    const r = JSON.parse(line) as { files: number; seconds: number };
-    return r.files / r.seconds;
+    const r = JSON.parse(line) as { files: number; seconds: number; checksum: number };
+    return { filesPerSec: r.files / r.seconds, checksum: r.checksum };
   } catch {
     throw new Error(`${who} worker failed: ${stderr || stdout}`);
   }

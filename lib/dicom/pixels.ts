@@ -148,7 +148,11 @@ export function rescaleToFloat32(raw: StoredArray, h: DicomHeader, out = new Flo
     out.set(raw);
     if (!identity) affineInPlace(out, slope, intercept);
   } else if (raw instanceof Uint16Array) {
-    maskU16(raw, out, (1 << h.bitsStored) - 1);
+    const mask = (1 << h.bitsStored) - 1;
+    // Real files rarely have junk above BitsStored: one OR over 32-bit words proves it, and the
+    // native conversion then beats a masking loop ~3x.
+    if (highBitsClear(raw, mask)) out.set(raw);
+    else maskU16(raw, out, mask);
     if (!identity) affineInPlace(out, slope, intercept);
   } else if (raw instanceof Int16Array) {
     signExtendI16(raw, out, 32 - h.bitsStored);
@@ -164,6 +168,14 @@ export function rescaleToFloat32(raw: StoredArray, h: DicomHeader, out = new Flo
 // typed-array kinds runs several times slower in V8).
 function affineInPlace(a: Float32Array, slope: number, intercept: number): void {
   for (let i = 0; i < a.length; i++) a[i] = a[i] * slope + intercept;
+}
+function highBitsClear(src: Uint16Array, mask: number): boolean {
+  if (src.byteOffset % 4 !== 0 || src.length % 2 !== 0) return false;
+  const words = new Uint32Array(src.buffer, src.byteOffset, src.length >> 1);
+  let acc = 0;
+  for (let i = 0; i < words.length; i++) acc |= words[i];
+  const high = ~(mask | (mask << 16));
+  return (acc & high) === 0;
 }
 function maskU16(src: Uint16Array, out: Float32Array, mask: number): void {
   for (let i = 0; i < src.length; i++) out[i] = src[i] & mask;

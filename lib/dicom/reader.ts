@@ -17,13 +17,17 @@ export class DicomFileReader {
       throw new DicomError("READ_FAILED", file, e instanceof Error ? e.message : String(e));
     }
     try {
-      const size = fs.fstatSync(fd).size;
-      if (size > this.buf.length) this.buf = Buffer.allocUnsafe(2 ** Math.ceil(Math.log2(size)));
+      // No fstat (syscalls are dear in sandboxes): read until a short read, growing when full.
       let got = 0;
-      while (got < size) {
-        const n = fs.readSync(fd, this.buf, got, size - got, got);
-        if (n === 0) break;
+      for (;;) {
+        if (got === this.buf.length) {
+          const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+          this.buf.copy(bigger, 0, 0, got);
+          this.buf = bigger;
+        }
+        const n = fs.readSync(fd, this.buf, got, this.buf.length - got, got);
         got += n;
+        if (n === 0 || got < this.buf.length) break;
       }
       return this.buf.subarray(0, got);
     } catch (e) {
