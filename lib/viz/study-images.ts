@@ -9,7 +9,7 @@ import { CONDITION_INFO, LEVELS, LEVEL_TITLES, Level, SeriesDescription } from "
 import type { LabelCoordinate } from "../data/coordinates";
 import type { SeriesRecord } from "../data/series-descriptions";
 import type { Split } from "../data/dataset";
-import { loadSeries, locateInstance, type Series } from "../dicom/series";
+import { loadSeries, locateInstance, type Series, type Stack } from "../dicom/series";
 import { projectToStacks } from "../geometry/project";
 import { dot, sub } from "../geometry/vec";
 import { pixelToLps, type ImagePlane } from "../geometry/plane";
@@ -127,49 +127,88 @@ export function planeIntersectionSegment(
  * slice with the point and the chosen axial plane's trace, beside that axial slice with the projected
  * point (and the labelled subarticular points of the level, when present, for comparison).
  */
-export async function sagittalToAxialFigure(inp: StudyImageInputs, level: Level): Promise<Figure> {
+export interface SagittalToAxial {
+  /** The labelled spinal point on Sagittal T2/STIR. */
+  readonly sagittal: LabelCoordinate;
+  readonly sagittalPlane: ImagePlane;
+  /** The chosen Axial T2 series, slice and the point's foot on it (fractional pixels). */
+  readonly axialSeriesId: number;
+  readonly axialInstance: number | null;
+  readonly axialPlane: ImagePlane;
+  readonly x: number;
+  readonly y: number;
+  /** Signed distance of the point from that axial plane, mm. */
+  readonly distanceMm: number;
+  readonly inside: boolean;
+  /** The stack holding the slice, to read its pixels. */
+  readonly stack: Stack;
+  readonly slice: number;
+}
+
+/**
+ * Project the spinal point of `level` (Sagittal T2/STIR) into every Axial T2 series of the study in
+ * LPS mm; keep the slice whose foot is inside the image, then the nearest plane.
+ */
+export function projectSagittalToAxial(inp: StudyImageInputs, level: Level): SagittalToAxial {
   const mine = inp.coords.filter((c) => c.studyId === inp.studyId);
   const sag = mine.find((c) => c.condition === "spinal_canal_stenosis" && c.level === level);
   if (!sag) throw new StudyImageError(inp.studyId, `no spinal canal point at ${LEVEL_TITLES[level]}`);
   const axialRecs = inp.series.filter((s) => s.studyId === inp.studyId && s.description === "Axial T2");
   if (!axialRecs.length) throw new StudyImageError(inp.studyId, "no Axial T2 series");
   const sagSeries = loadSeries(seriesDir(inp, sag.seriesId));
-  const sagImg = await readInstance(sagSeries, sag.instanceNumber);
-  if (!sagImg)
+  const ref = locateInstance(sagSeries, sag.instanceNumber);
+  if (!ref)
     throw new StudyImageError(inp.studyId, `instance ${sag.instanceNumber} not in series ${sag.seriesId}`);
-  const lps = pixelToLps(sagImg.plane, sag.x, sag.y);
-
-  // Best axial stack over every Axial T2 series: a foot inside the image first, then the nearest plane.
-  let best: {
-    rec: SeriesRecord;
-    series: Series;
-    stack: number;
-    slice: number;
-    x: number;
-    y: number;
-    distanceMm: number;
-    inside: boolean;
-  } | null = null;
+  const sagittalPlane = sagSeries.stacks[ref.stack].slices[ref.slice].plane;
+  const lps = pixelToLps(sagittalPlane, sag.x, sag.y);
+  let best: SagittalToAxial | null = null;
   for (const rec of axialRecs) {
     const series = loadSeries(seriesDir(inp, rec.seriesId));
     const p = projectToStacks(series.stacks, lps);
-    if (
-      p &&
-      (!best ||
-        (p.inside && !best.inside) ||
-        (p.inside === best.inside && Math.abs(p.distanceMm) < Math.abs(best.distanceMm)))
-    ) {
-      best = { rec, series, ...p };
-    }
+    if (!p) continue;
+    const better =
+      !best ||
+      (p.inside && !best.inside) ||
+      (p.inside === best.inside && Math.abs(p.distanceMm) < Math.abs(best.distanceMm));
+    if (!better) continue;
+    const stack = series.stacks[p.stack];
+    best = {
+      sagittal: sag,
+      sagittalPlane,
+      axialSeriesId: rec.seriesId,
+      axialInstance: stack.slices[p.slice].instanceNumber,
+      axialPlane: stack.slices[p.slice].plane,
+      x: p.x,
+      y: p.y,
+      distanceMm: p.distanceMm,
+      inside: p.inside,
+      stack,
+      slice: p.slice,
+    };
   }
   if (!best) throw new StudyImageError(inp.studyId, "Axial T2 series have no geometry");
-  const stack = best.series.stacks[best.stack];
-  const axial = stack.slices[best.slice];
+  return best;
+}
+
+/**
+ * A spinal level point on Sagittal T2/STIR, projected into the Axial T2 stacks in LPS mm: the sagittal
+ * slice with the point and the chosen axial plane's trace, beside that axial slice with the projected
+ * point (and the labelled subarticular points of the level, when present, for comparison).
+ */
+export async function sagittalToAxialFigure(inp: StudyImageInputs, level: Level): Promise<Figure> {
+  const best = projectSagittalToAxial(inp, level);
+  const sag = best.sagittal;
+  const sagImg = await readInstance(loadSeries(seriesDir(inp, sag.seriesId)), sag.instanceNumber);
+  if (!sagImg)
+    throw new StudyImageError(inp.studyId, `instance ${sag.instanceNumber} not in series ${sag.seriesId}`);
+  const stack = best.stack;
+  const axial = { instanceNumber: best.axialInstance };
   const axialPixels = await stack.readSlice(best.slice);
-  const segment = planeIntersectionSegment(sagImg.plane, axial.plane);
-  const labelled = mine.filter(
+  const segment = planeIntersectionSegment(best.sagittalPlane, best.axialPlane);
+  const labelled = inp.coords.filter(
     (c) =>
-      c.seriesId === best!.rec.seriesId &&
+      c.studyId === inp.studyId &&
+      c.seriesId === best.axialSeriesId &&
       c.level === level &&
       CONDITION_INFO[c.condition].family === "subarticular",
   );

@@ -23,8 +23,8 @@ export interface TableOptions {
 
 const STYLE =
   "border-collapse:collapse;font-family:DejaVu Sans,Arial,sans-serif;font-size:12px;margin:4px 0 12px 0";
-const TH = "border-bottom:2px solid #2a3f5f;padding:4px 10px;text-align:right;background:#f7f9fc";
-const TD = "border-bottom:1px solid #e5e9f0;padding:3px 10px;text-align:right";
+const TH = "border-bottom:2px solid #2a3f5f;padding:4px 10px;background:#f7f9fc";
+const TD = "border-bottom:1px solid #e5e9f0;padding:3px 10px";
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -42,13 +42,18 @@ export function tableHtml(
   opts: TableOptions = {},
 ): string {
   const max = opts.maxRows ?? 30;
-  const head = columns.map((c) => `<th style="${TH}">${escapeHtml(c)}</th>`).join("");
+  // Numbers right-aligned, text left-aligned, decided per column.
+  const align = columns.map((_, i) =>
+    rows.every((r) => r[i] === null || r[i] === undefined || typeof r[i] === "number") ? "right" : "left",
+  );
+  const head = columns
+    .map((c, i) => `<th style="${TH};text-align:${align[i]}">${escapeHtml(c)}</th>`)
+    .join("");
+  const cell = (v: Cell, i: number) =>
+    `<td style="${TD};text-align:${align[i]}">${escapeHtml(formatCell(v, opts.digits))}</td>`;
   const body = rows
     .slice(0, max)
-    .map(
-      (r) =>
-        `<tr>${r.map((v) => `<td style="${TD}">${escapeHtml(formatCell(v, opts.digits))}</td>`).join("")}</tr>`,
-    )
+    .map((r) => `<tr>${r.map(cell).join("")}</tr>`)
     .join("");
   const more =
     rows.length > max

@@ -68,11 +68,11 @@ export function trainingCurvesFigure(records: readonly TrainLogRecord[], title =
   ].filter((s) => kinds.some(s.match));
   const dashes = ["solid", "dash", "dot", "dashdot", "longdash"];
   const cols = domains(2, 0.08);
-  const rows = domains(Math.max(stages.length, 1), 0.16).reverse();
+  const rows = domains(Math.max(stages.length, 1), 0.24).reverse();
   const data: Trace[] = [];
   const layout = baseLayout(title, {
     width: 1000,
-    height: 120 + 300 * Math.max(stages.length, 1),
+    height: 140 + 320 * Math.max(stages.length, 1),
     margin: { l: 60, r: 20, t: 90, b: 40 },
     legend: { orientation: "v", x: 1.02, y: 1, font: { size: 10 } },
     annotations: [] as Record<string, unknown>[],

@@ -17,6 +17,19 @@ describe("tables", () => {
     expect(html).toContain(">0.12<");
     expect(html.match(/>–</g)).toHaveLength(2);
   });
+  it("aligns number columns right and text columns left", () => {
+    const html = tableHtml(
+      ["name", "n"],
+      [
+        ["a", 1],
+        ["b", null],
+      ],
+    );
+    expect(html).toContain('text-align:left">name</th>');
+    expect(html).toContain('text-align:right">n</th>');
+    expect(html).toContain('text-align:left">a</td>');
+    expect(html).toContain('text-align:right">1</td>');
+  });
   it("cuts long tables with a count of the rest", () => {
     const rows = Array.from({ length: 12 }, (_, i) => [i]);
     expect(tableHtml(["i"], rows, { maxRows: 10 })).toContain("… 2 more rows");
