@@ -47,3 +47,28 @@ export function projectPixelToSeries(fromFile: string, col: number, row: number,
     sameFrameOfReference: h.frameOfReferenceUid === series.frameOfReferenceUid,
   };
 }
+
+/**
+ * A labelled point (InstanceNumber, col x, row y) of one loaded series -> the nearest slice of
+ * another (e.g. a Sagittal T2 level -> its Axial T2 slice for subarticular crops). Undefined when
+ * the instance is not in `from`.
+ */
+export function projectInstancePoint(from: Series, instanceNumber: number, x: number, y: number, to: Series): CrossProjection | undefined {
+  const ref = from.instances.get(instanceNumber);
+  if (!ref) return undefined;
+  const lps = pixelToLps(from.stacks[ref.stack].slices[ref.slice].plane, x, y);
+  const best = projectToStacks(to.stacks, lps)!;
+  const slice = to.stacks[best.stack].slices[best.slice];
+  return {
+    lps,
+    file: slice.file,
+    instanceNumber: slice.instanceNumber,
+    stack: best.stack,
+    slice: best.slice,
+    col: best.x,
+    row: best.y,
+    distanceMm: best.distanceMm,
+    inside: best.inside,
+    sameFrameOfReference: from.frameOfReferenceUid === to.frameOfReferenceUid,
+  };
+}

@@ -32,6 +32,6 @@ export {
 } from "./series";
 export { resizeBilinear } from "./resize";
 export { dicomInfo, type DicomInfo, type DicomInfoFailure } from "./info";
-export { projectPixelToSeries, type CrossProjection } from "./crossSeries";
+export { projectInstancePoint, projectPixelToSeries, type CrossProjection } from "./crossSeries";
 export { encodeDicom, type DicomImageSpec } from "./write";
 export { DicomFileReader } from "./reader";

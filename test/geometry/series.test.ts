@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadSeries, readDicomHeader } from "../../lib/dicom";
+import { loadSeries, projectInstancePoint, projectPixelToSeries, readDicomHeader } from "../../lib/dicom";
 import { dot, lpsToPixel, pixelToLps, projectToStack, projectToStacks, type Vec3 } from "../../lib/geometry";
 import { corpusPath, CORPUS, HAVE_CORPUS } from "../dicom/corpus";
 
@@ -85,5 +85,19 @@ describe.skipIf(!HAVE_CORPUS)("projection on real series", () => {
     const nearest = Math.min(...zs.map((z) => Math.abs(point[2] - z)));
     expect(Math.abs(best.distanceMm)).toBeCloseTo(nearest, 6);
     expect(lpsToPixel(slice.plane, point).x).toBeCloseTo(best.x, 9);
+  });
+});
+
+describe.skipIf(!HAVE_CORPUS)("projectInstancePoint (labelled point -> other series)", () => {
+  it("agrees with projectPixelToSeries from the same file", () => {
+    const exam = corpusPath("dcm_qa_table/In/GE/Exam1486_Laser794mm");
+    const loc = loadSeries(path.join(exam, "01_3_Plane_Localizer_FF"));
+    const ax = loadSeries(path.join(exam, "02_Ax_fMRI_FF_I11.1_S15.9"));
+    const a = projectInstancePoint(loc, 11, 120, 130, ax)!;
+    const ref = loc.instances.get(11)!;
+    const b = projectPixelToSeries(loc.stacks[ref.stack].slices[ref.slice].file, 120, 130, ax);
+    expect(a).toEqual(b);
+    expect(a.sameFrameOfReference).toBe(true);
+    expect(projectInstancePoint(loc, 999, 0, 0, ax)).toBeUndefined();
   });
 });
