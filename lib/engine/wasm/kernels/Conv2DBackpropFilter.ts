@@ -45,10 +45,12 @@ export function chunkRows(ci: number, co: number): number {
 }
 
 /**
- * Stride 1: per tap a [1,Co,Ci] gradient from aliased slices of the padded input. The reduction
- * over M = N*Hp*Wp rows is split into chunks of `chunkRows`: one matmul over all of M streams
- * both operands from memory once per register tile (memory-bound, ~2.4x the forward conv);
- * chunks fit in cache. dY^T is laid out chunk-major ([chunks][Co][rows]) so each chunk is contiguous.
+ * Stride 1: the reduction over M = N*Hp*Wp rows is split into chunks of `chunkRows` (one matmul over
+ * all of M streams both operands from memory once per register tile: memory-bound, ~2.4x the
+ * forward conv; chunks stay in cache). Per chunk, one matmul per kernel ROW: the padded input is
+ * unfolded along the width once (x3[p] = [x[p], x[p+1], .., x[p+kw-1]], kw*Ci wide), so row i's kw
+ * taps are one contiguous [len, kw*Ci] slice at row offset i*Wp, aliased without copying.
+ * dY^T is laid out chunk-major ([chunks][Co][len]) so each chunk is contiguous too.
  */
 function tapsOnPaddedGrid(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo[] {
   const { batchSize: n, filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
@@ -57,14 +59,17 @@ function tapsOnPaddedGrid(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: C
   const hp = ho + kh - 1, wp = wo + kw - 1;
   const bottom = hp - h - top, right = wp - w - left;
   const xp = top || left || bottom || right ? pad(b, x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+  const total = n * hp * wp;
   const maxOff = (kh - 1) * wp + (kw - 1);
-  const mp = n * hp * wp - maxOff;
-  const mc = Math.min(chunkRows(ci, co), mp);
+  const mp = total - maxOff;
+  const width = kw * ci;
+  const mc = Math.min(chunkRows(width, co), mp);
   const chunks = Math.ceil(mp / mc);
-  // dY^T on the padded grid, chunk-major: position p lives in chunk q = p / mc at
-  // q*co*mc + c*len(q) + (p - q*mc); zero where (oh, ow) is outside the output.
   const dyT = b.makeOutput([chunks * co * mc], "float32");
+  const x3 = kw === 1 ? xp : b.makeOutput([(total - (kw - 1)) * width], "float32");
   {
+    // dY^T on the padded grid, chunk-major: position p lives in chunk q = p / mc at
+    // q*co*mc + c*len(q) + (p - q*mc); zero where (oh, ow) is outside the output.
     const out = f32(b, dyT);
     out.fill(0);
     const src = f32(b, dy);
@@ -82,25 +87,36 @@ function tapsOnPaddedGrid(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: C
         }
       }
     }
+    if (x3 !== xp) {
+      // Width unfold: row p of x3 is kw consecutive input pixels, i.e. kw*ci consecutive floats
+      // starting at pixel p: a sliding window, so each row is one contiguous copy.
+      const xs = f32(b, xp), dst = f32(b, x3);
+      const rows = total - (kw - 1);
+      for (let p = 0; p < rows; p++) dst.set(xs.subarray(p * ci, p * ci + width), p * width);
+    }
   }
   const acc = new Float64Array(kh * kw * co * ci);
   for (let q = 0; q < chunks; q++) {
     const start = q * mc, len = Math.min(mc, mp - start);
     const a = view(b, dyT, q * co * mc, [co, len]);
     for (let i = 0; i < kh; i++) {
+      const win = view(b, x3, (start + i * wp) * width, [len, width]);
+      const part = matmul(b, a, win); // [co, kw*ci]
+      freeView(b, win);
+      const v = f32(b, part);
       for (let j = 0; j < kw; j++) {
-        const win = view(b, xp, (start + i * wp + j) * ci, [len, ci]);
-        const part = matmul(b, a, win); // [co, ci]
-        freeView(b, win);
-        const v = f32(b, part);
         const base = (i * kw + j) * co * ci;
-        for (let k = 0; k < v.length; k++) acc[base + k] += v[k];
-        free(b, part);
+        for (let o = 0; o < co; o++) {
+          const src = o * width + j * ci, dst = base + o * ci;
+          for (let c = 0; c < ci; c++) acc[dst + c] += v[src + c];
+        }
       }
+      free(b, part);
     }
     freeView(b, a);
   }
   free(b, dyT);
+  if (x3 !== xp) free(b, x3);
   if (xp !== x) free(b, xp);
   const taps: TensorInfo[] = [];
   for (let t = 0; t < kh * kw; t++) {
