@@ -32,15 +32,19 @@ function conv2DBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInf
   if (top < 0 || left < 0) throw new Error("Conv2DBackpropInput (lumbar wasm): padding larger than the kernel");
   const bottom = Math.max(0, h + kh - 1 - top - d.shape[1]);
   const right = Math.max(0, w + kw - 1 - left - d.shape[2]);
-  const p = pad(b, d, [[0, 0], [top, bottom], [left, right], [0, 0]]);
+  // Stride 1: XNNPACK pads implicitly (explicit padding attribute), no padded copy of dY.
+  const implicit = d === dy;
+  const p = implicit ? dy : pad(b, d, [[0, 0], [top, bottom], [left, right], [0, 0]]);
   if (d !== dy) free(b, d);
+  const convPad = implicit ? [[0, 0], [top, bottom], [left, right], [0, 0]] : "valid";
 
   // Rotated filter with in/out swapped: [kh,kw,Ci,Co] -> reverse(0,1) -> [kh,kw,Co,Ci].
   const rev = run(b, "Reverse", { x: filter }, { dims: [0, 1] });
   const wr = transpose(b, rev, [0, 1, 3, 2]);
   free(b, rev);
-  const conv = run(b, "Conv2D", { x: p, filter: wr }, { strides: [1, 1], pad: "valid", dataFormat: "NHWC", dilations: [1, 1] });
-  free(b, p, wr);
+  const conv = run(b, "Conv2D", { x: p, filter: wr }, { strides: [1, 1], pad: convPad, dataFormat: "NHWC", dilations: [1, 1] });
+  free(b, wr);
+  if (p !== dy) free(b, p);
   if (conv.shape[1] === h && conv.shape[2] === w) return conv;
   // Trailing zeros from the dilation can make the result longer than the input: keep the first h x w.
   const out = slice(b, conv, [0, 0, 0, 0], [n, h, w, ci]);
