@@ -244,7 +244,7 @@ export function seriesPerStudyFigure(series: readonly SeriesRecord[], studyIds?:
     layout: baseLayout(`Series per study, by type (${studies.length} studies)`, {
       barmode: "group",
       height: 400,
-      xaxis: { title: { text: "series of this type in the study" } },
+      xaxis: { title: { text: "series of this type in the study" }, type: "category" },
       yaxis: { title: { text: "studies" } },
     }),
   };
