@@ -39,7 +39,12 @@ export async function ensureCachedDataset(
   if (isComplete(dir)) return dir;
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
-  await generateDataset({ out: tmp, ...preset, onProgress: opts.onProgress });
+  try {
+    await generateDataset({ out: tmp, ...preset, onProgress: opts.onProgress });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
   try {
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);

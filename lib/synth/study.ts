@@ -159,11 +159,12 @@ function sagittalSeries(
   const rowDir = normalize(align(bodyDir(0, 1, 0)));
   const colDir = normalize(align(bodyDir(0, 0, -1)));
   const normal = cross(rowDir, colDir); // towards patient right
-  const l4 = (an.vertebrae[5][0] + an.vertebrae[5][1]) / 2;
+  // Centred between L1/L2 and L5/S1 (give or take a centimetre), so every labelled level is in view.
+  const mid = (an.discs[FIRST_LABELLED_DISC].s + an.discs[an.discs.length - 1].s) / 2;
   const centreBody = ph.curve.bodyPoint(
     rng.normal(0, 2),
     20 + rng.uniform(-15, 15),
-    l4 + rng.uniform(-15, 10),
+    mid + rng.uniform(-12, 10),
   );
   const centre = toScanner(an, centreBody);
   const leftFirst = rng.bool(0.5);
