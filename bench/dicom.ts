@@ -5,7 +5,11 @@ import { Command, Option } from "commander";
 import { intOption, withRun } from "../lib/cli/command";
 import { DicomFileReader, encodeDicom, readDicomSync } from "../lib/dicom";
 import { Rng } from "../lib/util/rng";
-import { runCropStudy, writeBenchStudy } from "./dicom-study";
+
+type StudyModule = typeof import("./dicom-study");
+/** Loaded on demand: it pulls in tfjs, which every `lumbar` command would otherwise pay for at start. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const studyModule = (): StudyModule => require("./dicom-study") as StudyModule;
 
 const ROOT = path.resolve(__dirname, "..");
 const PEER = path.join(__dirname, "dicom_peer.py");
@@ -57,6 +61,7 @@ export function dicomBench(): Command {
     const peerFresh = rate(runs.peerFresh);
     // Same files, same float32 values: the checksums of first pixels must agree across all four.
     const checksums = new Set([...runs.ours, ...runs.oursFresh, ...runs.peer, ...runs.peerFresh].map((x) => x.checksum));
+    const { runCropStudy, writeBenchStudy } = studyModule();
     const study = await runCropStudy(writeBenchStudy(path.join(opts.dir, "study")));
     const result = {
       bench: "dicom",
