@@ -190,7 +190,7 @@ export class Phantom {
       // Outside the foramen: a cortical rim, pedicles above and below, disc in front, facet behind.
       if (es * es + ef * ef < 1.3) return Tissue.Cortex;
       if (ped >= 0) return a > ra - 2 && a < ac - 1 && ax < an.sacLat + 15 ? Tissue.Marrow : Tissue.Cortex;
-      if (a < fa) return disc >= 0 ? Tissue.Annulus : Tissue.Cortex;
+      if (a < fa) return disc >= 0 ? Tissue.Annulus : Tissue.Marrow;
       return Tissue.Marrow;
     }
     if (sacrum && s > -110 && ax < an.rx + 30 && a > -ra && a < ac + 14) {
