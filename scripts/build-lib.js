@@ -34,6 +34,11 @@ function linkDist() {
   }
 }
 
+// tsc --incremental trusts its build info and does not notice deleted outputs: start over without dist/.
+const buildInfo = path.join(root, ".cache", "tsbuild", "lib.tsbuildinfo");
+if (!fs.existsSync(path.join(dist, "viz", "index.js"))) fs.rmSync(buildInfo, { force: true });
+
+// typescript/bin/tsc, not `npx tsc`: node_modules/.bin/tsc may be tslab's bundled TypeScript 5.0.
 const tsc = require.resolve("typescript/bin/tsc");
 const args = [tsc, "-p", path.join(root, "tsconfig.build.json")];
 linkDist();
