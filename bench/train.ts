@@ -53,19 +53,27 @@ export function trainBench(): Command {
     .description("train/infer img/s of the reference models, our engine vs PyTorch (CPU)")
     .option("--json", "one JSON object per line per model and thread setting")
     .option("--models <list>", "comma-separated: small,r25d", "small,r25d")
-    .option("--threads <n>", "only this thread count for both sides (default: 1 and all cores)", intOption("threads"))
+    .option(
+      "--threads <n>",
+      "only this thread count for both sides (default: 1 and all cores)",
+      intOption("threads"),
+    )
     .option("--no-peer", "skip the PyTorch peer")
     .option("--epochs <n>", "timed epochs per side (median reported, >= 3)", intOption("epochs"), 3)
     .option("--steps <n>", "batches per epoch (default: small 8, r25d 2)", intOption("steps"));
   return withRun<Opts>(cmd, async (opts) => {
     const models = opts.models.split(",").map((s) => s.trim()) as ReferenceModelName[];
-    for (const m of models) if (!(m in REFERENCE_MODELS)) throw new UsageError(`unknown model "${m}" (small, r25d)`);
+    for (const m of models)
+      if (!(m in REFERENCE_MODELS)) throw new UsageError(`unknown model "${m}" (small, r25d)`);
     if (opts.epochs < 3) throw new UsageError("--epochs must be at least 3");
     const cores = os.cpus().length;
     const threadSettings = opts.threads ? [opts.threads] : [...new Set([1, cores])];
     const info = await initBackend();
     const peerOk = opts.peer && havePeer();
-    if (opts.peer && !peerOk) console.error(`[bench train] PyTorch peer skipped: ${PYTHON} cannot import torch (apt-get install python3-torch)`);
+    if (opts.peer && !peerOk)
+      console.error(
+        `[bench train] PyTorch peer skipped: ${PYTHON} cannot import torch (apt-get install python3-torch)`,
+      );
     for (const model of models) {
       for (const threads of threadSettings) {
         const row = await benchOne(model, threads, info.choice, peerOk, opts);
@@ -81,7 +89,13 @@ function havePeer(): boolean {
   return r.status === 0;
 }
 
-async function benchOne(model: ReferenceModelName, threads: number, backend: string, withPeer: boolean, opts: Opts): Promise<TrainBenchRow> {
+async function benchOne(
+  model: ReferenceModelName,
+  threads: number,
+  backend: string,
+  withPeer: boolean,
+  opts: Opts,
+): Promise<TrainBenchRow> {
   const spec = REFERENCE_MODELS[model];
   const steps = opts.steps ?? DEFAULT_STEPS[model];
   const load1 = os.loadavg()[0];
@@ -112,8 +126,10 @@ async function benchOne(model: ReferenceModelName, threads: number, backend: str
     const images = steps * spec.batch;
     const rate = (ts: Timing[]) => images / median(ts.map((t) => t.seconds));
     const cpuRate = (ts: Timing[]) => images / median(ts.map((t) => t.cpu));
-    const trainImgPerS = rate(ours.train), inferImgPerS = rate(ours.infer);
-    const peerTrain = peer ? rate(theirs.train) : null, peerInfer = peer ? rate(theirs.infer) : null;
+    const trainImgPerS = rate(ours.train),
+      inferImgPerS = rate(ours.infer);
+    const peerTrain = peer ? rate(theirs.train) : null,
+      peerInfer = peer ? rate(theirs.infer) : null;
     return {
       model,
       threads,
@@ -139,7 +155,13 @@ interface Timing {
   cpu: number;
 }
 
-async function timeOurs(trainer: Trainer, phase: "train" | "infer", steps: number, x: Float32Array, labels: Int32Array): Promise<Timing> {
+async function timeOurs(
+  trainer: Trainer,
+  phase: "train" | "infer",
+  steps: number,
+  x: Float32Array,
+  labels: Int32Array,
+): Promise<Timing> {
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   for (let s = 0; s < steps; s++) {
@@ -150,7 +172,12 @@ async function timeOurs(trainer: Trainer, phase: "train" | "infer", steps: numbe
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: (c.user + c.system) / 1e6 };
 }
 
-function syntheticBatch(n: number, shape: number[], classes: number, seed: number): { x: Float32Array; labels: Int32Array } {
+function syntheticBatch(
+  n: number,
+  shape: number[],
+  classes: number,
+  seed: number,
+): { x: Float32Array; labels: Int32Array } {
   const rng = new Rng(seed);
   const x = new Float32Array(n * shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < x.length; i++) x[i] = rng.normal();
@@ -167,14 +194,19 @@ class Peer {
   ) {}
 
   static async start(model: ReferenceModelName, threads: number, batch: number): Promise<Peer> {
-    const child = spawn(PYTHON, [PEER, "--model", model, "--threads", String(threads), "--batch", String(batch)], {
-      env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) },
-    });
+    const child = spawn(
+      PYTHON,
+      [PEER, "--model", model, "--threads", String(threads), "--batch", String(batch)],
+      {
+        env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) },
+      },
+    );
     child.stderr.on("data", (d: Buffer) => process.stderr.write(`[peer] ${d}`));
     const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const peer = new Peer(child, lines);
     const first = await peer.next();
-    if (!(first as { ready?: boolean }).ready) throw new Error(`PyTorch peer did not start: ${JSON.stringify(first)}`);
+    if (!(first as { ready?: boolean }).ready)
+      throw new Error(`PyTorch peer did not start: ${JSON.stringify(first)}`);
     return peer;
   }
 
@@ -206,9 +238,10 @@ function round(v: number, digits = 1): number {
 }
 
 function formatRow(r: TrainBenchRow): string {
-  const peer = r.peerTrainImgPerS === null
-    ? "PyTorch: skipped"
-    : `PyTorch ${r.peerTrainImgPerS} / ${r.peerInferImgPerS} img/s; ratio train ${r.trainRatio}x infer ${r.inferRatio}x`;
+  const peer =
+    r.peerTrainImgPerS === null
+      ? "PyTorch: skipped"
+      : `PyTorch ${r.peerTrainImgPerS} / ${r.peerInferImgPerS} img/s; ratio train ${r.trainRatio}x infer ${r.inferRatio}x`;
   return (
     `${r.model.padEnd(5)} threads=${r.threads} ${r.backend}: train ${r.trainImgPerS} img/s, infer ${r.inferImgPerS} img/s | ${peer}` +
     ` | per CPU-second: ours ${r.trainImgPerCpuS}, PyTorch ${r.peerTrainImgPerCpuS ?? "-"} | load1 ${r.load1}`

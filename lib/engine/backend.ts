@@ -92,12 +92,15 @@ async function tryStart(choice: BackendChoice): Promise<string | null> {
     switch (choice) {
       case "tensorflow-gpu": {
         // tfjs-node-gpu registers the "tensorflow" backend; it only counts if it sees a GPU.
+        // Optional dependency, absent where libtensorflow could not be downloaded at install.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         require("@tensorflow/tfjs-node-gpu");
         if (!(await tf.setBackend("tensorflow"))) return "tfjs-node-gpu did not start";
         const usesGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
         return usesGpu ? null : "tfjs-node-gpu loaded but sees no GPU";
       }
       case "tensorflow":
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
         require("@tensorflow/tfjs-node");
         return (await tf.setBackend("tensorflow")) ? null : "tfjs-node did not start";
       case "wasm":

@@ -58,9 +58,13 @@ export async function foldBatchNorm(model: tf.LayersModel): Promise<FoldResult> 
     if (l.class_name !== "Conv2D" || shared.has(name)) continue;
     if (l.config.activation !== "linear" || l.config.data_format !== "channels_last") continue;
     const bn = only(name);
-    if (!bn || bn.class_name !== "BatchNormalization" || ![-1, 3].includes(bn.config.axis as number)) continue;
+    if (!bn || bn.class_name !== "BatchNormalization" || ![-1, 3].includes(bn.config.axis as number))
+      continue;
     const after = only(nameOf(bn));
-    const isRelu = !!after && ((after.class_name === "ReLU" && after.config.max_value == null) || (after.class_name === "Activation" && after.config.activation === "relu"));
+    const isRelu =
+      !!after &&
+      ((after.class_name === "ReLU" && after.config.max_value == null) ||
+        (after.class_name === "Activation" && after.config.activation === "relu"));
     folds.set(name, { bn: nameOf(bn), relu: isRelu });
     removed.set(nameOf(bn), name);
     if (isRelu) removed.set(nameOf(after!), name);
@@ -68,12 +72,15 @@ export async function foldBatchNorm(model: tf.LayersModel): Promise<FoldResult> 
   }
   const kept = layers.filter((l) => !removed.has(nameOf(l)));
   if (!sequential) {
-    const rename = (ref: unknown[]) => (removed.has(ref[0] as string) ? [removed.get(ref[0] as string), ...ref.slice(1)] : ref);
+    const rename = (ref: unknown[]) =>
+      removed.has(ref[0] as string) ? [removed.get(ref[0] as string), ...ref.slice(1)] : ref;
     for (const l of kept) l.inbound_nodes = (l.inbound_nodes ?? []).map((node) => node.map(rename));
     json.config.output_layers = (json.config.output_layers as unknown[][]).map(rename);
   }
   json.config.layers = kept;
-  const folded = (await tf.models.modelFromJSON({ modelTopology: json } as unknown as tf.io.ModelJSON)) as tf.LayersModel;
+  const folded = (await tf.models.modelFromJSON({
+    modelTopology: json,
+  } as unknown as tf.io.ModelJSON)) as tf.LayersModel;
   tf.tidy(() => {
     for (const layer of folded.layers) {
       const fold = folds.get(layer.name);
@@ -95,7 +102,8 @@ function foldedWeights(conv: tf.layers.Layer, bn: tf.layers.Layer): tf.Tensor[] 
   let i = 0;
   const gamma = cfg.scale ? w[i++] : tf.onesLike(w[w.length - 1]);
   const beta = cfg.center ? w[i++] : tf.zerosLike(w[w.length - 1]);
-  const mean = w[i++], variance = w[i++];
+  const mean = w[i++],
+    variance = w[i++];
   const g = tf.div(gamma, tf.sqrt(tf.add(variance, cfg.epsilon)));
   const b0 = bias ?? tf.zerosLike(mean);
   return [tf.mul(kernel, g), tf.add(tf.mul(tf.sub(b0, mean), g), beta)];

@@ -53,7 +53,9 @@ export function fsHandler(dir: string): tf.io.IOHandler {
         modelTopology: artifacts.modelTopology,
         weightsManifest: [{ paths: [weightsFile], weights: artifacts.weightSpecs ?? [] }],
         ...(artifacts.trainingConfig ? { trainingConfig: artifacts.trainingConfig } : {}),
-        ...(artifacts.userDefinedMetadata ? { userDefinedMetadata: artifacts.userDefinedMetadata as Record<string, unknown> } : {}),
+        ...(artifacts.userDefinedMetadata
+          ? { userDefinedMetadata: artifacts.userDefinedMetadata as Record<string, unknown> }
+          : {}),
       };
       writeFileAtomic(path.join(dir, MODEL_JSON), JSON.stringify(json));
       removeStaleWeights(dir, weightsFile);
@@ -107,7 +109,8 @@ export function readModelArtifacts(dir: string): tf.io.ModelArtifacts {
   const buffers: Uint8Array[] = [];
   for (const group of json.weightsManifest) {
     for (const p of group.paths) {
-      if (p.includes("/") || p.includes("\\") || p.startsWith(".")) throw new ModelFileError(dir, `weights path "${p}" escapes the folder`);
+      if (p.includes("/") || p.includes("\\") || p.startsWith("."))
+        throw new ModelFileError(dir, `weights path "${p}" escapes the folder`);
       const file = path.join(dir, p);
       if (!fs.existsSync(file)) throw new ModelFileError(dir, `missing weights file ${p}`);
       buffers.push(fs.readFileSync(file));
@@ -122,10 +125,13 @@ export function readModelArtifacts(dir: string): tf.io.ModelArtifacts {
     if (s.quantization) throw new ModelFileError(dir, `quantized weight "${s.name}" is not supported`);
     const per = BYTES_PER_DTYPE[s.dtype];
     if (!per) throw new ModelFileError(dir, `weight "${s.name}" has unsupported dtype ${s.dtype}`);
-    if (!s.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new ModelFileError(dir, `weight "${s.name}" has a bad shape [${s.shape}]`);
+    if (!s.shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw new ModelFileError(dir, `weight "${s.name}" has a bad shape [${s.shape}]`);
     expected += per * s.shape.reduce((a, b) => a * b, 1);
   }
-  const weights = concatWeightData(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
+  const weights = concatWeightData(
+    buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer),
+  );
   if (weights.byteLength !== expected) {
     throw new ModelFileError(dir, `weights hold ${weights.byteLength} bytes, the manifest needs ${expected}`);
   }
@@ -137,7 +143,7 @@ export function readModelArtifacts(dir: string): tf.io.ModelArtifacts {
     weightSpecs: specs,
     weightData: weights.buffer as ArrayBuffer,
     trainingConfig: json.trainingConfig,
-    userDefinedMetadata: json.userDefinedMetadata as { [key: string]: {} } | undefined,
+    userDefinedMetadata: json.userDefinedMetadata as tf.io.ModelArtifacts["userDefinedMetadata"],
   };
 }
 
@@ -174,10 +180,14 @@ export function loadWeightsInto(model: tf.LayersModel, dir: string): void {
   const named = tf.io.decodeWeights(art.weightData as ArrayBuffer, specs);
   const values: tf.Tensor[] = [];
   for (let i = 0; i < specs.length; i++) {
-    const want = targets[i].shape, got = specs[i].shape;
+    const want = targets[i].shape,
+      got = specs[i].shape;
     if (want.length !== got.length || want.some((d, k) => d !== got[k])) {
       tf.dispose(Object.values(named));
-      throw new ModelFileError(dir, `weight ${i} "${specs[i].name}" has shape [${got}], model expects [${want}] (${targets[i].name})`);
+      throw new ModelFileError(
+        dir,
+        `weight ${i} "${specs[i].name}" has shape [${got}], model expects [${want}] (${targets[i].name})`,
+      );
     }
     values.push(named[specs[i].name]);
   }

@@ -22,7 +22,10 @@ export function weightedSoftmaxCrossEntropySum(
 }
 
 /** Labels and weights as sent to a gradient step: missing labels (-1) get weight 0, weights default 1. */
-export function normaliseTargets(labels: Int32Array, weights?: Float32Array): { labels: Int32Array; weights: Float32Array; total: number } {
+export function normaliseTargets(
+  labels: Int32Array,
+  weights?: Float32Array,
+): { labels: Int32Array; weights: Float32Array; total: number } {
   const w = new Float32Array(labels.length);
   let total = 0;
   for (let i = 0; i < labels.length; i++) {

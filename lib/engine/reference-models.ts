@@ -8,7 +8,15 @@ import * as tf from "@tensorflow/tfjs";
 /** small: conv3x3 3->16+ReLU, BN, maxpool2, conv3x3 16->32+ReLU, maxpool2, conv3x3 32->64+ReLU, GAP, dense 64->3. Input 64x64x3. */
 export function buildSmall(): tf.LayersModel {
   const m = tf.sequential({ name: "small" });
-  m.add(tf.layers.conv2d({ inputShape: [64, 64, 3], filters: 16, kernelSize: 3, padding: "same", activation: "relu" }));
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [64, 64, 3],
+      filters: 16,
+      kernelSize: 3,
+      padding: "same",
+      activation: "relu",
+    }),
+  );
   m.add(tf.layers.batchNormalization());
   m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   m.add(tf.layers.conv2d({ filters: 32, kernelSize: 3, padding: "same", activation: "relu" }));

@@ -10,7 +10,14 @@ import { randn, relError } from "./parity";
 function perturbBn(model: tf.LayersModel, rng: Rng): void {
   for (const l of model.layers) {
     if (l.getClassName() !== "BatchNormalization") continue;
-    l.setWeights(l.getWeights().map((w, i) => tf.tensor(randn(rng, w.size).map((v) => (i === 3 ? 0.5 + Math.abs(v) : v)), w.shape)));
+    l.setWeights(
+      l.getWeights().map((w, i) =>
+        tf.tensor(
+          randn(rng, w.size).map((v) => (i === 3 ? 0.5 + Math.abs(v) : v)),
+          w.shape,
+        ),
+      ),
+    );
   }
 }
 
@@ -18,14 +25,29 @@ function functionalConvBnRelu(): tf.LayersModel {
   let seed = 41;
   const init = () => tf.initializers.glorotUniform({ seed: seed++ });
   const x = tf.input({ shape: [8, 8, 2] });
-  let y = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: "same", useBias: false, kernelInitializer: init(), name: "c1" }).apply(x) as tf.SymbolicTensor;
+  let y = tf.layers
+    .conv2d({
+      filters: 4,
+      kernelSize: 3,
+      padding: "same",
+      useBias: false,
+      kernelInitializer: init(),
+      name: "c1",
+    })
+    .apply(x) as tf.SymbolicTensor;
   y = tf.layers.batchNormalization({ name: "bn1" }).apply(y) as tf.SymbolicTensor;
   y = tf.layers.activation({ activation: "relu", name: "r1" }).apply(y) as tf.SymbolicTensor;
   // A conv whose output also feeds a skip: must NOT be folded.
-  const c2 = tf.layers.conv2d({ filters: 4, kernelSize: 3, padding: "same", kernelInitializer: init(), name: "c2" }).apply(y) as tf.SymbolicTensor;
+  const c2 = tf.layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: "same", kernelInitializer: init(), name: "c2" })
+    .apply(y) as tf.SymbolicTensor;
   const bn2 = tf.layers.batchNormalization({ name: "bn2" }).apply(c2) as tf.SymbolicTensor;
   const sum = tf.layers.add({ name: "skip" }).apply([bn2, c2]) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 3, kernelInitializer: init(), name: "head" }).apply(tf.layers.globalAveragePooling2d({ name: "gap" }).apply(sum) as tf.SymbolicTensor) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 3, kernelInitializer: init(), name: "head" })
+    .apply(
+      tf.layers.globalAveragePooling2d({ name: "gap" }).apply(sum) as tf.SymbolicTensor,
+    ) as tf.SymbolicTensor;
   return tf.model({ inputs: x, outputs: out });
 }
 
@@ -54,6 +76,8 @@ describe("foldBatchNorm", () => {
     expect(names).toEqual(["c1"]);
     expect(folded.layers.map((l) => l.name)).toContain("bn2");
     const x = tf.tensor4d(randn(new Rng(4), 2 * 8 * 8 * 2), [2, 8, 8, 2]);
-    expect(relError((folded.predict(x) as tf.Tensor).dataSync(), (model.predict(x) as tf.Tensor).dataSync())).toBeLessThan(1e-5);
+    expect(
+      relError((folded.predict(x) as tf.Tensor).dataSync(), (model.predict(x) as tf.Tensor).dataSync()),
+    ).toBeLessThan(1e-5);
   });
 });

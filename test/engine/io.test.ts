@@ -33,9 +33,13 @@ describe("model save/load on disk", () => {
     expect(files.some((f) => /^weights-[0-9a-f]{16}\.bin$/.test(f))).toBe(true);
     const loaded = await loadModel(target);
     expect(loaded.weights.map((w) => w.shape)).toEqual(model.weights.map((w) => w.shape));
-    model.weights.forEach((w, i) => expect(Array.from(loaded.weights[i].read().dataSync())).toEqual(Array.from(w.read().dataSync())));
+    model.weights.forEach((w, i) =>
+      expect(Array.from(loaded.weights[i].read().dataSync())).toEqual(Array.from(w.read().dataSync())),
+    );
     const x = input();
-    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(
+      Array.from((model.predict(x) as tf.Tensor).dataSync()),
+    );
   });
 
   it("overwrites atomically: no temp files, only the newest weights file remains", async () => {
@@ -48,7 +52,9 @@ describe("model save/load on disk", () => {
     expect(files.filter((f) => f.includes(".tmp-"))).toEqual([]);
     expect(files.filter((f) => f.endsWith(".bin"))).toHaveLength(1);
     const loaded = await loadModel(target);
-    expect(Array.from(loaded.weights[0].read().dataSync())).toEqual(Array.from(model.weights[0].read().dataSync()));
+    expect(Array.from(loaded.weights[0].read().dataSync())).toEqual(
+      Array.from(model.weights[0].read().dataSync()),
+    );
   });
 
   it("loadWeightsInto fills a rebuilt model and rejects another architecture", async () => {
@@ -58,7 +64,9 @@ describe("model save/load on disk", () => {
     const rebuilt = buildTinyPlain();
     rebuilt.setWeights(rebuilt.getWeights().map((w) => tf.zerosLike(w)));
     loadWeightsInto(rebuilt, target);
-    expect(Array.from(rebuilt.weights[2].read().dataSync())).toEqual(Array.from(model.weights[2].read().dataSync()));
+    expect(Array.from(rebuilt.weights[2].read().dataSync())).toEqual(
+      Array.from(model.weights[2].read().dataSync()),
+    );
     expect(() => loadWeightsInto(buildTinyBn(), target)).toThrow(ModelFileError);
   });
 

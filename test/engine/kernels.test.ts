@@ -6,7 +6,16 @@ import { onBackend, randn, relError } from "./parity";
 
 // Gradients of our wasm kernels against tfjs's pure-JS cpu backend (the reference), on random
 // tensors: loss = sum(conv2d(x, w) * r) so dy = r is random too.
-interface Case { n: number; h: number; w: number; ci: number; co: number; k: number; stride: number; pad: "same" | "valid" }
+interface Case {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: number;
+  stride: number;
+  pad: "same" | "valid";
+}
 
 const CASES: Case[] = [];
 for (const k of [1, 3, 5, 7]) {
@@ -19,7 +28,12 @@ for (const k of [1, 3, 5, 7]) {
 CASES.push({ n: 3, h: 16, w: 16, ci: 16, co: 24, k: 3, stride: 1, pad: "same" });
 CASES.push({ n: 2, h: 13, w: 7, ci: 8, co: 4, k: 3, stride: 2, pad: "same" });
 
-function convGrads(c: Case, xv: Float32Array, wv: Float32Array, rv: Float32Array): { dx: Float32Array; dw: Float32Array } {
+function convGrads(
+  c: Case,
+  xv: Float32Array,
+  wv: Float32Array,
+  rv: Float32Array,
+): { dx: Float32Array; dw: Float32Array } {
   return tf.tidy(() => {
     const x = tf.tensor4d(xv, [c.n, c.h, c.w, c.ci]);
     const w = tf.tensor4d(wv, [c.k, c.k, c.ci, c.co]);
@@ -45,7 +59,10 @@ describe("wasm training kernels match the cpu backend", () => {
     const rng = new Rng(c.k * 100 + c.stride * 10 + c.n);
     const xv = randn(rng, c.n * c.h * c.w * c.ci);
     const wv = randn(rng, c.k * c.k * c.ci * c.co);
-    const rv = randn(rng, c.n * outSize(c.h, c.k, c.stride, c.pad) * outSize(c.w, c.k, c.stride, c.pad) * c.co);
+    const rv = randn(
+      rng,
+      c.n * outSize(c.h, c.k, c.stride, c.pad) * outSize(c.w, c.k, c.stride, c.pad) * c.co,
+    );
     const ref = await onBackend("cpu", () => convGrads(c, xv, wv, rv));
     expect(tf.getBackend()).toBe("wasm");
     const got = convGrads(c, xv, wv, rv);
@@ -59,12 +76,22 @@ describe("wasm training kernels match the cpu backend", () => {
     const before = tf.memory().numTensors;
     const c = CASES[CASES.length - 1];
     const rng = new Rng(7);
-    convGrads(c, randn(rng, c.n * c.h * c.w * c.ci), randn(rng, 9 * c.ci * c.co), randn(rng, c.n * 7 * 4 * c.co));
+    convGrads(
+      c,
+      randn(rng, c.n * c.h * c.w * c.ci),
+      randn(rng, 9 * c.ci * c.co),
+      randn(rng, c.n * 7 * 4 * c.co),
+    );
     expect(tf.memory().numTensors).toBe(before);
     // Backend-level buffers too (kernel intermediates are TensorInfos the engine never sees).
     const b = tf.backend() as unknown as { numDataIds(): number };
     const ids = b.numDataIds();
-    convGrads(c, randn(rng, c.n * c.h * c.w * c.ci), randn(rng, 9 * c.ci * c.co), randn(rng, c.n * 7 * 4 * c.co));
+    convGrads(
+      c,
+      randn(rng, c.n * c.h * c.w * c.ci),
+      randn(rng, 9 * c.ci * c.co),
+      randn(rng, c.n * 7 * 4 * c.co),
+    );
     expect(b.numDataIds()).toBe(ids);
   });
 });
@@ -80,7 +107,10 @@ describe("wasm Tile and the BatchNorm gradient match the cpu backend", () => {
     { shape: [2, 3], reps: [1, 2] }, // interleaved: stock kernel
     { shape: [2, 1, 3], reps: [2, 3, 1] },
   ])("tile $shape x $reps", async ({ shape, reps }) => {
-    const v = randn(new Rng(5), shape.reduce((a, b) => a * b, 1));
+    const v = randn(
+      new Rng(5),
+      shape.reduce((a, b) => a * b, 1),
+    );
     const ref = await onBackend("cpu", () => tf.tidy(() => tf.tile(tf.tensor(v, shape), reps).dataSync()));
     const got = tf.tidy(() => tf.tile(tf.tensor(v, shape), reps).dataSync());
     expect(Array.from(got)).toEqual(Array.from(ref));
@@ -89,15 +119,22 @@ describe("wasm Tile and the BatchNorm gradient match the cpu backend", () => {
   it("gradients of a training-mode BatchNormalization layer (x, gamma, beta)", async () => {
     const rng = new Rng(9);
     const shape = [4, 5, 3, 6];
-    const xv = randn(rng, 4 * 5 * 3 * 6), rv = randn(rng, xv.length), gv = randn(rng, 6), bv = randn(rng, 6);
+    const xv = randn(rng, 4 * 5 * 3 * 6),
+      rv = randn(rng, xv.length),
+      gv = randn(rng, 6),
+      bv = randn(rng, 6);
     const grads = () =>
       tf.tidy(() => {
-        const x = tf.tensor(xv, shape), gamma = tf.tensor1d(gv), beta = tf.tensor1d(bv);
+        const x = tf.tensor(xv, shape),
+          gamma = tf.tensor1d(gv),
+          beta = tf.tensor1d(bv);
         const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
           const { mean, variance } = tf.moments(a, [0, 1, 2]);
           return tf.sum(tf.mul(tf.batchNorm(a, mean, variance, b, g, 1e-3), tf.tensor(rv, shape)));
         };
-        return tf.grads(f)([x, gamma, beta]).map((t) => t.dataSync() as Float32Array);
+        return tf
+          .grads(f)([x, gamma, beta])
+          .map((t) => t.dataSync() as Float32Array);
       });
     const ref = await onBackend("cpu", grads);
     const got = grads();
@@ -119,7 +156,8 @@ describe("BatchNormalization layer in training mode on wasm (fused kernel) match
     const size = shape.reduce((a, b) => a * b, 1);
     const c = shape[shape.length - 1];
     // An offset mean, so a naive variance formula would lose precision.
-    const xv = randn(rng, size).map((v) => 3 + 2 * v), rv = randn(rng, size);
+    const xv = randn(rng, size).map((v) => 3 + 2 * v),
+      rv = randn(rng, size);
     const weights = [randn(rng, c), randn(rng, c), randn(rng, c), randn(rng, c).map((v) => 1 + Math.abs(v))];
     const run = () =>
       tf.tidy(() => {
@@ -128,9 +166,18 @@ describe("BatchNormalization layer in training mode on wasm (fused kernel) match
         layer.setWeights(weights.map((w) => tf.tensor1d(w)));
         const x = tf.variable(tf.tensor(xv, shape));
         const r = tf.tensor(rv, shape);
-        const vars = [x, layer.trainableWeights[0].read() as tf.Variable, layer.trainableWeights[1].read() as tf.Variable];
-        const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar, vars);
-        const out = [value, ...vars.map((v) => grads[v.name]), ...layer.getWeights().slice(2)].map((t) => t.dataSync() as Float32Array);
+        const vars = [
+          x,
+          layer.trainableWeights[0].read() as tf.Variable,
+          layer.trainableWeights[1].read() as tf.Variable,
+        ];
+        const { value, grads } = tf.variableGrads(
+          () => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar,
+          vars,
+        );
+        const out = [value, ...vars.map((v) => grads[v.name]), ...layer.getWeights().slice(2)].map(
+          (t) => t.dataSync() as Float32Array,
+        );
         x.dispose();
         return out;
       });
@@ -153,7 +200,10 @@ describe("wasm MaxPoolGrad matches the cpu backend", () => {
     { shape: [1, 6, 6, 2], size: 3, stride: 1, pad: "valid" as const },
   ])("$shape pool $size stride $stride $pad", async ({ shape, size, stride, pad }) => {
     const rng = new Rng(size * 10 + stride);
-    const xv = randn(rng, shape.reduce((a, b) => a * b, 1));
+    const xv = randn(
+      rng,
+      shape.reduce((a, b) => a * b, 1),
+    );
     const rv = randn(rng, xv.length);
     const grad = () =>
       tf.tidy(() => {

@@ -10,7 +10,8 @@ export function randn(rng: Rng, n: number): Float32Array {
 
 /** max|a-b| / max|b|: the error relative to the reference's scale. */
 export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0, scale = 0;
+  let diff = 0,
+    scale = 0;
   for (let i = 0; i < b.length; i++) {
     diff = Math.max(diff, Math.abs(a[i] - b[i]));
     scale = Math.max(scale, Math.abs(b[i]));

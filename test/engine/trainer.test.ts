@@ -37,12 +37,18 @@ describe("trainer", () => {
   });
 
   it("reports the weighted softmax cross-entropy of the batch, before the update", async () => {
-    const t = await createTrainer({ model: { module: FIXTURES, exportName: "buildTinyPlain" }, optimizer: { name: "sgd", learningRate: 0.1 }, classes: 3, threads: 1 });
+    const t = await createTrainer({
+      model: { module: FIXTURES, exportName: "buildTinyPlain" },
+      optimizer: { name: "sgd", learningRate: 0.1 },
+      classes: 3,
+      threads: 1,
+    });
     open.push(t);
     const b = batch(1);
     const logits = await t.predict(b.x);
     // Hand computation from the logits: sum(w * -log softmax[label]) / sum(w) over labelled heads.
-    let num = 0, den = 0;
+    let num = 0,
+      den = 0;
     for (let i = 0; i < N * HEADS; i++) {
       if (b.labels[i] < 0) continue;
       const z = Array.from(logits.subarray(i * 3, i * 3 + 3));
@@ -60,8 +66,18 @@ describe("trainer", () => {
 
   it("two worker threads give the same update as one thread (no BatchNorm)", async () => {
     const spec = { module: FIXTURES, exportName: "buildTinyPlain" };
-    const one = await createTrainer({ model: spec, optimizer: { name: "adam", learningRate: 0.01 }, classes: 3, threads: 1 });
-    const two = await createTrainer({ model: spec, optimizer: { name: "adam", learningRate: 0.01 }, classes: 3, threads: 2 });
+    const one = await createTrainer({
+      model: spec,
+      optimizer: { name: "adam", learningRate: 0.01 },
+      classes: 3,
+      threads: 1,
+    });
+    const two = await createTrainer({
+      model: spec,
+      optimizer: { name: "adam", learningRate: 0.01 },
+      classes: 3,
+      threads: 2,
+    });
     open.push(one, two);
     expect(two.threads).toBe(2);
     for (let s = 0; s < 3; s++) {
@@ -70,7 +86,8 @@ describe("trainer", () => {
       const r2 = await two.trainBatch(b.x, b.labels, b.weights);
       expect(r2.loss).toBeCloseTo(r1.loss, 5);
     }
-    const w1 = await weightsOf(one), w2 = await weightsOf(two);
+    const w1 = await weightsOf(one),
+      w2 = await weightsOf(two);
     for (let i = 0; i < w1.length; i++) expect(relError(w2[i], w1[i])).toBeLessThan(1e-4);
     // Workers predict with the broadcast weights: same logits as the master model.
     const b = batch(99);
@@ -81,7 +98,12 @@ describe("trainer", () => {
     const spec = { module: FIXTURES, exportName: "buildTinyBn" };
     const runs: Float32Array[][] = [];
     for (let r = 0; r < 2; r++) {
-      const t = await createTrainer({ model: spec, optimizer: { name: "adam", learningRate: 0.01 }, classes: 3, threads: 2 });
+      const t = await createTrainer({
+        model: spec,
+        optimizer: { name: "adam", learningRate: 0.01 },
+        classes: 3,
+        threads: 2,
+      });
       for (let s = 0; s < 3; s++) {
         const b = batch(20 + s);
         await t.trainBatch(b.x, b.labels, b.weights);
@@ -93,7 +115,12 @@ describe("trainer", () => {
   });
 
   it("does not leak tensors over training steps", async () => {
-    const t = await createTrainer({ model: { module: FIXTURES, exportName: "buildTinyBn" }, optimizer: { name: "adam", learningRate: 0.01 }, classes: 3, threads: 1 });
+    const t = await createTrainer({
+      model: { module: FIXTURES, exportName: "buildTinyBn" },
+      optimizer: { name: "adam", learningRate: 0.01 },
+      classes: 3,
+      threads: 1,
+    });
     open.push(t);
     const b = batch(3);
     await t.trainBatch(b.x, b.labels, b.weights); // creates Adam's slots
@@ -109,10 +136,16 @@ describe("trainer", () => {
   });
 
   it("trains a two-input model across workers", async () => {
-    const t = await createTrainer({ model: { module: FIXTURES, exportName: "buildTinyTwoInputs" }, optimizer: { name: "adam", learningRate: 0.05 }, classes: 3, threads: 2 });
+    const t = await createTrainer({
+      model: { module: FIXTURES, exportName: "buildTinyTwoInputs" },
+      optimizer: { name: "adam", learningRate: 0.05 },
+      classes: 3,
+      threads: 2,
+    });
     open.push(t);
     const rng = new Rng(5);
-    const x = randn(rng, N * 8 * 8 * 2), meta = randn(rng, N * 3);
+    const x = randn(rng, N * 8 * 8 * 2),
+      meta = randn(rng, N * 3);
     const labels = Int32Array.from({ length: N }, (_, i) => i % 3);
     const first = await t.trainBatch([x, meta], labels);
     let last = first;
@@ -122,12 +155,29 @@ describe("trainer", () => {
   });
 
   it("rejects inputs of the wrong size with a TrainerError", async () => {
-    const t = await createTrainer({ model: { module: FIXTURES, exportName: "buildTinyPlain" }, optimizer: { name: "sgd", learningRate: 0.1 }, classes: 3, threads: 1 });
+    const t = await createTrainer({
+      model: { module: FIXTURES, exportName: "buildTinyPlain" },
+      optimizer: { name: "sgd", learningRate: 0.1 },
+      classes: 3,
+      threads: 1,
+    });
     open.push(t);
     const b = batch(4);
     await expect(t.trainBatch(b.x.subarray(1), b.labels)).rejects.toBeInstanceOf(TrainerError);
     await expect(t.trainBatch(b.x, b.labels.subarray(1))).rejects.toBeInstanceOf(TrainerError);
-    await expect(t.trainBatch(b.x, Int32Array.from(b.labels, () => 3))).rejects.toBeInstanceOf(TrainerError);
-    await expect(createTrainer({ model: { module: FIXTURES, exportName: "nope" }, optimizer: { name: "sgd", learningRate: 0.1 }, classes: 3, threads: 1 })).rejects.toBeInstanceOf(TrainerError);
+    await expect(
+      t.trainBatch(
+        b.x,
+        Int32Array.from(b.labels, () => 3),
+      ),
+    ).rejects.toBeInstanceOf(TrainerError);
+    await expect(
+      createTrainer({
+        model: { module: FIXTURES, exportName: "nope" },
+        optimizer: { name: "sgd", learningRate: 0.1 },
+        classes: 3,
+        threads: 1,
+      }),
+    ).rejects.toBeInstanceOf(TrainerError);
   });
 });

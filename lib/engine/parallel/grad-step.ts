@@ -14,7 +14,10 @@ export interface WeightLayout {
 }
 
 export function weightLayout(model: tf.LayersModel): WeightLayout {
-  const names: string[] = [], shapes: number[][] = [], offsets: number[] = [], trainable: boolean[] = [];
+  const names: string[] = [],
+    shapes: number[][] = [],
+    offsets: number[] = [],
+    trainable: boolean[] = [];
   let size = 0;
   for (const w of model.weights) {
     names.push(w.name);
@@ -28,7 +31,11 @@ export function weightLayout(model: tf.LayersModel): WeightLayout {
 }
 
 export function sameLayout(a: WeightLayout, b: WeightLayout): boolean {
-  return a.size === b.size && a.shapes.length === b.shapes.length && a.shapes.every((s, i) => s.join() === b.shapes[i].join() && a.trainable[i] === b.trainable[i]);
+  return (
+    a.size === b.size &&
+    a.shapes.length === b.shapes.length &&
+    a.shapes.every((s, i) => s.join() === b.shapes[i].join() && a.trainable[i] === b.trainable[i])
+  );
 }
 
 /** Copy every weight of `model` into `out` at the layout's offsets. */

@@ -7,7 +7,16 @@ import { TrainerError } from "../errors";
 import { normaliseTargets } from "../loss";
 import { makeOptimizer, setLearningRate, type OptimizerSpec } from "../optimizer";
 import { buildFromSpec, type ModelSpec } from "./model-spec";
-import { inputShapesOf, readWeights, sameLayout, shardGradients, toInputs, weightLayout, type ShardBatch, type WeightLayout } from "./grad-step";
+import {
+  inputShapesOf,
+  readWeights,
+  sameLayout,
+  shardGradients,
+  toInputs,
+  weightLayout,
+  type ShardBatch,
+  type WeightLayout,
+} from "./grad-step";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol";
 import { FoldedCache } from "./folded-cache";
 
@@ -51,7 +60,11 @@ export interface Trainer {
    * x: one array per model input (or the only one), each [n, ...inputShape] flattened;
    * labels [n*heads] class indices (-1 = missing); sampleWeight [n*heads] (default 1).
    */
-  trainBatch(x: Float32Array | Float32Array[], labels: Int32Array, sampleWeight?: Float32Array): Promise<StepResult>;
+  trainBatch(
+    x: Float32Array | Float32Array[],
+    labels: Int32Array,
+    sampleWeight?: Float32Array,
+  ): Promise<StepResult>;
   /**
    * Logits [n, outputUnits] flattened (inference mode), split over the workers. By default each
    * conv+BatchNorm(+ReLU) runs folded into one fused conv (lib/engine/fold.ts; same maths, float
@@ -91,19 +104,23 @@ class MasterCore {
     this.inputShapes = inputShapesOf(model);
     this.outputUnits = (model.outputs[0].shape as number[]).slice(1).reduce((a, b) => a * b, 1);
     if (this.outputUnits % classes !== 0) {
-      throw new TrainerError(`model output has ${this.outputUnits} units, not a multiple of ${classes} classes`);
+      throw new TrainerError(
+        `model output has ${this.outputUnits} units, not a multiple of ${classes} classes`,
+      );
     }
     this.trainableVars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   }
 
   /** Batch size of x, after checking every input has the same number of samples. */
   count(xs: Float32Array[]): number {
-    if (xs.length !== this.inputShapes.length) throw new TrainerError(`model has ${this.inputShapes.length} inputs, got ${xs.length} arrays`);
+    if (xs.length !== this.inputShapes.length)
+      throw new TrainerError(`model has ${this.inputShapes.length} inputs, got ${xs.length} arrays`);
     let n = -1;
     xs.forEach((x, i) => {
       const size = this.inputShapes[i].reduce((a, b) => a * b, 1);
       const k = x.length / size;
-      if (!Number.isInteger(k) || k < 1) throw new TrainerError(`input ${i} has ${x.length} values, not a multiple of its size ${size}`);
+      if (!Number.isInteger(k) || k < 1)
+        throw new TrainerError(`input ${i} has ${x.length} values, not a multiple of its size ${size}`);
       if (n >= 0 && k !== n) throw new TrainerError(`input ${i} has ${k} samples, input 0 has ${n}`);
       n = k;
     });
@@ -119,17 +136,26 @@ class MasterCore {
   }
 
   /** Validate and split a batch into `parts` contiguous shards (sizes differ by at most one). */
-  shards(xs: Float32Array[], labels: Int32Array, sampleWeight: Float32Array | undefined, parts: number): ShardBatch[] {
+  shards(
+    xs: Float32Array[],
+    labels: Int32Array,
+    sampleWeight: Float32Array | undefined,
+    parts: number,
+  ): ShardBatch[] {
     const n = this.count(xs);
     const heads = this.outputUnits / this.classes;
-    if (labels.length !== n * heads) throw new TrainerError(`labels has ${labels.length} entries, expected ${n} x ${heads} heads`);
-    if (sampleWeight && sampleWeight.length !== labels.length) throw new TrainerError(`sampleWeight has ${sampleWeight.length} entries, expected ${labels.length}`);
-    for (const l of labels) if (l >= this.classes) throw new TrainerError(`label ${l} out of range for ${this.classes} classes`);
+    if (labels.length !== n * heads)
+      throw new TrainerError(`labels has ${labels.length} entries, expected ${n} x ${heads} heads`);
+    if (sampleWeight && sampleWeight.length !== labels.length)
+      throw new TrainerError(`sampleWeight has ${sampleWeight.length} entries, expected ${labels.length}`);
+    for (const l of labels)
+      if (l >= this.classes) throw new TrainerError(`label ${l} out of range for ${this.classes} classes`);
     const t = normaliseTargets(labels, sampleWeight);
     const out: ShardBatch[] = [];
     const k = Math.min(parts, n);
     for (let s = 0; s < k; s++) {
-      const a = Math.floor((s * n) / k), b = Math.floor(((s + 1) * n) / k);
+      const a = Math.floor((s * n) / k),
+        b = Math.floor(((s + 1) * n) / k);
       out.push({
         x: this.rows(xs, a, b),
         n: b - a,
@@ -172,14 +198,31 @@ class InProcessTrainer implements Trainer {
   constructor(private readonly core: MasterCore) {
     this.out = new Float32Array(core.layout.size);
   }
-  get model() { return this.core.model; }
-  get inputShapes() { return this.core.inputShapes; }
-  get outputUnits() { return this.core.outputUnits; }
+  get model() {
+    return this.core.model;
+  }
+  get inputShapes() {
+    return this.core.inputShapes;
+  }
+  get outputUnits() {
+    return this.core.outputUnits;
+  }
 
-  async trainBatch(x: Float32Array | Float32Array[], labels: Int32Array, sampleWeight?: Float32Array): Promise<StepResult> {
+  async trainBatch(
+    x: Float32Array | Float32Array[],
+    labels: Int32Array,
+    sampleWeight?: Float32Array,
+  ): Promise<StepResult> {
     const [shard] = this.core.shards(asList(x), labels, sampleWeight, 1);
     if (shard.totalWeight <= 0) return { loss: 0, totalWeight: 0 };
-    const lossSum = shardGradients(this.core.model, this.core.layout, this.core.inputShapes, this.core.classes, shard, this.out);
+    const lossSum = shardGradients(
+      this.core.model,
+      this.core.layout,
+      this.core.inputShapes,
+      this.core.classes,
+      shard,
+      this.out,
+    );
     this.core.apply([this.out]);
     return { loss: lossSum / shard.totalWeight, totalWeight: shard.totalWeight };
   }
@@ -189,8 +232,13 @@ class InProcessTrainer implements Trainer {
   async predict(x: Float32Array | Float32Array[], opts: PredictOptions = {}): Promise<Float32Array> {
     const xs = asList(x);
     const n = this.core.count(xs);
-    const net = opts.foldBatchNorm === false ? this.core.model : await this.folded.get(this.core.model, this.core.version);
-    return tf.tidy(() => (net.predict(toInputs(xs, n, this.core.inputShapes)) as tf.Tensor).dataSync() as Float32Array);
+    const net =
+      opts.foldBatchNorm === false
+        ? this.core.model
+        : await this.folded.get(this.core.model, this.core.version);
+    return tf.tidy(
+      () => (net.predict(toInputs(xs, n, this.core.inputShapes)) as tf.Tensor).dataSync() as Float32Array,
+    );
   }
 
   setLearningRate(lr: number): void {
@@ -208,16 +256,32 @@ class ParallelTrainer implements Trainer {
     private readonly core: MasterCore,
     private readonly pool: WorkerPool,
   ) {}
-  get threads() { return this.pool.size; }
-  get model() { return this.core.model; }
-  get inputShapes() { return this.core.inputShapes; }
-  get outputUnits() { return this.core.outputUnits; }
+  get threads() {
+    return this.pool.size;
+  }
+  get model() {
+    return this.core.model;
+  }
+  get inputShapes() {
+    return this.core.inputShapes;
+  }
+  get outputUnits() {
+    return this.core.outputUnits;
+  }
 
-  async trainBatch(x: Float32Array | Float32Array[], labels: Int32Array, sampleWeight?: Float32Array): Promise<StepResult> {
+  async trainBatch(
+    x: Float32Array | Float32Array[],
+    labels: Int32Array,
+    sampleWeight?: Float32Array,
+  ): Promise<StepResult> {
     const shards = this.core.shards(asList(x), labels, sampleWeight, this.pool.size);
     const total = shards[0].totalWeight;
     if (total <= 0) return { loss: 0, totalWeight: 0 };
-    const sums = await Promise.all(shards.map((batch, k) => this.pool.call(k, { type: "step", id: 0, batch }).then((m) => (m as { lossSum: number }).lossSum)));
+    const sums = await Promise.all(
+      shards.map((batch, k) =>
+        this.pool.call(k, { type: "step", id: 0, batch }).then((m) => (m as { lossSum: number }).lossSum),
+      ),
+    );
     this.core.apply(this.pool.outs.slice(0, shards.length));
     this.pool.publish(this.core.model);
     let lossSum = 0;
@@ -232,8 +296,18 @@ class ParallelTrainer implements Trainer {
     const k = Math.min(this.pool.size, n);
     const parts = await Promise.all(
       Array.from({ length: k }, (_, s) => {
-        const a = Math.floor((s * n) / k), b = Math.floor(((s + 1) * n) / k);
-        return this.pool.call(s, { type: "predict", id: 0, x: this.core.rows(xs, a, b), n: b - a, fold, version: this.core.version }).then((m) => (m as { logits: Float32Array }).logits);
+        const a = Math.floor((s * n) / k),
+          b = Math.floor(((s + 1) * n) / k);
+        return this.pool
+          .call(s, {
+            type: "predict",
+            id: 0,
+            x: this.core.rows(xs, a, b),
+            n: b - a,
+            fold,
+            version: this.core.version,
+          })
+          .then((m) => (m as { logits: Float32Array }).logits);
       }),
     );
     const out = new Float32Array(n * this.core.outputUnits);
@@ -258,7 +332,10 @@ class ParallelTrainer implements Trainer {
 /** worker_threads running lib/engine/parallel/worker.ts, one request at a time each. */
 class WorkerPool {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (m: FromWorker) => void; reject: (e: Error) => void }
+  >();
 
   private constructor(
     private readonly workers: Worker[],
@@ -288,8 +365,14 @@ class WorkerPool {
         new Promise<void>((resolve, reject) => {
           w.once("message", (m: FromWorker) => {
             if (m.type === "ready" && sameLayout(m.layout, core.layout)) resolve();
-            else if (m.type === "ready") reject(new TrainerError(`worker ${k} built a model with different weights than the main thread`));
-            else reject(new TrainerError(`worker ${k} failed to start: ${m.type === "error" ? m.message : m.type}`));
+            else if (m.type === "ready")
+              reject(
+                new TrainerError(`worker ${k} built a model with different weights than the main thread`),
+              );
+            else
+              reject(
+                new TrainerError(`worker ${k} failed to start: ${m.type === "error" ? m.message : m.type}`),
+              );
           });
           w.once("error", (e) => reject(new TrainerError(`worker ${k} failed to start: ${e.message}`)));
         }),
@@ -342,7 +425,6 @@ class WorkerPool {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
-
 
 function asList(x: Float32Array | Float32Array[]): Float32Array[] {
   return Array.isArray(x) ? x : [x];

@@ -34,7 +34,9 @@ async function main(): Promise<void> {
           send({ type: "stepped", id: msg.id, lossSum });
         } else {
           const net = msg.fold ? await folded.get(model, msg.version) : model;
-          const logits = tf.tidy(() => (net.predict(toInputs(msg.x, msg.n, inputShapes)) as tf.Tensor).dataSync() as Float32Array);
+          const logits = tf.tidy(
+            () => (net.predict(toInputs(msg.x, msg.n, inputShapes)) as tf.Tensor).dataSync() as Float32Array,
+          );
           send({ type: "predicted", id: msg.id, logits });
         }
       } catch (e) {

@@ -17,7 +17,11 @@ interface BnLayer {
   movingMean: tf.LayerVariable;
   movingVariance: tf.LayerVariable;
 }
-type CallFn = (this: BnLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }) => tf.Tensor | tf.Tensor[];
+type CallFn = (
+  this: BnLayer,
+  inputs: tf.Tensor | tf.Tensor[],
+  kwargs: { training?: boolean },
+) => tf.Tensor | tf.Tensor[];
 
 let installed = false;
 
@@ -39,7 +43,10 @@ export function installFastBatchNorm(): void {
     return tf.tidy(() => {
       const [y, mean, variance] = batchNormTrain(x!, this.gamma!.read(), this.beta!.read(), this.epsilon);
       const decay = 1 - this.momentum;
-      for (const [v, value] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
+      for (const [v, value] of [
+        [this.movingMean, mean],
+        [this.movingVariance, variance],
+      ] as const) {
         tf.tidy(() => {
           const orig = v.read();
           v.write(tf.sub(orig, tf.mul(tf.sub(orig, value), decay)));

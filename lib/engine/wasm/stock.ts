@@ -37,7 +37,21 @@ export function stockSetup(name: string): tf.KernelSetupFunc | undefined {
 
 /** Capture the stock kernels we rely on before register.ts replaces any of them. */
 export function captureStockKernels(): void {
-  for (const k of ["Conv2D", "BatchMatMul", "PadV2", "Reshape", "Reverse", "Slice", "StridedSlice", "Transpose", "Concat", "Tile", "Sum", "Multiply", "Add"]) {
+  for (const k of [
+    "Conv2D",
+    "BatchMatMul",
+    "PadV2",
+    "Reshape",
+    "Reverse",
+    "Slice",
+    "StridedSlice",
+    "Transpose",
+    "Concat",
+    "Tile",
+    "Sum",
+    "Multiply",
+    "Add",
+  ]) {
     stock(k);
   }
 }
@@ -50,8 +64,10 @@ export function free(backend: BackendWasm, ...infos: TensorInfo[]): void {
   for (const t of infos) backend.disposeData(t.dataId);
 }
 
-export const reshape = (b: BackendWasm, x: TensorInfo, shape: number[]) => run(b, "Reshape", { x }, { shape });
-export const transpose = (b: BackendWasm, x: TensorInfo, perm: number[]) => run(b, "Transpose", { x }, { perm });
+export const reshape = (b: BackendWasm, x: TensorInfo, shape: number[]) =>
+  run(b, "Reshape", { x }, { shape });
+export const transpose = (b: BackendWasm, x: TensorInfo, perm: number[]) =>
+  run(b, "Transpose", { x }, { perm });
 export const pad = (b: BackendWasm, x: TensorInfo, paddings: Array<[number, number]>) =>
   run(b, "PadV2", { x }, { paddings, constantValue: 0 });
 export const slice = (b: BackendWasm, x: TensorInfo, begin: number[], size: number[]) =>

@@ -15,16 +15,29 @@ import { concat, free, matmul, pad, reshape, run, transpose } from "../stock";
  * turns every tap's input into a contiguous slice of the padded input, aliased without copying;
  * the zeros cancel the wrap-around rows.
  */
-function conv2DBackpropFilter(args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropFilterAttrs }): TensorInfo {
+function conv2DBackpropFilter(args: {
+  inputs: { x: TensorInfo; dy: TensorInfo };
+  backend: BackendWasm;
+  attrs: Conv2DBackpropFilterAttrs;
+}): TensorInfo {
   const { backend: b, inputs, attrs } = args;
   const { x, dy } = inputs;
   const { strides, pad: padding, dataFormat, dimRoundingMode, filterShape } = attrs;
   if (dataFormat === "NCHW") throw new Error("Conv2DBackpropFilter (lumbar wasm): NCHW is not supported");
   const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape as [number, number, number, number],
-    strides, 1, padding, dimRoundingMode, false, "channelsLast",
+    x.shape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    1,
+    padding,
+    dimRoundingMode,
+    false,
+    "channelsLast",
   );
-  const taps = info.strideHeight === 1 && info.strideWidth === 1 ? tapsOnPaddedGrid(b, x, dy, info) : tapsStrided(b, x, dy, info);
+  const taps =
+    info.strideHeight === 1 && info.strideWidth === 1
+      ? tapsOnPaddedGrid(b, x, dy, info)
+      : tapsStrided(b, x, dy, info);
   const { filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
   const stacked = taps.length === 1 ? taps[0] : concat(b, taps, 0); // [kh*kw, co, ci]
   if (taps.length > 1) free(b, ...taps);
@@ -55,10 +68,21 @@ export function chunkRows(ci: number, co: number): number {
 function tapsOnPaddedGrid(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo[] {
   const { batchSize: n, filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
   const { outHeight: ho, outWidth: wo, inHeight: h, inWidth: w } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
-  const hp = ho + kh - 1, wp = wo + kw - 1;
-  const bottom = hp - h - top, right = wp - w - left;
-  const xp = top || left || bottom || right ? pad(b, x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+  const top = info.padInfo.top,
+    left = info.padInfo.left;
+  const hp = ho + kh - 1,
+    wp = wo + kw - 1;
+  const bottom = hp - h - top,
+    right = wp - w - left;
+  const xp =
+    top || left || bottom || right
+      ? pad(b, x, [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ])
+      : x;
   const total = n * hp * wp;
   const maxOff = (kh - 1) * wp + (kw - 1);
   const mp = total - maxOff;
@@ -75,7 +99,7 @@ function tapsOnPaddedGrid(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: C
     const src = f32(b, dy);
     for (let img = 0; img < n; img++) {
       for (let oh = 0; oh < ho; oh++) {
-        const s0 = ((img * ho + oh) * wo) * co;
+        const s0 = (img * ho + oh) * wo * co;
         for (let ow = 0; ow < wo; ow++) {
           const p = (img * hp + oh) * wp + ow;
           if (p >= mp) break;
@@ -90,14 +114,16 @@ function tapsOnPaddedGrid(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: C
     if (x3 !== xp) {
       // Width unfold: row p of x3 is kw consecutive input pixels, i.e. kw*ci consecutive floats
       // starting at pixel p: a sliding window, so each row is one contiguous copy.
-      const xs = f32(b, xp), dst = f32(b, x3);
+      const xs = f32(b, xp),
+        dst = f32(b, x3);
       const rows = total - (kw - 1);
       for (let p = 0; p < rows; p++) dst.set(xs.subarray(p * ci, p * ci + width), p * width);
     }
   }
   const acc = new Float64Array(kh * kw * co * ci);
   for (let q = 0; q < chunks; q++) {
-    const start = q * mc, len = Math.min(mc, mp - start);
+    const start = q * mc,
+      len = Math.min(mc, mp - start);
     const a = view(b, dyT, q * co * mc, [co, len]);
     for (let i = 0; i < kh; i++) {
       const win = view(b, x3, (start + i * wp) * width, [len, width]);
@@ -107,7 +133,8 @@ function tapsOnPaddedGrid(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: C
       for (let j = 0; j < kw; j++) {
         const base = (i * kw + j) * co * ci;
         for (let o = 0; o < co; o++) {
-          const src = o * width + j * ci, dst = base + o * ci;
+          const src = o * width + j * ci,
+            dst = base + o * ci;
           for (let c = 0; c < ci; c++) acc[dst + c] += v[src + c];
         }
       }
@@ -131,10 +158,21 @@ function tapsOnPaddedGrid(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: C
 function tapsStrided(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo[] {
   const { batchSize: n, filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
   const { outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
-  const needH = (ho - 1) * sh + kh, needW = (wo - 1) * sw + kw;
-  const bottom = Math.max(0, needH - h - top), right = Math.max(0, needW - w - left);
-  const xp = top || left || bottom || right ? pad(b, x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+  const top = info.padInfo.top,
+    left = info.padInfo.left;
+  const needH = (ho - 1) * sh + kh,
+    needW = (wo - 1) * sw + kw;
+  const bottom = Math.max(0, needH - h - top),
+    right = Math.max(0, needW - w - left);
+  const xp =
+    top || left || bottom || right
+      ? pad(b, x, [
+          [0, 0],
+          [top, bottom],
+          [left, right],
+          [0, 0],
+        ])
+      : x;
   const m = n * ho * wo;
   const dy2 = reshape(b, dy, [m, co]);
   const dyT = transpose(b, dy2, [1, 0]);
@@ -142,10 +180,21 @@ function tapsStrided(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvIn
   const taps: TensorInfo[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
-      const win = run(b, "StridedSlice", { x: xp }, {
-        begin: [0, i, j, 0], end: [n, i + (ho - 1) * sh + 1, j + (wo - 1) * sw + 1, ci], strides: [1, sh, sw, 1],
-        beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-      });
+      const win = run(
+        b,
+        "StridedSlice",
+        { x: xp },
+        {
+          begin: [0, i, j, 0],
+          end: [n, i + (ho - 1) * sh + 1, j + (wo - 1) * sw + 1, ci],
+          strides: [1, sh, sw, 1],
+          beginMask: 0,
+          endMask: 0,
+          ellipsisMask: 0,
+          newAxisMask: 0,
+          shrinkAxisMask: 0,
+        },
+      );
       const win2 = reshape(b, win, [m, ci]);
       const tap = matmul(b, dyT, win2);
       free(b, win, win2);

@@ -21,9 +21,13 @@ interface BnAttrs {
   epsilon: number;
 }
 
-function stats(x: Float32Array, c: number): { mean: Float64Array; invstd: Float64Array; variance: Float64Array; rows: number } {
+function stats(
+  x: Float32Array,
+  c: number,
+): { mean: Float64Array; invstd: Float64Array; variance: Float64Array; rows: number } {
   const rows = x.length / c;
-  const sum = new Float64Array(c), sq = new Float64Array(c);
+  const sum = new Float64Array(c),
+    sq = new Float64Array(c);
   for (let r = 0, o = 0; r < rows; r++, o += c) {
     for (let k = 0; k < c; k++) {
       const v = x[o + k];
@@ -31,7 +35,9 @@ function stats(x: Float32Array, c: number): { mean: Float64Array; invstd: Float6
       sq[k] += v * v;
     }
   }
-  const mean = new Float64Array(c), variance = new Float64Array(c), invstd = new Float64Array(c);
+  const mean = new Float64Array(c),
+    variance = new Float64Array(c),
+    invstd = new Float64Array(c);
   for (let k = 0; k < c; k++) {
     mean[k] = sum[k] / rows;
     variance[k] = Math.max(0, sq[k] / rows - mean[k] * mean[k]);
@@ -39,7 +45,11 @@ function stats(x: Float32Array, c: number): { mean: Float64Array; invstd: Float6
   return { mean, variance, invstd, rows };
 }
 
-function batchNormTrainKernel(args: { inputs: { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo }; backend: BackendWasm; attrs: BnAttrs }): TensorInfo[] {
+function batchNormTrainKernel(args: {
+  inputs: { x: TensorInfo; gamma: TensorInfo; beta: TensorInfo };
+  backend: BackendWasm;
+  attrs: BnAttrs;
+}): TensorInfo[] {
   const { backend: b, inputs, attrs } = args;
   const { x, gamma, beta } = inputs;
   const c = x.shape[x.shape.length - 1];
@@ -48,8 +58,10 @@ function batchNormTrainKernel(args: { inputs: { x: TensorInfo; gamma: TensorInfo
   const varOut = b.makeOutput([c], "float32");
   const xv = f32(b, x);
   const s = stats(xv, c);
-  const g = f32(b, gamma), be = f32(b, beta);
-  const scale = new Float32Array(c), shift = new Float32Array(c);
+  const g = f32(b, gamma),
+    be = f32(b, beta);
+  const scale = new Float32Array(c),
+    shift = new Float32Array(c);
   for (let k = 0; k < c; k++) {
     const inv = 1 / Math.sqrt(s.variance[k] + attrs.epsilon);
     scale[k] = g[k] * inv;
@@ -75,11 +87,16 @@ function batchNormTrainGrad(args: {
   const dx = b.makeOutput(x.shape, "float32");
   const dgOut = b.makeOutput([c], "float32");
   const dbOut = b.makeOutput([c], "float32");
-  const xv = f32(b, x), dyv = f32(b, dy), g = f32(b, inputs.gamma), mean = f32(b, inputs.mean), variance = f32(b, inputs.variance);
+  const xv = f32(b, x),
+    dyv = f32(b, dy),
+    g = f32(b, inputs.gamma),
+    mean = f32(b, inputs.mean),
+    variance = f32(b, inputs.variance);
   const rows = xv.length / c;
   const invstd = new Float64Array(c);
   for (let k = 0; k < c; k++) invstd[k] = 1 / Math.sqrt(variance[k] + attrs.epsilon);
-  const sdy = new Float64Array(c), sdyx = new Float64Array(c);
+  const sdy = new Float64Array(c),
+    sdyx = new Float64Array(c);
   for (let r = 0, o = 0; r < rows; r++, o += c) {
     for (let k = 0; k < c; k++) {
       const d = dyv[o + k];
@@ -88,7 +105,10 @@ function batchNormTrainGrad(args: {
     }
   }
   // dgamma = sum(dy * xhat) = invstd * sum(dy * (x - mean)).
-  const dg = new Float32Array(c), a = new Float32Array(c), bb = new Float32Array(c), cc = new Float32Array(c);
+  const dg = new Float32Array(c),
+    a = new Float32Array(c),
+    bb = new Float32Array(c),
+    cc = new Float32Array(c);
   for (let k = 0; k < c; k++) {
     dg[k] = sdyx[k] * invstd[k];
     // dx = k1 * dy + k2 * (x - mean) + k3 with k1 = g*inv, k2 = -g*inv^3*sdyx/R, k3 = -g*inv*sdy/R.
@@ -125,12 +145,25 @@ export const lumbarBatchNormTrainGradient: GradConfig = {
   gradFunc: (dys: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: NamedAttrMap) => {
     const dy = Array.isArray(dys) ? dys[0] : dys;
     const [x, gamma, mean, variance] = saved;
-    const [dx, dgamma, dbeta] = tf.engine().runKernel(LUMBAR_BATCH_NORM_TRAIN_GRAD, { dy, x, gamma, mean, variance }, attrs) as tf.Tensor[];
+    const [dx, dgamma, dbeta] = tf
+      .engine()
+      .runKernel(LUMBAR_BATCH_NORM_TRAIN_GRAD, { dy, x, gamma, mean, variance }, attrs) as tf.Tensor[];
     return { x: () => dx, gamma: () => dgamma, beta: () => dbeta };
   },
 };
 
 /** y, mean, variance of a training-mode batch norm over all axes but the last (wasm only). */
-export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  return tf.engine().runKernel(LUMBAR_BATCH_NORM_TRAIN, { x, gamma, beta }, { epsilon } as unknown as NamedAttrMap) as [tf.Tensor, tf.Tensor, tf.Tensor];
+export function batchNormTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+): [tf.Tensor, tf.Tensor, tf.Tensor] {
+  return tf
+    .engine()
+    .runKernel(LUMBAR_BATCH_NORM_TRAIN, { x, gamma, beta }, { epsilon } as unknown as NamedAttrMap) as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
 }

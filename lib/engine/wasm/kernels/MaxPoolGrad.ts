@@ -8,19 +8,30 @@ import { f32 } from "../heap";
  * scan, as the cpu backend picks it), summed where windows overlap. Channels are the inner loop, so
  * every read is sequential; the stock wasm kernel was ~8% of a 2.5D training step.
  */
-function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo }; backend: BackendWasm; attrs: MaxPoolGradAttrs }): TensorInfo {
+function maxPoolGrad(args: {
+  inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
+  backend: BackendWasm;
+  attrs: MaxPoolGradAttrs;
+}): TensorInfo {
   const { backend: b, inputs, attrs } = args;
   const { dy, input } = inputs;
   const info = backend_util.computePool2DInfo(
-    input.shape as [number, number, number, number], attrs.filterSize, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode,
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
   );
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } = info;
   const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
+  const top = info.padInfo.top,
+    left = info.padInfo.left;
   const dx = b.makeOutput(input.shape, "float32");
   const out = f32(b, dx);
   out.fill(0);
-  const x = f32(b, input), g = f32(b, dy);
+  const x = f32(b, input),
+    g = f32(b, dy);
   const best = new Float32Array(c);
   const where = new Int32Array(c);
   for (let img = 0; img < n; img++) {
