@@ -28,6 +28,7 @@ def cell_text(cell, stream):
 
 def write_outputs(nb, src_path, out_dir):
     base = os.path.splitext(os.path.basename(src_path))[0]
+    os.makedirs(out_dir, exist_ok=True)
     nb_path = os.path.join(out_dir, base + ".ipynb")
     html_path = os.path.join(out_dir, base + ".html")
     nbformat.write(nb, nb_path)
