@@ -72,7 +72,10 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     state = INITIAL_STATE;
   }
   let stale = state.epoch - 1 - state.bestEpoch;
-  for (let epoch = state.epoch; epoch < task.epochs && stale < task.patience; epoch++) {
+  // Early stopping only in the second half: with a cosine schedule the first epochs run at a high
+  // rate and a noisy validation score there says little about where training ends.
+  const minEpochs = Math.ceil(task.epochs / 2);
+  for (let epoch = state.epoch; epoch < task.epochs && (epoch < minEpochs || stale < task.patience); epoch++) {
     const t0 = Date.now();
     setLearningRate(optimizer, cosineLr(task.learningRate, epoch, task.epochs));
     const bar = progressBar(`${task.name} epoch ${epoch + 1}/${task.epochs}`, task.batchesPerEpoch, { quiet: task.quiet });
