@@ -21,7 +21,7 @@ import { signalTable } from "./tissue";
 import { writeMrSlice } from "./dicom-writer";
 
 /** Bump when the generator's output changes, so cached datasets are regenerated. */
-export const SYNTH_VERSION = 4;
+export const SYNTH_VERSION = 5;
 
 export interface GenerateOptions {
   /** Output folder: created if missing; a folder not made by this generator must be empty. */

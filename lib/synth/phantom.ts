@@ -70,6 +70,9 @@ export class Phantom {
     const ea = (a - cA) / hA;
     if (ex * ex + ea * ea > 1) return Tissue.Air;
 
+    // Well in front of the vertebral bodies (discs bulge to 1.2 radii) only soft tissue remains.
+    if (a < -1.3 * an.ra - 1) return this.anterior(x, a, s, ex, ea);
+
     let cell = Math.round((s - this.sMin) / this.step);
     if (cell < 0) cell = 0;
     else if (cell >= this.nearDisc.length) cell = this.nearDisc.length - 1;
@@ -234,7 +237,14 @@ export class Phantom {
     const ma = (a - (postWall + 4 + md / 2)) / (md / 2 + 5);
     if (mx * mx + ma * ma < 1) return Tissue.Muscle;
     if (a >= postWall - 2) return Tissue.Fat;
-    // Abdominal and flank wall just inside the skin.
+    return this.anterior(x, a, s, ex, ea);
+  }
+
+  /** Anterior and lateral soft tissue: flank wall, psoas, great vessels, retroperitoneal fat, bowel. */
+  private anterior(x: number, a: number, s: number, ex: number, ea: number): number {
+    const an = this.an;
+    const ax = Math.abs(x);
+    const ra = s < 0 ? an.ra * Math.max(0.35, 1 + s / 170) : an.ra;
     const e = ex * ex + ea * ea;
     if (e > 0.8 && e < 0.87) return Tissue.Muscle;
 

@@ -54,29 +54,28 @@ export function renderSlice(
         (0.45 + 0.95 * Math.exp(-(coilRef - sc[1]) / an.coilFalloff)) * (1 + (an.biasSlope * sc[2]) / 100);
     }
   }
-  const v = new Float64Array(5);
+  // Interpolate the node grid down to the current row once, then along the row per pixel.
+  const rowv = new Float64Array(nc * 5);
   for (let i = 0; i < rows; i++) {
     const r = Math.min(nr - 2, Math.floor(i / G));
     const fy = (i - r * G) / G;
+    const o0 = r * nc * 5;
+    const o1 = o0 + nc * 5;
+    for (let q = 0; q < nc * 5; q++) rowv[q] = node[o0 + q] + fy * (node[o1 + q] - node[o0 + q]);
+    const out = i * cols;
     for (let j = 0; j < cols; j++) {
       const c = Math.min(nc - 2, Math.floor(j / G));
       const fx = (j - c * G) / G;
-      const o00 = (r * nc + c) * 5;
-      const o01 = o00 + 5;
-      const o10 = o00 + nc * 5;
-      const o11 = o10 + 5;
-      const w00 = (1 - fx) * (1 - fy);
-      const w01 = fx * (1 - fy);
-      const w10 = (1 - fx) * fy;
-      const w11 = fx * fy;
-      for (let k = 0; k < 5; k++)
-        v[k] = w00 * node[o00 + k] + w01 * node[o01 + k] + w10 * node[o10 + k] + w11 * node[o11 + k];
-      const t = ph.tissue(v[0], v[1], v[2]);
+      const o = c * 5;
+      const x = rowv[o] + fx * (rowv[o + 5] - rowv[o]);
+      const a = rowv[o + 1] + fx * (rowv[o + 6] - rowv[o + 1]);
+      const sArc = rowv[o + 2] + fx * (rowv[o + 7] - rowv[o + 2]);
+      const t = ph.tissue(x, a, sArc);
       let val = lut[t];
       if (val === 0) continue;
       const am = amp[t];
-      if (am > 0) val *= 1 + am * v[3];
-      img[i * cols + j] = val * v[4];
+      if (am > 0) val *= 1 + am * (rowv[o + 3] + fx * (rowv[o + 8] - rowv[o + 3]));
+      img[out + j] = val * (rowv[o + 4] + fx * (rowv[o + 9] - rowv[o + 4]));
     }
   }
   blur121(img, rows, cols);
