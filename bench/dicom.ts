@@ -55,6 +55,8 @@ export function dicomBench(): Command {
       if (peerOk) runs.peerFresh.push(spawnPeer(list, "fresh"));
     }
     const rate = (xs: Run[]) => (xs.length ? median(xs.map((x) => x.filesPerSec)) : null);
+    const cpuRate = (xs: Run[]) => (xs.length ? median(xs.map((x) => x.filesPerCpuSec)) : null);
+    const ratioOf = (a: number | null, b: number | null) => (a === null || b === null ? null : round(a / b, 2));
     const ours = rate(runs.ours)!;
     const fresh = rate(runs.oursFresh)!;
     const peer = rate(runs.peer);
@@ -73,6 +75,14 @@ export function dicomBench(): Command {
       oursFreshFilesPerSec: round(fresh),
       pydicomFreshFilesPerSec: peerFresh === null ? null : round(peerFresh),
       ratioFresh: peerFresh === null ? null : round(fresh / peerFresh, 2),
+      perCpuSecond: {
+        ours: round(cpuRate(runs.ours)!),
+        pydicom: peer === null ? null : round(cpuRate(runs.peer)!),
+        ratio: ratioOf(cpuRate(runs.ours), cpuRate(runs.peer)),
+        oursFresh: round(cpuRate(runs.oursFresh)!),
+        pydicomFresh: peerFresh === null ? null : round(cpuRate(runs.peerFresh)!),
+        ratioFresh: ratioOf(cpuRate(runs.oursFresh), cpuRate(runs.peerFresh)),
+      },
       valuesAgree: checksums.size === 1,
       runsFilesPerSec: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((x) => round(x.filesPerSec))])),
       peer: peer === null ? `skipped: ${PYTHON} with pydicom and numpy not found` : "pydicom 2.x + numpy (/usr/bin/python3)",
@@ -84,6 +94,8 @@ export function dicomBench(): Command {
       if (peer === null) console.log(`  peer ${result.peer}`);
       console.log(`  reused buffers: ours ${result.oursFilesPerSec} files/s, pydicom+numpy (frombuffer, out=) ${result.pydicomFilesPerSec ?? "-"} files/s, ratio ${result.ratio ?? "-"}x`);
       console.log(`  fresh arrays:   ours ${result.oursFreshFilesPerSec} files/s, pydicom+numpy (pixel_array.astype) ${result.pydicomFreshFilesPerSec ?? "-"} files/s, ratio ${result.ratioFresh ?? "-"}x`);
+      const c = result.perCpuSecond;
+      console.log(`  per CPU-second (steadier under load): reused ${c.ours} vs ${c.pydicom ?? "-"} (${c.ratio ?? "-"}x), fresh ${c.oursFresh} vs ${c.pydicomFresh ?? "-"} (${c.ratioFresh ?? "-"}x)`);
       console.log(`  float32 values agree across all four: ${result.valuesAgree}`);
       console.log(
         `crop path: study of ${study.images} images (${study.series} series) -> ${study.crops} crops: ` +
@@ -131,6 +143,7 @@ function writeFiles(dir: string, n: number): string[] {
 function runWorker(opts: Opts): number {
   const files = fs.readFileSync(opts.list!, "utf8").split("\n").filter(Boolean);
   let checksum = 0;
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   if (opts.worker === "pooled") {
     const reader = new DicomFileReader();
@@ -140,12 +153,16 @@ function runWorker(opts: Opts): number {
     for (const f of files) checksum += readDicomSync(f).frame(0)[0];
   }
   const seconds = (performance.now() - t0) / 1000;
-  console.log(JSON.stringify({ files: files.length, seconds, checksum }));
+  const cpu = process.cpuUsage(c0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  console.log(JSON.stringify({ files: files.length, seconds, cpuSeconds, checksum }));
   return 0;
 }
 
 interface Run {
   filesPerSec: number;
+  /** Files per CPU-second of the process: steadier than wall time on a shared, loaded machine. */
+  filesPerCpuSec: number;
   checksum: number;
 }
 
@@ -164,8 +181,8 @@ function spawnPeer(list: string, mode: "pooled" | "fresh"): Run {
 function parseRun(stdout: string, stderr: string, who: string): Run {
   const line = stdout.trim().split("\n").pop() ?? "";
   try {
-    const r = JSON.parse(line) as { files: number; seconds: number; checksum: number };
-    return { filesPerSec: r.files / r.seconds, checksum: r.checksum };
+    const r = JSON.parse(line) as { files: number; seconds: number; cpuSeconds: number; checksum: number };
+    return { filesPerSec: r.files / r.seconds, filesPerCpuSec: r.files / r.cpuSeconds, checksum: r.checksum };
   } catch {
     throw new Error(`${who} worker failed: ${stderr || stdout}`);
   }

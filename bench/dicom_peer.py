@@ -4,7 +4,7 @@ usage: dicom_peer.py FILE_LIST [fresh|pooled]
   fresh:  ds.pixel_array.astype(float32) * slope + intercept (the usual idiom; new arrays per file)
   pooled: np.frombuffer on PixelData, BitsStored masking and rescale into preallocated arrays
           (the numpy counterpart of our reused-buffer path)
-Prints one JSON line {"files", "seconds"} for the timed loop (interpreter start and imports
+Prints one JSON line {"files", "seconds", "cpuSeconds"} for the timed loop (interpreter start and imports
 excluded, as on our side). Run with /usr/bin/python3 (Debian python3-pydicom, python3-numpy).
 """
 import json
@@ -63,11 +63,13 @@ def main():
         files = [line.strip() for line in f if line.strip()]
     decode = Pooled() if len(sys.argv) > 2 and sys.argv[2] == "pooled" else decode_fresh
     checksum = 0.0
+    c0 = time.process_time()
     t0 = time.perf_counter()
     for p in files:
         checksum += float(decode(p)[0, 0])
     seconds = time.perf_counter() - t0
-    print(json.dumps({"files": len(files), "seconds": seconds, "checksum": checksum}))
+    cpu_seconds = time.process_time() - c0
+    print(json.dumps({"files": len(files), "seconds": seconds, "cpuSeconds": cpu_seconds, "checksum": checksum}))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import { CODECS } from "./codecs";
 import { storedFromBytes, type FrameInfo, type StoredArray } from "./codecs/types";
 import { DicomError } from "./errors";
 import { PIXEL_DATA_TAG, type DicomHeader } from "./header";
+import { convert16Simd } from "./simd";
 import { transferSyntaxInfo } from "./transferSyntax";
 
 /** Bytes of one uncompressed frame. */
@@ -143,6 +144,9 @@ export function rescaleToFloat32(raw: StoredArray, h: DicomHeader, out = new Flo
   const slope = h.rescaleSlope;
   const intercept = h.rescaleIntercept;
   const identity = slope === 1 && intercept === 0;
+  if ((raw instanceof Uint16Array || raw instanceof Int16Array) && h.bitsAllocated === 16) {
+    if (convert16Simd(raw, out, Math.min(16, h.bitsStored), slope, intercept)) return out;
+  }
   if (h.bitsStored >= h.bitsAllocated) {
     // TypedArray.set converts element types natively, several times faster than a JS loop.
     out.set(raw);
