@@ -1,6 +1,9 @@
 import { readDicom, type DicomImage } from "../dicom";
 import { makePlane, orientationDistance, projectToStacks, dot, type ImagePlane, type Orientation, type Vec3 } from "../geometry";
-import type { StoredCrop } from "./augment";
+import { quantizeCrop, type StoredCrop } from "./augment";
+
+/** Crops are scaled to ~[0, 1] by percentiles and clipped to this range, then stored as bytes. */
+export const CROP_RANGE = [-0.5, 1.5] as const;
 
 /**
  * One geometric stack of a series: parallel slices sorted along the slice normal, with the
@@ -120,7 +123,7 @@ export function cropStack(stack: Stack, slice: number, x: number, y: number, siz
       }
     }
   }
-  return { data: percentileScale(data), depth, size, mmPerPx };
+  return quantizeCrop({ data: percentileScale(data), depth, size, mmPerPx }, CROP_RANGE[0], CROP_RANGE[1]);
 }
 
 /** Pixel centres at integer coordinates (DICOM/label convention); zero outside. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { IDENTITY_VIEW, renderCrop, squareFrame, toFrame, fromFrame, sampleFrame, type StoredCrop } from "../../lib/train/augment";
+import { IDENTITY_VIEW, quantizeCrop, renderCrop, squareFrame, toFrame, fromFrame, sampleFrame, type StoredCrop } from "../../lib/train/augment";
 import { decodeHeatmaps } from "../../lib/models";
 
 /** A stored crop with one bright pixel at (x, y) of slice z, everything else 0. */
@@ -48,6 +48,21 @@ describe("renderCrop", () => {
     expect(Math.max(...out)).toBe(0); // centre slice is 2
     renderCrop(crop, { ...IDENTITY_VIEW, sliceShift: 1 }, 10, 1, 10, out, 0);
     expect(Math.max(...out)).toBeCloseTo(1, 5);
+  });
+});
+
+describe("quantizeCrop", () => {
+  it("stores bytes and renders the same values within half a step", () => {
+    const data = new Float32Array(3 * 8 * 8).map((_, i) => Math.sin(i) * 0.9 + 0.4);
+    const crop: StoredCrop = { data, depth: 3, size: 8, mmPerPx: 1 };
+    const q = quantizeCrop(crop, -0.5, 1.5);
+    expect(q.data).toBeInstanceOf(Uint8Array);
+    const a = new Float32Array(6 * 6 * 3);
+    const b = new Float32Array(6 * 6 * 3);
+    const view = { ...IDENTITY_VIEW, rotateRad: 0.3, gain: 1.2, bias: 0.1 };
+    renderCrop(crop, view, 6, 3, 6, a, 0);
+    renderCrop(q, view, 6, 3, 6, b, 0);
+    a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan((1.2 * 2) / 255 / 2 + 1e-6));
   });
 });
 
