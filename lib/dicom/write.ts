@@ -22,9 +22,11 @@ interface DcmjsData {
   DicomMetaDictionary: { denaturalizeDataset(ds: object): object };
   DicomDict: new (meta: object) => { dict: object; write(): ArrayBuffer };
 }
-// dcmjs ships no type declarations; this is the slice of its API we use.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dcmjsData = (require("dcmjs") as { data: DcmjsData }).data;
+/** dcmjs (no type declarations; this is the slice we use), loaded on first write: readers never pay for it. */
+function dcmjsData(): DcmjsData {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("dcmjs") as { data: DcmjsData }).data;
+}
 
 /**
  * A DICOM Part 10 file (explicit VR LE, MR, MONOCHROME2, 16-bit) written with dcmjs, for tests,
@@ -65,7 +67,8 @@ export function encodeDicom(spec: DicomImageSpec): Uint8Array {
     TransferSyntaxUID: "1.2.840.10008.1.2.1",
     ImplementationClassUID: "2.25.3",
   };
-  const dict = new dcmjsData.DicomDict(dcmjsData.DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = dcmjsData.DicomMetaDictionary.denaturalizeDataset(ds);
+  const { DicomDict, DicomMetaDictionary } = dcmjsData();
+  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = DicomMetaDictionary.denaturalizeDataset(ds);
   return new Uint8Array(dict.write());
 }
