@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DicomError, initCodecs, readDicom, storedStats, type StoredArray } from "../../lib/dicom";
+import { DicomError, initCodecs, readDicom, readDicomHeader, storedStats, type StoredArray } from "../../lib/dicom";
 import { corpusPath, HAVE_CORPUS, LOSSY_SYNTAXES, nums, readManifest } from "./corpus";
 
 const rows = HAVE_CORPUS ? readManifest() : [];
@@ -91,6 +91,17 @@ describe.skipIf(!HAVE_CORPUS)("typed header equals the manifest", () => {
       expect(h.rescaleIntercept).toBeCloseTo(+r.rescale_intercept, 9);
     } else {
       expect([h.rescaleSlope, h.rescaleIntercept]).toEqual([1, 0]);
+    }
+  });
+});
+
+describe.skipIf(!HAVE_CORPUS)("readDicomHeader (64 KiB probe, header only) equals the full parse", () => {
+  beforeAll(() => initCodecs());
+  const positives = rows.filter((r) => !NEGATIVE(r));
+  it("on every positive corpus file", async () => {
+    for (const r of positives) {
+      const full = (await readDicom(corpusPath(r.path))).header;
+      expect(readDicomHeader(corpusPath(r.path)), r.path).toEqual(full);
     }
   });
 });
