@@ -53,6 +53,15 @@ describe.skipIf(!jupyterOk)("run-notebook.py on the tslab kernel", () => {
     expect(r.executed!.cells[2].outputs).toEqual([]);
   }, 120_000);
 
+  it("survives a cell that prints a burst of output (zeromq sends are serialised)", () => {
+    // Unpatched, tslab's unawaited zeromq sends throw EBUSY after a burst and the kernel dies.
+    const r = run(['for (let i = 0; i < 3000; i++) console.log(`line ${i}`);', 'console.log("after");']);
+    expect(r.status).toBe(0);
+    const text = [r.executed!.cells[0].outputs.map((o) => [o.text].flat().join(""))].flat().join("");
+    expect(text.split("\n").filter(Boolean)).toHaveLength(3000);
+    expect([r.executed!.cells[1].outputs[0].text].flat().join("")).toBe("after\n");
+  }, 120_000);
+
   it("fails on a thrown error with its message", () => {
     const r = run(['throw new RangeError("no such level: L6/L7");']);
     expect(r.status).toBe(1);

@@ -1,0 +1,30 @@
+// Preloaded into the tslab kernel (see kernel.json). tslab sends every Jupyter message with zeromq's
+// `socket.send()` without awaiting it; zeromq 6 throws EBUSY ("Socket is busy writing") on a send
+// while an earlier one is still pending, which happens when a cell prints a burst of output (progress
+// bars, logs) and kills the kernel. Chaining each socket's sends keeps their order and makes the
+// overlap impossible. A send that still fails is reported on the kernel's own stderr, not thrown.
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
+
+const repo = path.resolve(__dirname, "../../..");
+const tslabDir = path.dirname(require.resolve("tslab/package.json", { paths: [repo] }));
+const zmq = require(require.resolve("zeromq", { paths: [tslabDir] }));
+
+// Every socket class inherits send() from the native base class, where it is read-only: shadow it on
+// the classes tslab uses (iopub Publisher, shell/control/stdin Router, heartbeat Reply).
+const nativeSend = Object.getPrototypeOf(zmq.Publisher.prototype).send;
+const queues = new WeakMap();
+function serialSend(...args) {
+  const tail = queues.get(this) ?? Promise.resolve();
+  const sent = tail.then(() => nativeSend.apply(this, args));
+  queues.set(
+    this,
+    sent.catch(() => undefined),
+  );
+  sent.catch((e) => fs.writeSync(2, `tslab kernel: a message was not sent: ${e && e.message}\n`));
+  return sent;
+}
+for (const cls of [zmq.Publisher, zmq.Router, zmq.Reply, zmq.Dealer]) {
+  Object.defineProperty(cls.prototype, "send", { value: serialSend, writable: true, configurable: true });
+}
