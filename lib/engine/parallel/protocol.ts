@@ -12,7 +12,7 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { type: "step"; id: number; batch: ShardBatch }
+  | { type: "step"; id: number; batch: ShardBatch; version: number }
   | { type: "predict"; id: number; x: Float32Array[]; n: number; fold: boolean; version: number }
   | { type: "close" };
 

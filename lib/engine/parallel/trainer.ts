@@ -279,7 +279,9 @@ class ParallelTrainer implements Trainer {
     if (total <= 0) return { loss: 0, totalWeight: 0 };
     const sums = await Promise.all(
       shards.map((batch, k) =>
-        this.pool.call(k, { type: "step", id: 0, batch }).then((m) => (m as { lossSum: number }).lossSum),
+        this.pool
+          .call(k, { type: "step", id: 0, batch, version: this.core.version })
+          .then((m) => (m as { lossSum: number }).lossSum),
       ),
     );
     this.core.apply(this.pool.outs.slice(0, shards.length));

@@ -21,6 +21,7 @@ async function main(): Promise<void> {
     const out = new Float32Array(init.out);
     send({ type: "ready", layout, outputUnits });
     const folded = new FoldedCache();
+    let loaded = -1;
     // One request at a time: the main thread waits for each reply before the next request.
     port.on("message", async (msg: ToWorker) => {
       try {
@@ -28,7 +29,10 @@ async function main(): Promise<void> {
           port.close();
           return;
         }
-        writeWeights(model, layout, weights);
+        // Reload the shared weights only when the master published new ones since our last load
+        // (a training step also changes our copy: BatchNorm moving statistics).
+        if (msg.version !== loaded) writeWeights(model, layout, weights);
+        loaded = msg.type === "step" ? -1 : msg.version;
         if (msg.type === "step") {
           const lossSum = shardGradients(model, layout, inputShapes, init.classes, msg.batch, out);
           send({ type: "stepped", id: msg.id, lossSum });
