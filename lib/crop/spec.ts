@@ -16,7 +16,7 @@ export interface CropSpec {
   normalize: { lowPercentile: number; highPercentile: number } | null;
 }
 
-/** Where to centre a crop: stack slice index and pixel (col x, row y), fractional allowed. */
+/** Where to centre a crop: stack slice index (rounded to the nearest slice) and pixel (col x, row y), fractional allowed. */
 export interface CropCentre {
   slice: number;
   x: number;
