@@ -1,6 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { cropBatchTf, cropTargets, cropVolume, FAMILY_CROP_SPECS, type CropCentre, type CropSpec, type CropTarget } from "../lib/crop";
+import {
+  cropBatchTf,
+  cropTargets,
+  cropVolume,
+  FAMILY_CROP_SPECS,
+  type CropCentre,
+  type CropSpec,
+  type CropTarget,
+} from "../lib/crop";
 import { LEVELS } from "../lib/data/schema";
 import { encodeDicom, loadSeries, type Volume } from "../lib/dicom";
 import { initBackend } from "../lib/engine";
@@ -62,10 +70,38 @@ export function writeBenchStudy(dir: string): BenchStudy {
   LEVELS.forEach((level, l) => {
     const y = 100 + 40 * l;
     targets.push({ key: `spinal_${level}`, seriesDir: t2, instanceNumber: 9, x: 190, y, family: "spinal" });
-    targets.push({ key: `left_foraminal_${level}`, seriesDir: t1, instanceNumber: 14, x: 180, y, family: "foraminal" });
-    targets.push({ key: `right_foraminal_${level}`, seriesDir: t1, instanceNumber: 4, x: 180, y, family: "foraminal" });
-    targets.push({ key: `left_subarticular_${level}`, seriesDir: ax, instanceNumber: 3 + 6 * l, x: 180, y: 170, family: "subarticular" });
-    targets.push({ key: `right_subarticular_${level}`, seriesDir: ax, instanceNumber: 3 + 6 * l, x: 140, y: 170, family: "subarticular" });
+    targets.push({
+      key: `left_foraminal_${level}`,
+      seriesDir: t1,
+      instanceNumber: 14,
+      x: 180,
+      y,
+      family: "foraminal",
+    });
+    targets.push({
+      key: `right_foraminal_${level}`,
+      seriesDir: t1,
+      instanceNumber: 4,
+      x: 180,
+      y,
+      family: "foraminal",
+    });
+    targets.push({
+      key: `left_subarticular_${level}`,
+      seriesDir: ax,
+      instanceNumber: 3 + 6 * l,
+      x: 180,
+      y: 170,
+      family: "subarticular",
+    });
+    targets.push({
+      key: `right_subarticular_${level}`,
+      seriesDir: ax,
+      instanceNumber: 3 + 6 * l,
+      x: 140,
+      y: 170,
+      family: "subarticular",
+    });
   });
   return { dir, images, seriesDirs, targets };
 }

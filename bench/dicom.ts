@@ -56,13 +56,16 @@ export function dicomBench(): Command {
     }
     const rate = (xs: Run[]) => (xs.length ? median(xs.map((x) => x.filesPerSec)) : null);
     const cpuRate = (xs: Run[]) => (xs.length ? median(xs.map((x) => x.filesPerCpuSec)) : null);
-    const ratioOf = (a: number | null, b: number | null) => (a === null || b === null ? null : round(a / b, 2));
+    const ratioOf = (a: number | null, b: number | null) =>
+      a === null || b === null ? null : round(a / b, 2);
     const ours = rate(runs.ours)!;
     const fresh = rate(runs.oursFresh)!;
     const peer = rate(runs.peer);
     const peerFresh = rate(runs.peerFresh);
     // Same files, same float32 values: the checksums of first pixels must agree across all four.
-    const checksums = new Set([...runs.ours, ...runs.oursFresh, ...runs.peer, ...runs.peerFresh].map((x) => x.checksum));
+    const checksums = new Set(
+      [...runs.ours, ...runs.oursFresh, ...runs.peer, ...runs.peerFresh].map((x) => x.checksum),
+    );
     const { runCropStudy, writeBenchStudy } = studyModule();
     const study = await runCropStudy(writeBenchStudy(path.join(opts.dir, "study")));
     const result = {
@@ -84,24 +87,39 @@ export function dicomBench(): Command {
         ratioFresh: ratioOf(cpuRate(runs.oursFresh), cpuRate(runs.peerFresh)),
       },
       valuesAgree: checksums.size === 1,
-      runsFilesPerSec: Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, v.map((x) => round(x.filesPerSec))])),
-      peer: peer === null ? `skipped: ${PYTHON} with pydicom and numpy not found` : "pydicom 2.x + numpy (/usr/bin/python3)",
+      runsFilesPerSec: Object.fromEntries(
+        Object.entries(runs).map(([k, v]) => [k, v.map((x) => round(x.filesPerSec))]),
+      ),
+      peer:
+        peer === null
+          ? `skipped: ${PYTHON} with pydicom and numpy not found`
+          : "pydicom 2.x + numpy (/usr/bin/python3)",
       cropStudy: study,
     };
     if (opts.json) console.log(JSON.stringify(result));
     else {
-      console.log(`decode ${files.length} x ${SIZE}x${SIZE} 16-bit MR -> float32, median of ${opts.runs} fresh processes`);
+      console.log(
+        `decode ${files.length} x ${SIZE}x${SIZE} 16-bit MR -> float32, median of ${opts.runs} fresh processes`,
+      );
       if (peer === null) console.log(`  peer ${result.peer}`);
-      console.log(`  reused buffers: ours ${result.oursFilesPerSec} files/s, pydicom+numpy (frombuffer, out=) ${result.pydicomFilesPerSec ?? "-"} files/s, ratio ${result.ratio ?? "-"}x`);
-      console.log(`  fresh arrays:   ours ${result.oursFreshFilesPerSec} files/s, pydicom+numpy (pixel_array.astype) ${result.pydicomFreshFilesPerSec ?? "-"} files/s, ratio ${result.ratioFresh ?? "-"}x`);
+      console.log(
+        `  reused buffers: ours ${result.oursFilesPerSec} files/s, pydicom+numpy (frombuffer, out=) ${result.pydicomFilesPerSec ?? "-"} files/s, ratio ${result.ratio ?? "-"}x`,
+      );
+      console.log(
+        `  fresh arrays:   ours ${result.oursFreshFilesPerSec} files/s, pydicom+numpy (pixel_array.astype) ${result.pydicomFreshFilesPerSec ?? "-"} files/s, ratio ${result.ratioFresh ?? "-"}x`,
+      );
       const c = result.perCpuSecond;
-      console.log(`  per CPU-second (steadier under load): reused ${c.ours} vs ${c.pydicom ?? "-"} (${c.ratio ?? "-"}x), fresh ${c.oursFresh} vs ${c.pydicomFresh ?? "-"} (${c.ratioFresh ?? "-"}x)`);
+      console.log(
+        `  per CPU-second (steadier under load): reused ${c.ours} vs ${c.pydicom ?? "-"} (${c.ratio ?? "-"}x), fresh ${c.oursFresh} vs ${c.pydicomFresh ?? "-"} (${c.ratioFresh ?? "-"}x)`,
+      );
       console.log(`  float32 values agree across all four: ${result.valuesAgree}`);
       console.log(
         `crop path: study of ${study.images} images (${study.series} series) -> ${study.crops} crops: ` +
           `${study.msPerStudy} ms/study (of which header scans ${study.msScan} ms; ${study.decodedSlices} slices decoded)`,
       );
-      console.log(`  the 25 crops alone, volumes in memory: JS ${study.msCropsOnlyJs} ms, tfjs-wasm cropAndResize ${study.msCropsOnlyTfWasm} ms`);
+      console.log(
+        `  the 25 crops alone, volumes in memory: JS ${study.msCropsOnlyJs} ms, tfjs-wasm cropAndResize ${study.msCropsOnlyTfWasm} ms`,
+      );
     }
     return 0;
   });
@@ -167,9 +185,13 @@ interface Run {
 }
 
 function spawnOurs(list: string, mode: "pooled" | "fresh"): Run {
-  const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "lumbar.js"), "bench", "dicom", "--worker", mode, "--list", list], {
-    encoding: "utf8",
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "bin", "lumbar.js"), "bench", "dicom", "--worker", mode, "--list", list],
+    {
+      encoding: "utf8",
+    },
+  );
   return parseRun(r.stdout, r.stderr, "ours");
 }
 

@@ -55,7 +55,8 @@ export function cropVolume(input: Volume | CropSource, centre: CropCentre, spec:
     const img = vol.slice(s);
     sampleSlice(img, vol.rows, vol.columns, y0, x0, stepY, stepX, H, W, edge, out, k * H * W, valid);
   }
-  if (spec.normalize) percentileNormalize(out, spec.normalize.lowPercentile, spec.normalize.highPercentile, valid);
+  if (spec.normalize)
+    percentileNormalize(out, spec.normalize.lowPercentile, spec.normalize.highPercentile, valid);
   return out;
 }
 

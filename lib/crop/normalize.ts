@@ -3,7 +3,12 @@
  * scale to [0, 1] in place. Invalid (padding) values become 0. A flat crop becomes all 0.
  * Percentiles interpolate linearly between order statistics (numpy's default).
  */
-export function percentileNormalize(values: Float32Array, lowPct: number, highPct: number, valid?: Uint8Array): Float32Array {
+export function percentileNormalize(
+  values: Float32Array,
+  lowPct: number,
+  highPct: number,
+  valid?: Uint8Array,
+): Float32Array {
   const picked = new Float32Array(values.length);
   let n = 0;
   if (valid) {

@@ -31,9 +31,30 @@ const NORMALIZE = { lowPercentile: 1, highPercentile: 99 } as const;
  * foramen slice; subarticular: Axial T2 around the level's slice.
  */
 export const FAMILY_CROP_SPECS: Readonly<Record<Family, CropSpec>> = {
-  spinal: { sizeMm: [64, 80], outPixels: [64, 80], slicesEachSide: 2, sliceStep: 1, padding: "zero", normalize: NORMALIZE },
-  foraminal: { sizeMm: [64, 64], outPixels: [64, 64], slicesEachSide: 2, sliceStep: 1, padding: "zero", normalize: NORMALIZE },
-  subarticular: { sizeMm: [80, 80], outPixels: [64, 64], slicesEachSide: 1, sliceStep: 1, padding: "zero", normalize: NORMALIZE },
+  spinal: {
+    sizeMm: [64, 80],
+    outPixels: [64, 80],
+    slicesEachSide: 2,
+    sliceStep: 1,
+    padding: "zero",
+    normalize: NORMALIZE,
+  },
+  foraminal: {
+    sizeMm: [64, 64],
+    outPixels: [64, 64],
+    slicesEachSide: 2,
+    sliceStep: 1,
+    padding: "zero",
+    normalize: NORMALIZE,
+  },
+  subarticular: {
+    sizeMm: [80, 80],
+    outPixels: [64, 64],
+    slicesEachSide: 1,
+    sliceStep: 1,
+    padding: "zero",
+    normalize: NORMALIZE,
+  },
 };
 
 export function pair(v: number | readonly [number, number]): [number, number] {

@@ -10,7 +10,8 @@ import { cropShape, pair, type CropCentre, type CropSpec } from "./spec";
  * caller disposes it. Percentile normalisation, when asked for, runs on the CPU afterwards.
  */
 export function cropBatchTf(vol: Volume, centres: readonly CropCentre[], spec: CropSpec): tf.Tensor4D {
-  if (spec.padding !== "zero") throw new RangeError('cropBatchTf supports padding "zero" only; use cropVolume for "edge"');
+  if (spec.padding !== "zero")
+    throw new RangeError('cropBatchTf supports padding "zero" only; use cropVolume for "edge"');
   const [depth, H, W] = cropShape(spec);
   const [mmH, mmW] = pair(spec.sizeMm);
   const stepY = mmH / H / vol.rowSpacing;
@@ -36,7 +37,14 @@ export function cropBatchTf(vol: Volume, centres: readonly CropCentre[], spec: C
   });
   const out = tf.tidy(() => {
     const image = tf.tensor4d(vol.data, [vol.slices, vol.rows, vol.columns, 1]);
-    const crops = tf.image.cropAndResize(image, tf.tensor2d(boxes, [n, 4]), tf.tensor1d(boxInd, "int32"), [H, W], "bilinear", 0);
+    const crops = tf.image.cropAndResize(
+      image,
+      tf.tensor2d(boxes, [n, 4]),
+      tf.tensor1d(boxInd, "int32"),
+      [H, W],
+      "bilinear",
+      0,
+    );
     return crops.reshape([centres.length, depth, H, W]) as tf.Tensor4D;
   });
   if (!spec.normalize) return out;

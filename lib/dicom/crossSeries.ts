@@ -24,12 +24,27 @@ export interface CrossProjection {
 }
 
 /** Pixel (col, row) of `fromFile` -> the nearest slice of the series in `toDir` (or a loaded Series). */
-export function projectPixelToSeries(fromFile: string, col: number, row: number, to: string | Series): CrossProjection {
+export function projectPixelToSeries(
+  fromFile: string,
+  col: number,
+  row: number,
+  to: string | Series,
+): CrossProjection {
   const h = readDicomHeader(fromFile);
   if (!h.imagePositionPatient || !h.imageOrientationPatient || !h.pixelSpacing) {
-    throw new DicomError("BAD_HEADER", fromFile, "no ImagePositionPatient/ImageOrientationPatient/PixelSpacing to place the pixel");
+    throw new DicomError(
+      "BAD_HEADER",
+      fromFile,
+      "no ImagePositionPatient/ImageOrientationPatient/PixelSpacing to place the pixel",
+    );
   }
-  const plane = makePlane(h.imagePositionPatient, h.imageOrientationPatient, h.pixelSpacing, h.rows, h.columns);
+  const plane = makePlane(
+    h.imagePositionPatient,
+    h.imageOrientationPatient,
+    h.pixelSpacing,
+    h.rows,
+    h.columns,
+  );
   const lps = pixelToLps(plane, col, row);
   const series = typeof to === "string" ? loadSeries(to) : to;
   const best = projectToStacks(series.stacks, lps)!;
@@ -53,7 +68,13 @@ export function projectPixelToSeries(fromFile: string, col: number, row: number,
  * another (e.g. a Sagittal T2 level -> its Axial T2 slice for subarticular crops). Undefined when
  * the instance is not in `from`.
  */
-export function projectInstancePoint(from: Series, instanceNumber: number, x: number, y: number, to: Series): CrossProjection | undefined {
+export function projectInstancePoint(
+  from: Series,
+  instanceNumber: number,
+  x: number,
+  y: number,
+  to: Series,
+): CrossProjection | undefined {
   const ref = from.instances.get(instanceNumber);
   if (!ref) return undefined;
   const lps = pixelToLps(from.stacks[ref.stack].slices[ref.slice].plane, x, y);

@@ -34,7 +34,11 @@ export function toDicomError(e: unknown, file: string): DicomError {
   const text = describe(e);
   let code: DicomErrorCode = "BAD_HEADER";
   if (/DICM prefix not found/i.test(text)) code = "NOT_DICOM";
-  else if (/overr(ead|un)|past end|beyond|end of buffer|greater than or equal to 'byteArray' length|outside the bounds|out of range|offset is outside/i.test(text))
+  else if (
+    /overr(ead|un)|past end|beyond|end of buffer|greater than or equal to 'byteArray' length|outside the bounds|out of range|offset is outside/i.test(
+      text,
+    )
+  )
     code = "TRUNCATED";
   return new DicomError(code, file, text.replace(/^dicomParser\.\w+: /, ""));
 }
@@ -43,6 +47,7 @@ export function toDicomError(e: unknown, file: string): DicomError {
 function describe(e: unknown): string {
   if (typeof e === "string") return e;
   if (e instanceof Error) return e.message;
-  if (e && typeof e === "object" && "exception" in e) return describe((e as { exception: unknown }).exception);
+  if (e && typeof e === "object" && "exception" in e)
+    return describe((e as { exception: unknown }).exception);
   return String(e);
 }

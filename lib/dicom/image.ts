@@ -6,7 +6,13 @@ import { DicomError } from "./errors";
 import type { DicomHeader } from "./header";
 import { parseDicomBytes } from "./parse";
 import type { DicomFileReader } from "./reader";
-import { checkPixelHeader, invertMonochrome1, normaliseStoredBits, rawFrame, rescaleToFloat32 } from "./pixels";
+import {
+  checkPixelHeader,
+  invertMonochrome1,
+  normaliseStoredBits,
+  rawFrame,
+  rescaleToFloat32,
+} from "./pixels";
 
 export interface FrameOptions {
   /** Also turn MONOCHROME1 into MONOCHROME2 (default false: modality values as stored). */
@@ -44,7 +50,8 @@ export class DicomImage {
   /** Frame f as float32 modality values (stored * slope + intercept), shape [rows, columns]. */
   frame(f = 0, opts: FrameOptions = {}): Float32Array {
     const out = rescaleToFloat32(rawFrame(this.dataSet, this.header, this.file, f), this.header, opts.out);
-    if (opts.invertMonochrome1 && this.header.photometric === "MONOCHROME1") invertMonochrome1(out, this.header);
+    if (opts.invertMonochrome1 && this.header.photometric === "MONOCHROME1")
+      invertMonochrome1(out, this.header);
     return out;
   }
 }

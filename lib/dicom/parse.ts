@@ -31,7 +31,9 @@ export function parseDicomBytes(bytes: Uint8Array, file: string, opts: ParseOpti
   let dataSet: DataSet;
   try {
     // dicom-parser's Node inflate path (deflated syntax) calls Buffer#copy: hand it a Buffer view.
-    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const buf = Buffer.isBuffer(bytes)
+      ? bytes
+      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     dataSet = dicomParser.parseDicom(buf, options);
   } catch (e) {
     throw toDicomError(e, file);
@@ -39,7 +41,9 @@ export function parseDicomBytes(bytes: Uint8Array, file: string, opts: ParseOpti
   try {
     // Element values are read lazily: a corrupt length surfaces here, not in parseDicom.
     const tsEl = dataSet.elements.x00020010;
-    const uid = tsEl ? cleanUid(dataSet.string("x00020010") ?? "") : (options.TransferSyntaxUID ?? TS.implicitLE);
+    const uid = tsEl
+      ? cleanUid(dataSet.string("x00020010") ?? "")
+      : (options.TransferSyntaxUID ?? TS.implicitLE);
     return { file, dataSet, header: headerFromDataSet(dataSet, uid, noMeta) };
   } catch (e) {
     throw toDicomError(e, file);

@@ -27,18 +27,28 @@ export function frameInfo(h: DicomHeader, file: string): FrameInfo {
 /** Throw unless the header describes pixels we can decode. */
 export function checkPixelHeader(h: DicomHeader, file: string): void {
   if (!h.hasPixelData) throw new DicomError("NO_PIXEL_DATA", file, "no (7FE0,0010) Pixel Data element");
-  if (h.rows <= 0 || h.columns <= 0) throw new DicomError("BAD_HEADER", file, `image size ${h.columns}x${h.rows}`);
+  if (h.rows <= 0 || h.columns <= 0)
+    throw new DicomError("BAD_HEADER", file, `image size ${h.columns}x${h.rows}`);
   if (![8, 16, 32].includes(h.bitsAllocated)) {
     throw new DicomError("UNSUPPORTED_PIXEL_FORMAT", file, `BitsAllocated ${h.bitsAllocated}`);
   }
   if (h.bitsStored < 1 || h.bitsStored > h.bitsAllocated) {
-    throw new DicomError("BAD_HEADER", file, `BitsStored ${h.bitsStored} with BitsAllocated ${h.bitsAllocated}`);
+    throw new DicomError(
+      "BAD_HEADER",
+      file,
+      `BitsStored ${h.bitsStored} with BitsAllocated ${h.bitsAllocated}`,
+    );
   }
   if (h.samplesPerPixel !== 1 && h.samplesPerPixel !== 3) {
     throw new DicomError("UNSUPPORTED_PIXEL_FORMAT", file, `SamplesPerPixel ${h.samplesPerPixel}`);
   }
   if (!transferSyntaxInfo(h.transferSyntaxUid)) {
-    throw new DicomError("UNSUPPORTED_TRANSFER_SYNTAX", file, `no decoder for ${h.transferSyntaxUid}`, h.transferSyntaxUid);
+    throw new DicomError(
+      "UNSUPPORTED_TRANSFER_SYNTAX",
+      file,
+      `no decoder for ${h.transferSyntaxUid}`,
+      h.transferSyntaxUid,
+    );
   }
 }
 
@@ -49,12 +59,15 @@ export function checkPixelHeader(h: DicomHeader, file: string): void {
  */
 export function rawFrame(ds: DataSet, h: DicomHeader, file: string, f: number): StoredArray {
   checkPixelHeader(h, file);
-  if (f < 0 || f >= h.frames || !Number.isInteger(f)) throw new RangeError(`${file}: frame ${f} of ${h.frames}`);
+  if (f < 0 || f >= h.frames || !Number.isInteger(f))
+    throw new RangeError(`${file}: frame ${f} of ${h.frames}`);
   const ts = transferSyntaxInfo(h.transferSyntaxUid)!;
   const el = ds.elements[PIXEL_DATA_TAG];
   if (ts.encapsulated) return encapsulatedFrame(ds, el, h, file, f);
   const native = nativeFrame(ds, el, h, file, f, ts.bigEndian);
-  return h.samplesPerPixel > 1 && h.planarConfiguration === 1 ? interleave(native, h.samplesPerPixel) : native;
+  return h.samplesPerPixel > 1 && h.planarConfiguration === 1
+    ? interleave(native, h.samplesPerPixel)
+    : native;
 }
 
 /** Planar (RRR..GGG..BBB..) to interleaved (RGBRGB..), the layout every other path returns. */
@@ -65,13 +78,24 @@ function interleave(a: StoredArray, spp: number): StoredArray {
   return out;
 }
 
-function nativeFrame(ds: DataSet, el: Element, h: DicomHeader, file: string, f: number, bigEndian: boolean): StoredArray {
+function nativeFrame(
+  ds: DataSet,
+  el: Element,
+  h: DicomHeader,
+  file: string,
+  f: number,
+  bigEndian: boolean,
+): StoredArray {
   const n = frameByteLength(h);
   const bytes = ds.byteArray;
   const start = el.dataOffset + f * n;
   const end = start + n;
   if (end > bytes.length || (el.length >= 0 && f * n + n > el.length && !el.hadUndefinedLength)) {
-    throw new DicomError("TRUNCATED", file, `frame ${f} needs bytes ${start}..${end}, pixel data has ${Math.min(el.length, bytes.length - el.dataOffset)}`);
+    throw new DicomError(
+      "TRUNCATED",
+      file,
+      `frame ${f} needs bytes ${start}..${end}, pixel data has ${Math.min(el.length, bytes.length - el.dataOffset)}`,
+    );
   }
   const signed = h.pixelRepresentation === 1;
   const bytesPerSample = h.bitsAllocated >> 3;
@@ -79,7 +103,8 @@ function nativeFrame(ds: DataSet, el: Element, h: DicomHeader, file: string, f: 
     // Swap within each 16/32-bit word (8-bit samples in an OW element were swapped in pairs too).
     const word = Math.max(2, bytesPerSample);
     const copy = new Uint8Array(n);
-    for (let i = 0; i < n; i += word) for (let k = 0; k < word; k++) copy[i + k] = bytes[start + i + word - 1 - k];
+    for (let i = 0; i < n; i += word)
+      for (let k = 0; k < word; k++) copy[i + k] = bytes[start + i + word - 1 - k];
     return storedFromBytes(copy, h.bitsAllocated, signed);
   }
   const abs = bytes.byteOffset + start;
@@ -93,9 +118,16 @@ function nativeFrame(ds: DataSet, el: Element, h: DicomHeader, file: string, f: 
 
 function encapsulatedFrame(ds: DataSet, el: Element, h: DicomHeader, file: string, f: number): StoredArray {
   const codec = CODECS.get(h.transferSyntaxUid);
-  if (!codec) throw new DicomError("UNSUPPORTED_TRANSFER_SYNTAX", file, `no codec for ${h.transferSyntaxUid}`, h.transferSyntaxUid);
+  if (!codec)
+    throw new DicomError(
+      "UNSUPPORTED_TRANSFER_SYNTAX",
+      file,
+      `no codec for ${h.transferSyntaxUid}`,
+      h.transferSyntaxUid,
+    );
   const fragments = el.fragments ?? [];
-  if (fragments.length === 0) throw new DicomError("TRUNCATED", file, "encapsulated pixel data has no fragments");
+  if (fragments.length === 0)
+    throw new DicomError("TRUNCATED", file, "encapsulated pixel data has no fragments");
   let bytes: Uint8Array;
   try {
     bytes = frameFragments(ds, el, h, f) as Uint8Array;
@@ -104,7 +136,12 @@ function encapsulatedFrame(ds: DataSet, el: Element, h: DicomHeader, file: strin
   }
   const out = codec.decode(bytes, frameInfo(h, file));
   const expected = h.rows * h.columns * h.samplesPerPixel;
-  if (out.length < expected) throw new DicomError("DECODE_FAILED", file, `${codec.name} gave ${out.length} samples, expected ${expected}`);
+  if (out.length < expected)
+    throw new DicomError(
+      "DECODE_FAILED",
+      file,
+      `${codec.name} gave ${out.length} samples, expected ${expected}`,
+    );
   return out.length === expected ? out : out.subarray(0, expected);
 }
 
@@ -140,7 +177,11 @@ export function normaliseStoredBits(a: StoredArray, h: DicomHeader): StoredArray
  * Modality-rescaled float32 values (stored * RescaleSlope + RescaleIntercept) of raw stored
  * samples, applying BitsStored in the same pass. `out` may be given to reuse memory.
  */
-export function rescaleToFloat32(raw: StoredArray, h: DicomHeader, out = new Float32Array(raw.length)): Float32Array {
+export function rescaleToFloat32(
+  raw: StoredArray,
+  h: DicomHeader,
+  out = new Float32Array(raw.length),
+): Float32Array {
   const slope = h.rescaleSlope;
   const intercept = h.rescaleIntercept;
   const identity = slope === 1 && intercept === 0;

@@ -2,7 +2,13 @@
  * Bilinear resize of one image [rows, cols] to [outRows, outCols], corners aligned (pixel 0 maps
  * to 0 and the last to the last), so the physical extent between first and last pixel centres is kept.
  */
-export function resizeBilinear(src: Float32Array, rows: number, cols: number, outRows: number, outCols: number): Float32Array {
+export function resizeBilinear(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  outRows: number,
+  outCols: number,
+): Float32Array {
   const out = new Float32Array(outRows * outCols);
   const sy = outRows > 1 ? (rows - 1) / (outRows - 1) : 0;
   const sx = outCols > 1 ? (cols - 1) / (outCols - 1) : 0;

@@ -85,7 +85,8 @@ export class Stack {
    * asked for (a crop of 5 slices decodes 5 files, not the stack). Loads the codecs it needs first.
    */
   async openSlices(): Promise<LazySlices> {
-    for (const uid of new Set(this.slices.map((s) => s.header.transferSyntaxUid))) await CODECS.get(uid)?.init();
+    for (const uid of new Set(this.slices.map((s) => s.header.transferSyntaxUid)))
+      await CODECS.get(uid)?.init();
     return new LazySlices(this);
   }
 
@@ -204,7 +205,10 @@ export function loadSeries(dir: string): Series {
   const warnings: string[] = [];
   let names: string[];
   try {
-    names = fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name);
+    names = fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => d.name);
   } catch (e) {
     throw new DicomError("READ_FAILED", dir, e instanceof Error ? e.message : String(e));
   }
@@ -229,7 +233,11 @@ export function loadSeries(dir: string): Series {
 }
 
 /** Group already-read headers into stacks (exposed for tests and synthetic data). */
-export function seriesFromHeaders(dir: string, entries: { file: string; header: DicomHeader }[], warnings: string[] = []): Series {
+export function seriesFromHeaders(
+  dir: string,
+  entries: { file: string; header: DicomHeader }[],
+  warnings: string[] = [],
+): Series {
   const groups: { orientation: Orientation; items: { file: string; header: DicomHeader }[] }[] = [];
   let missingGeometry = 0;
   for (const e of entries) {
@@ -240,16 +248,21 @@ export function seriesFromHeaders(dir: string, entries: { file: string; header: 
     else groups.push({ orientation: o, items: [e] });
   }
   if (missingGeometry > 0) {
-    warnings.push(`${missingGeometry} image(s) without ImageOrientation/PositionPatient: identity orientation, InstanceNumber order`);
+    warnings.push(
+      `${missingGeometry} image(s) without ImageOrientation/PositionPatient: identity orientation, InstanceNumber order`,
+    );
   }
   const stacks = groups.map((g) => buildStack(g.orientation, g.items, warnings));
   stacks.sort((a, b) => minInstance(a) - minInstance(b) || a.files[0].localeCompare(b.files[0]));
-  const ordered = stacks.map((s, i) => new Stack(i, s.orientation, s.normal, s.rows, s.columns, s.pixelSpacing, s.slices));
+  const ordered = stacks.map(
+    (s, i) => new Stack(i, s.orientation, s.normal, s.rows, s.columns, s.pixelSpacing, s.slices),
+  );
   const instances = new Map<number, SliceRef>();
   ordered.forEach((s, stack) =>
     s.slices.forEach((sl, slice) => {
       if (sl.instanceNumber === null || sl.frame > 0) return;
-      if (instances.has(sl.instanceNumber)) warnings.push(`InstanceNumber ${sl.instanceNumber} repeated; first kept`);
+      if (instances.has(sl.instanceNumber))
+        warnings.push(`InstanceNumber ${sl.instanceNumber} repeated; first kept`);
       else instances.set(sl.instanceNumber, { stack, slice });
     }),
   );
@@ -267,7 +280,11 @@ export function seriesFromHeaders(dir: string, entries: { file: string; header: 
 
 const FALLBACK_ORIENTATION: Orientation = [1, 0, 0, 0, 1, 0];
 
-function buildStack(orientation: Orientation, items: { file: string; header: DicomHeader }[], warnings: string[]): Stack {
+function buildStack(
+  orientation: Orientation,
+  items: { file: string; header: DicomHeader }[],
+  warnings: string[],
+): Stack {
   const { normal } = orientationAxes(orientation);
   // The most common image size is the stack grid; others are resampled onto it.
   const sizeCount = new Map<string, number>();
@@ -277,7 +294,10 @@ function buildStack(orientation: Orientation, items: { file: string; header: Dic
   }
   const [best] = [...sizeCount.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const [rows, columns] = best[0].split("x").map(Number);
-  if (sizeCount.size > 1) warnings.push(`stack of ${items.length}: mixed sizes ${[...sizeCount.keys()].join(", ")}; resampled to ${rows}x${columns}`);
+  if (sizeCount.size > 1)
+    warnings.push(
+      `stack of ${items.length}: mixed sizes ${[...sizeCount.keys()].join(", ")}; resampled to ${rows}x${columns}`,
+    );
   const ref = items.find((it) => it.header.rows === rows && it.header.columns === columns)!.header;
   const spacing: [number, number] = ref.pixelSpacing ?? [1, 1];
   if (!ref.pixelSpacing) warnings.push("no PixelSpacing: 1 mm assumed");
@@ -290,8 +310,16 @@ function buildStack(orientation: Orientation, items: { file: string; header: Dic
       const ipp = h.imagePositionPatient;
       // Without a position, InstanceNumber (else file order) times the nominal gap stands in for it.
       const rank = h.instanceNumber ?? order;
-      const base: Vec3 = ipp ?? [normal[0] * rank * fallbackGap, normal[1] * rank * fallbackGap, normal[2] * rank * fallbackGap];
-      const position: Vec3 = [base[0] + normal[0] * f * fallbackGap, base[1] + normal[1] * f * fallbackGap, base[2] + normal[2] * f * fallbackGap];
+      const base: Vec3 = ipp ?? [
+        normal[0] * rank * fallbackGap,
+        normal[1] * rank * fallbackGap,
+        normal[2] * rank * fallbackGap,
+      ];
+      const position: Vec3 = [
+        base[0] + normal[0] * f * fallbackGap,
+        base[1] + normal[1] * f * fallbackGap,
+        base[2] + normal[2] * f * fallbackGap,
+      ];
       // Keep physical extent when resampling to the stack grid (corners aligned).
       const ps = h.pixelSpacing ?? spacing;
       const rowSpacing = rows > 1 ? (ps[0] * (h.rows - 1)) / (rows - 1) : ps[0];

@@ -49,7 +49,13 @@ function load(): Kernels | null {
  * (the caller then runs its JS loop). `bits` is BitsStored; signedness follows the array type.
  * Arithmetic is float32 (results equal the JS double path whenever they are exact in float32).
  */
-export function convert16Simd(src: Uint16Array | Int16Array, out: Float32Array, bits: number, slope: number, intercept: number): boolean {
+export function convert16Simd(
+  src: Uint16Array | Int16Array,
+  out: Float32Array,
+  bits: number,
+  slope: number,
+  intercept: number,
+): boolean {
   const k = enabled ? load() : null;
   if (!k || src.length < 64) return false;
   const n = src.length;

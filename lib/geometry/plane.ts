@@ -29,7 +29,16 @@ export function makePlane(
   columns: number,
 ): ImagePlane {
   const { rowDir, colDir, normal } = orientationAxes(orientation);
-  return { position, rowDir, colDir, normal, rowSpacing: pixelSpacing[0], colSpacing: pixelSpacing[1], rows, columns };
+  return {
+    position,
+    rowDir,
+    colDir,
+    normal,
+    rowSpacing: pixelSpacing[0],
+    colSpacing: pixelSpacing[1],
+    rows,
+    columns,
+  };
 }
 
 /** Pixel (col x, row y; may be fractional) -> LPS mm: IPP + x*colSpacing*rowDir + y*rowSpacing*colDir. */
@@ -49,7 +58,11 @@ export interface PlanePoint {
 /** LPS mm -> pixel (x, y) of the point's orthogonal projection on the plane, and its distance. */
 export function lpsToPixel(p: ImagePlane, point: Vec3): PlanePoint {
   const d = sub(point, p.position);
-  return { x: dot(d, p.rowDir) / p.colSpacing, y: dot(d, p.colDir) / p.rowSpacing, distanceMm: dot(d, p.normal) };
+  return {
+    x: dot(d, p.rowDir) / p.colSpacing,
+    y: dot(d, p.colDir) / p.rowSpacing,
+    distanceMm: dot(d, p.normal),
+  };
 }
 
 /** True when (x, y) lies on the image (pixel centres span 0..columns-1, 0..rows-1; half a pixel of margin). */

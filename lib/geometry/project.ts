@@ -37,7 +37,10 @@ export function projectToStack(stack: StackGeometry, point: Vec3): StackProjecti
  * Project into several stacks and pick the best: a foot inside the image first, then the
  * smallest |distance|. Returns the stack index with the projection, or undefined for no stacks.
  */
-export function projectToStacks(stacks: readonly StackGeometry[], point: Vec3): (StackProjection & { stack: number }) | undefined {
+export function projectToStacks(
+  stacks: readonly StackGeometry[],
+  point: Vec3,
+): (StackProjection & { stack: number }) | undefined {
   let best: (StackProjection & { stack: number }) | undefined;
   stacks.forEach((s, stack) => {
     if (s.planes.length === 0) return;

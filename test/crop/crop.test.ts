@@ -2,11 +2,24 @@ import { describe, expect, it } from "vitest";
 import { cropVolume, quantile, quantileSelect, type CropSpec } from "../../lib/crop";
 import type { Volume } from "../../lib/dicom";
 
-function volume(slices: number, rows: number, columns: number, rowSpacing: number, colSpacing: number): Volume {
+function volume(
+  slices: number,
+  rows: number,
+  columns: number,
+  rowSpacing: number,
+  colSpacing: number,
+): Volume {
   return { data: new Float32Array(slices * rows * columns), slices, rows, columns, rowSpacing, colSpacing };
 }
 const at = (v: Volume, s: number, y: number, x: number) => (s * v.rows + y) * v.columns + x;
-const raw: CropSpec = { sizeMm: 20, outPixels: 33, slicesEachSide: 1, sliceStep: 1, padding: "zero", normalize: null };
+const raw: CropSpec = {
+  sizeMm: 20,
+  outPixels: 33,
+  slicesEachSide: 1,
+  sliceStep: 1,
+  padding: "zero",
+  normalize: null,
+};
 
 function argmax(a: Float32Array): number {
   let best = 0;
@@ -28,8 +41,13 @@ describe("cropVolume", () => {
     const counts = [0.5, 1.0].map((sp) => {
       const v = volume(1, 200, 200, sp, sp);
       const half = 5 / sp;
-      for (let y = 100 - half; y <= 100 + half; y++) for (let x = 100 - half; x <= 100 + half; x++) v.data[at(v, 0, y, x)] = 1;
-      const c = cropVolume(v, { slice: 0, x: 100, y: 100 }, { ...raw, slicesEachSide: 0, sizeMm: 40, outPixels: 40 });
+      for (let y = 100 - half; y <= 100 + half; y++)
+        for (let x = 100 - half; x <= 100 + half; x++) v.data[at(v, 0, y, x)] = 1;
+      const c = cropVolume(
+        v,
+        { slice: 0, x: 100, y: 100 },
+        { ...raw, slicesEachSide: 0, sizeMm: 40, outPixels: 40 },
+      );
       return c.reduce((n, x) => n + (x > 0.5 ? 1 : 0), 0);
     });
     // 10 mm of a 40 mm / 40 px crop: about 10-11 px per side.
@@ -62,7 +80,11 @@ describe("cropVolume", () => {
   it("percentile normalisation maps the crop to [0, 1] and keeps padding at 0", () => {
     const v = volume(1, 50, 50, 1, 1);
     for (let i = 0; i < v.data.length; i++) v.data[i] = 100 + (i % 50);
-    const c = cropVolume(v, { slice: 0, x: 2, y: 25 }, { ...raw, slicesEachSide: 0, normalize: { lowPercentile: 0, highPercentile: 100 } });
+    const c = cropVolume(
+      v,
+      { slice: 0, x: 2, y: 25 },
+      { ...raw, slicesEachSide: 0, normalize: { lowPercentile: 0, highPercentile: 100 } },
+    );
     expect(Math.min(...c)).toBe(0);
     expect(Math.max(...c)).toBe(1);
     expect(c[16 * 33 + 0]).toBe(0); // left of column 0: padding

@@ -31,11 +31,21 @@ function writeSagittal(marker: { instance: number; x: number; y: number }): stri
 describe("cropTargets: study folder -> crops", () => {
   it("the labelled point (instance, x, y) is the centre of its crop; only needed slices are decoded", async () => {
     const dir = writeSagittal({ instance: 4, x: 30, y: 21 });
-    const spec: CropSpec = { sizeMm: 16, outPixels: 21, slicesEachSide: 1, sliceStep: 1, padding: "zero", normalize: null };
-    const r = await cropTargets([{ key: "k", seriesDir: dir, instanceNumber: 4, x: 30, y: 21, family: "spinal" }], {
-      ...FAMILY_CROP_SPECS,
-      spinal: spec,
-    });
+    const spec: CropSpec = {
+      sizeMm: 16,
+      outPixels: 21,
+      slicesEachSide: 1,
+      sliceStep: 1,
+      padding: "zero",
+      normalize: null,
+    };
+    const r = await cropTargets(
+      [{ key: "k", seriesDir: dir, instanceNumber: 4, x: 30, y: 21, family: "spinal" }],
+      {
+        ...FAMILY_CROP_SPECS,
+        spinal: spec,
+      },
+    );
     const crop = r.crops.get("k")!;
     expect(crop.length).toBe(3 * 21 * 21);
     let best = 0;
@@ -47,14 +57,18 @@ describe("cropTargets: study folder -> crops", () => {
 
   it("unknown instance numbers are skipped with a warning", async () => {
     const dir = writeSagittal({ instance: 2, x: 5, y: 5 });
-    const r = await cropTargets([{ key: "gone", seriesDir: dir, instanceNumber: 99, x: 1, y: 1, family: "foraminal" }]);
+    const r = await cropTargets([
+      { key: "gone", seriesDir: dir, instanceNumber: 99, x: 1, y: 1, family: "foraminal" },
+    ]);
     expect(r.crops.size).toBe(0);
     expect(r.warnings.join()).toContain("instance 99");
   });
 
   it("default family specs give normalised crops of their declared shape", async () => {
     const dir = writeSagittal({ instance: 5, x: 32, y: 32 });
-    const r = await cropTargets([{ key: "f", seriesDir: dir, instanceNumber: 5, x: 32, y: 32, family: "foraminal" }]);
+    const r = await cropTargets([
+      { key: "f", seriesDir: dir, instanceNumber: 5, x: 32, y: 32, family: "foraminal" },
+    ]);
     const c = r.crops.get("f")!;
     expect(c.length).toBe(cropShape(FAMILY_CROP_SPECS.foraminal).reduce((a, b) => a * b, 1));
     expect(Math.max(...c)).toBeLessThanOrEqual(1);

@@ -23,7 +23,14 @@ describe("cropBatchTf (tf.image.cropAndResize) matches cropVolume", () => {
   for (const normalize of [null, { lowPercentile: 2, highPercentile: 98 }]) {
     it(`same values, zero padding, normalize=${normalize ? "on" : "off"}`, () => {
       const vol = randomVolume(new Rng(3));
-      const spec: CropSpec = { sizeMm: [14, 18], outPixels: [12, 16], slicesEachSide: 1, sliceStep: 1, padding: "zero", normalize };
+      const spec: CropSpec = {
+        sizeMm: [14, 18],
+        outPixels: [12, 16],
+        slicesEachSide: 1,
+        sliceStep: 1,
+        padding: "zero",
+        normalize,
+      };
       const before = tf.memory().numTensors;
       const t = cropBatchTf(vol, centres, spec);
       expect(t.shape).toEqual([3, 3, 12, 16]);
@@ -41,6 +48,15 @@ describe("cropBatchTf (tf.image.cropAndResize) matches cropVolume", () => {
   }
   it("refuses edge padding", () => {
     const vol = randomVolume(new Rng(4));
-    expect(() => cropBatchTf(vol, centres, { sizeMm: 5, outPixels: 5, slicesEachSide: 0, sliceStep: 1, padding: "edge", normalize: null })).toThrow(RangeError);
+    expect(() =>
+      cropBatchTf(vol, centres, {
+        sizeMm: 5,
+        outPixels: 5,
+        slicesEachSide: 0,
+        sliceStep: 1,
+        padding: "edge",
+        normalize: null,
+      }),
+    ).toThrow(RangeError);
   });
 });

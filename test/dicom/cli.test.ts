@@ -15,7 +15,9 @@ afterEach(() => vi.restoreAllMocks());
 
 describe.skipIf(!HAVE_CORPUS)("CLI on the corpus", () => {
   it("dicom-info --json: one line per file with the manifest's stored statistics; exit 2 on a failure", async () => {
-    const rows = readManifest().filter((r) => ["dcm_qa_ts/In/9.dcm", "wg04_mr/RLE/MR1_RLE", "pydicom-test-files/MR_truncated.dcm"].includes(r.path));
+    const rows = readManifest().filter((r) =>
+      ["dcm_qa_ts/In/9.dcm", "wg04_mr/RLE/MR1_RLE", "pydicom-test-files/MR_truncated.dcm"].includes(r.path),
+    );
     const { code, lines } = await run(["dicom-info", "--json", ...rows.map((r) => corpusPath(r.path))]);
     expect(code).toBe(2);
     const out = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -43,9 +45,21 @@ describe.skipIf(!HAVE_CORPUS)("CLI on the corpus", () => {
   });
 
   it("series-geometry --json: sorted files, positions and median spacing", async () => {
-    const { code, lines } = await run(["series-geometry", "--json", corpusPath("dcm_qa_decubitus/In/HFS/3_t1_fl2d_sag")]);
+    const { code, lines } = await run([
+      "series-geometry",
+      "--json",
+      corpusPath("dcm_qa_decubitus/In/HFS/3_t1_fl2d_sag"),
+    ]);
     expect(code).toBe(0);
-    const g = JSON.parse(lines[0]) as { stacks: { orientation: number[]; normal: number[]; files: string[]; positionsMm: number[]; spacingMm: number }[] };
+    const g = JSON.parse(lines[0]) as {
+      stacks: {
+        orientation: number[];
+        normal: number[];
+        files: string[];
+        positionsMm: number[];
+        spacingMm: number;
+      }[];
+    };
     expect(g.stacks).toHaveLength(1);
     expect(g.stacks[0].orientation).toEqual([0, 1, 0, 0, 0, -1]);
     expect(g.stacks[0].normal).toEqual([-1, 0, 0]);
@@ -69,7 +83,13 @@ describe.skipIf(!HAVE_CORPUS)("CLI on the corpus", () => {
       `${exam}/02_Ax_fMRI_FF_I11.1_S15.9`,
     ]);
     expect(code).toBe(0);
-    const r = JSON.parse(lines[0]) as { lps: number[]; file: string; col: number; row: number; distanceMm: number };
+    const r = JSON.parse(lines[0]) as {
+      lps: number[];
+      file: string;
+      col: number;
+      row: number;
+      distanceMm: number;
+    };
     expect(r.lps).toHaveLength(3);
     expect(Math.abs(r.distanceMm)).toBeLessThanOrEqual(1.5 + 1e-6); // slices are 3 mm apart and the point is inside the slab
     expect(r.file).toMatch(/^i\d+\.MRDC\.\d+$/);

@@ -1,13 +1,21 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DicomError, initCodecs, readDicom, readDicomHeader, storedStats, type StoredArray } from "../../lib/dicom";
+import {
+  DicomError,
+  initCodecs,
+  readDicom,
+  readDicomHeader,
+  storedStats,
+  type StoredArray,
+} from "../../lib/dicom";
 import { corpusPath, HAVE_CORPUS, LOSSY_SYNTAXES, nums, readManifest } from "./corpus";
 
 const rows = HAVE_CORPUS ? readManifest() : [];
 const NEGATIVE = (r: Record<string, string>) => /negative/i.test(r.note);
 const AMBIGUOUS = (r: Record<string, string>) => /AMBIGUOUS/.test(r.note);
 /** 12-bit JPEG extended: no codec in our dependency set decodes 12-bit DCT (see lib/dicom/codecs). */
-const TWELVE_BIT_DCT = (r: Record<string, string>) => r.transfer_syntax_uid === "1.2.840.10008.1.2.4.51" && Number(r.bits_stored) > 8;
+const TWELVE_BIT_DCT = (r: Record<string, string>) =>
+  r.transfer_syntax_uid === "1.2.840.10008.1.2.4.51" && Number(r.bits_stored) > 8;
 
 function sha256Le(frames: StoredArray[]): string {
   const h = createHash("sha256");
@@ -18,13 +26,19 @@ function sha256Le(frames: StoredArray[]): string {
 describe.skipIf(!HAVE_CORPUS)("decode equals the pydicom/GDCM/DCMTK reference on the real corpus", () => {
   beforeAll(() => initCodecs());
 
-  const lossless = rows.filter((r) => !NEGATIVE(r) && !AMBIGUOUS(r) && !LOSSY_SYNTAXES.has(r.transfer_syntax_uid));
+  const lossless = rows.filter(
+    (r) => !NEGATIVE(r) && !AMBIGUOUS(r) && !LOSSY_SYNTAXES.has(r.transfer_syntax_uid),
+  );
   it.each(lossless.map((r) => [r.path, r] as const))("lossless %s: bit-exact", async (_p, r) => {
     const img = await readDicom(corpusPath(r.path));
     const h = img.header;
     expect(h.transferSyntaxUid).toBe(r.transfer_syntax_uid);
     expect([h.rows, h.columns, h.frames]).toEqual([+r.rows, +r.cols, +r.frames]);
-    expect([h.bitsAllocated, h.bitsStored, h.pixelRepresentation]).toEqual([+r.bits_allocated, +r.bits_stored, +r.pixel_representation]);
+    expect([h.bitsAllocated, h.bitsStored, h.pixelRepresentation]).toEqual([
+      +r.bits_allocated,
+      +r.bits_stored,
+      +r.pixel_representation,
+    ]);
     expect(h.photometric).toBe(r.photometric);
     const s = storedStats(img);
     expect([s.min, s.max, s.sum]).toEqual([+r.min, +r.max, +r.sum]);
@@ -48,31 +62,37 @@ describe.skipIf(!HAVE_CORPUS)("decode equals the pydicom/GDCM/DCMTK reference on
     expect(Math.abs(s.max - +r.max)).toBeLessThanOrEqual(0.02 * range);
   });
 
-  it.each(rows.filter(TWELVE_BIT_DCT).map((r) => [r.path] as const))("12-bit JPEG extended %s: a typed UNSUPPORTED_PIXEL_FORMAT error, not a wrong image", async (p) => {
-    const thrown = await (async () => {
-      try {
-        (await readDicom(corpusPath(p))).storedFrame(0);
-        return null;
-      } catch (e) {
-        return e;
-      }
-    })();
-    expect(thrown).toBeInstanceOf(DicomError);
-    expect((thrown as DicomError).code).toBe("UNSUPPORTED_PIXEL_FORMAT");
-  });
+  it.each(rows.filter(TWELVE_BIT_DCT).map((r) => [r.path] as const))(
+    "12-bit JPEG extended %s: a typed UNSUPPORTED_PIXEL_FORMAT error, not a wrong image",
+    async (p) => {
+      const thrown = await (async () => {
+        try {
+          (await readDicom(corpusPath(p))).storedFrame(0);
+          return null;
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(thrown).toBeInstanceOf(DicomError);
+      expect((thrown as DicomError).code).toBe("UNSUPPORTED_PIXEL_FORMAT");
+    },
+  );
 
-  it.each(rows.filter(NEGATIVE).map((r) => [r.path] as const))("negative %s: typed TRUNCATED error", async (p) => {
-    const e = await (async () => {
-      try {
-        (await readDicom(corpusPath(p))).storedFrame(0);
-      } catch (err) {
-        return err;
-      }
-    })();
-    expect(e).toBeInstanceOf(DicomError);
-    expect((e as DicomError).code).toBe("TRUNCATED");
-    expect((e as DicomError).file).toBe(corpusPath(p));
-  });
+  it.each(rows.filter(NEGATIVE).map((r) => [r.path] as const))(
+    "negative %s: typed TRUNCATED error",
+    async (p) => {
+      const e = await (async () => {
+        try {
+          (await readDicom(corpusPath(p))).storedFrame(0);
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(e).toBeInstanceOf(DicomError);
+      expect((e as DicomError).code).toBe("TRUNCATED");
+      expect((e as DicomError).file).toBe(corpusPath(p));
+    },
+  );
 });
 
 describe.skipIf(!HAVE_CORPUS)("typed header equals the manifest", () => {

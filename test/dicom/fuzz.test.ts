@@ -62,32 +62,37 @@ function outcome(bytes: Uint8Array, file: string): Outcome {
   }
 }
 
-describe.skipIf(!HAVE_CORPUS)("fuzz: truncations and byte flips of real files give a decode or a DicomError", () => {
-  beforeAll(() => initCodecs());
-  it.each(SEEDS.map((p, i) => [p, i] as const))("%s", (p, i) => {
-    const original = new Uint8Array(fs.readFileSync(corpusPath(p)));
-    const rng = new Rng(1000 + i);
-    const seen = new Map<Outcome, number>();
-    for (let m = 0; m < MUTATIONS_PER_FILE; m++) {
-      const o = outcome(mutate(original, rng), `${p}#${m}`);
-      seen.set(o, (seen.get(o) ?? 0) + 1);
-    }
-    if (process.env.FUZZ_N) console.log(p, Object.fromEntries(seen));
-    // The fuzzer reached failures, not only harmless pixel flips.
-    expect([...seen.keys()].some((k) => k.startsWith("error:"))).toBe(true);
-    // A codec that choked on garbage still decodes the intact file afterwards.
-    if (!p.includes("no_meta")) expect(outcome(original, p)).toBe("decoded");
-  });
+describe.skipIf(!HAVE_CORPUS)(
+  "fuzz: truncations and byte flips of real files give a decode or a DicomError",
+  () => {
+    beforeAll(() => initCodecs());
+    it.each(SEEDS.map((p, i) => [p, i] as const))("%s", (p, i) => {
+      const original = new Uint8Array(fs.readFileSync(corpusPath(p)));
+      const rng = new Rng(1000 + i);
+      const seen = new Map<Outcome, number>();
+      for (let m = 0; m < MUTATIONS_PER_FILE; m++) {
+        const o = outcome(mutate(original, rng), `${p}#${m}`);
+        seen.set(o, (seen.get(o) ?? 0) + 1);
+      }
+      if (process.env.FUZZ_N) console.log(p, Object.fromEntries(seen));
+      // The fuzzer reached failures, not only harmless pixel flips.
+      expect([...seen.keys()].some((k) => k.startsWith("error:"))).toBe(true);
+      // A codec that choked on garbage still decodes the intact file afterwards.
+      if (!p.includes("no_meta")) expect(outcome(original, p)).toBe("decoded");
+    });
 
-  it("no_meta.dcm (starts mid-element; DCMTK and pydicom reject it too) is a typed error", () => {
-    expect(outcome(new Uint8Array(fs.readFileSync(corpusPath("pydicom-test-files/no_meta.dcm"))), "no_meta")).toBe("error:NOT_DICOM");
-  });
+    it("no_meta.dcm (starts mid-element; DCMTK and pydicom reject it too) is a typed error", () => {
+      expect(
+        outcome(new Uint8Array(fs.readFileSync(corpusPath("pydicom-test-files/no_meta.dcm"))), "no_meta"),
+      ).toBe("error:NOT_DICOM");
+    });
 
-  it("an empty file and random bytes are NOT_DICOM", () => {
-    expect(outcome(new Uint8Array(0), "empty")).toBe("error:NOT_DICOM");
-    const rng = new Rng(5);
-    const junk = Uint8Array.from({ length: 4096 }, () => rng.int(0, 255));
-    junk[0] = 0x01; // odd group: not a bare data set either
-    expect(outcome(junk, "junk")).toBe("error:NOT_DICOM");
-  });
-});
+    it("an empty file and random bytes are NOT_DICOM", () => {
+      expect(outcome(new Uint8Array(0), "empty")).toBe("error:NOT_DICOM");
+      const rng = new Rng(5);
+      const junk = Uint8Array.from({ length: 4096 }, () => rng.int(0, 255));
+      junk[0] = 0x01; // odd group: not a bare data set either
+      expect(outcome(junk, "junk")).toBe("error:NOT_DICOM");
+    });
+  },
+);

@@ -7,7 +7,16 @@ import { decodeDicom, encodeDicom, invertMonochrome1, loadSeries, readDicomSync 
 describe("dcmjs-written files (the synthetic generator's format) read back exactly", () => {
   it("signed 16-bit with rescale: stored values and float32 modality values", () => {
     const pixels = Int16Array.from({ length: 12 }, (_, i) => i * 100 - 500);
-    const img = decodeDicom(encodeDicom({ rows: 4, columns: 3, pixels, rescaleSlope: 2, rescaleIntercept: -10, pixelSpacing: [0.5, 0.75] }));
+    const img = decodeDicom(
+      encodeDicom({
+        rows: 4,
+        columns: 3,
+        pixels,
+        rescaleSlope: 2,
+        rescaleIntercept: -10,
+        pixelSpacing: [0.5, 0.75],
+      }),
+    );
     expect(Array.from(img.storedFrame())).toEqual(Array.from(pixels));
     expect(Array.from(img.frame())).toEqual(Array.from(pixels, (v) => v * 2 - 10));
     expect(img.header.pixelSpacing).toEqual([0.5, 0.75]);
@@ -36,7 +45,9 @@ describe("dcmjs-written files (the synthetic generator's format) read back exact
   });
 
   it("MONOCHROME1 inversion is a separate step over the stored range", () => {
-    const img = decodeDicom(encodeDicom({ rows: 1, columns: 2, pixels: Uint16Array.from([0, 4095]), bitsStored: 12 }));
+    const img = decodeDicom(
+      encodeDicom({ rows: 1, columns: 2, pixels: Uint16Array.from([0, 4095]), bitsStored: 12 }),
+    );
     expect(Array.from(invertMonochrome1(img.frame(), img.header))).toEqual([4095, 0]);
   });
 });
@@ -78,7 +89,9 @@ describe("series quirks on written folders", () => {
   });
 
   it("without geometry tags falls back to InstanceNumber order and says so", () => {
-    const dir = writeSeries([3, 1, 2].map((n) => ({ rows: 2, columns: 2, pixels: new Uint16Array(4).fill(n), instanceNumber: n })));
+    const dir = writeSeries(
+      [3, 1, 2].map((n) => ({ rows: 2, columns: 2, pixels: new Uint16Array(4).fill(n), instanceNumber: n })),
+    );
     const s = loadSeries(dir);
     expect(s.stacks[0].slices.map((x) => x.instanceNumber)).toEqual([1, 2, 3]);
     expect(s.warnings.some((w) => w.includes("without ImageOrientation"))).toBe(true);
@@ -87,6 +100,8 @@ describe("series quirks on written folders", () => {
   it("a folder with no DICOM image is a typed error", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lumbar-empty-"));
     fs.writeFileSync(path.join(dir, "x.txt"), "hello");
-    expect(() => loadSeries(dir)).toThrow(expect.objectContaining({ name: "DicomError", code: "NO_PIXEL_DATA" }));
+    expect(() => loadSeries(dir)).toThrow(
+      expect.objectContaining({ name: "DicomError", code: "NO_PIXEL_DATA" }),
+    );
   });
 });

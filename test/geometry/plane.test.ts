@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { lpsToPixel, makePlane, pixelToLps, planeKind, projectToStack, sliceNormal } from "../../lib/geometry";
+import {
+  lpsToPixel,
+  makePlane,
+  pixelToLps,
+  planeKind,
+  projectToStack,
+  sliceNormal,
+} from "../../lib/geometry";
 
 // Different row and column spacings so that swapping PixelSpacing's order fails the tests.
 const axial = makePlane([10, 20, 30], [1, 0, 0, 0, 1, 0], [0.5, 0.8], 256, 320);

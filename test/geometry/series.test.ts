@@ -18,34 +18,51 @@ interface GeometryRow {
 }
 
 function readGeometry(): GeometryRow[] {
-  const [head, ...lines] = fs.readFileSync(path.join(CORPUS, "series_geometry.tsv"), "utf8").trimEnd().split("\n");
+  const [head, ...lines] = fs
+    .readFileSync(path.join(CORPUS, "series_geometry.tsv"), "utf8")
+    .trimEnd()
+    .split("\n");
   const cols = head.split("\t");
-  return lines.map((l) => Object.fromEntries(l.split("\t").map((c, i) => [cols[i], c])) as unknown as GeometryRow);
+  return lines.map(
+    (l) => Object.fromEntries(l.split("\t").map((c, i) => [cols[i], c])) as unknown as GeometryRow,
+  );
 }
 
-describe.skipIf(!HAVE_CORPUS)("series folders -> stacks sorted along the normal (series_geometry.tsv)", () => {
-  const rows = HAVE_CORPUS ? readGeometry().filter((r) => fs.existsSync(corpusPath(r.series_dir)) && Number(r.n_unique_positions) > 1) : [];
-  it.each(rows.map((r) => [`${r.series_dir} ${r.iop}`, r] as const))("%s", (_n, r) => {
-    const series = loadSeries(corpusPath(r.series_dir));
-    const expectedNormal = r.normal.split("\\").map(Number) as Vec3;
-    const stack = series.stacks.find((s) => dot(s.normal, expectedNormal) > 0.999);
-    expect(stack).toBeDefined();
-    expect(stack!.length).toBe(Number(r.n_images));
-    expect(stack!.slices.map((s) => s.instanceNumber)).toEqual(r.sorted_instance_numbers.split(";").map(Number));
-    expect(stack!.files.slice(0, 5).map((f) => path.basename(f))).toEqual(r.sorted_by_normal_first5.split(";"));
-    expect(stack!.spacingMm).toBeGreaterThanOrEqual(Number(r.spacing_min) - 1e-3);
-    expect(stack!.spacingMm).toBeLessThanOrEqual(Number(r.spacing_max) + 1e-3);
-    expect(new Set(stack!.positionsMm).size).toBe(Number(r.n_unique_positions));
-    // The InstanceNumber map points back to the right slice.
-    for (const [n, ref] of series.instances) expect(series.stacks[ref.stack].slices[ref.slice].instanceNumber).toBe(n);
-  });
+describe.skipIf(!HAVE_CORPUS)(
+  "series folders -> stacks sorted along the normal (series_geometry.tsv)",
+  () => {
+    const rows = HAVE_CORPUS
+      ? readGeometry().filter(
+          (r) => fs.existsSync(corpusPath(r.series_dir)) && Number(r.n_unique_positions) > 1,
+        )
+      : [];
+    it.each(rows.map((r) => [`${r.series_dir} ${r.iop}`, r] as const))("%s", (_n, r) => {
+      const series = loadSeries(corpusPath(r.series_dir));
+      const expectedNormal = r.normal.split("\\").map(Number) as Vec3;
+      const stack = series.stacks.find((s) => dot(s.normal, expectedNormal) > 0.999);
+      expect(stack).toBeDefined();
+      expect(stack!.length).toBe(Number(r.n_images));
+      expect(stack!.slices.map((s) => s.instanceNumber)).toEqual(
+        r.sorted_instance_numbers.split(";").map(Number),
+      );
+      expect(stack!.files.slice(0, 5).map((f) => path.basename(f))).toEqual(
+        r.sorted_by_normal_first5.split(";"),
+      );
+      expect(stack!.spacingMm).toBeGreaterThanOrEqual(Number(r.spacing_min) - 1e-3);
+      expect(stack!.spacingMm).toBeLessThanOrEqual(Number(r.spacing_max) + 1e-3);
+      expect(new Set(stack!.positionsMm).size).toBe(Number(r.n_unique_positions));
+      // The InstanceNumber map points back to the right slice.
+      for (const [n, ref] of series.instances)
+        expect(series.stacks[ref.stack].slices[ref.slice].instanceNumber).toBe(n);
+    });
 
-  it("the 3-plane localizer is one series of three stacks", () => {
-    const s = loadSeries(corpusPath("dcm_qa_table/In/GE/Exam1486_Laser794mm/01_3_Plane_Localizer_FF"));
-    expect(s.stacks.map((st) => st.length)).toEqual([7, 7, 7]);
-    expect(s.instances.size).toBe(21);
-  });
-});
+    it("the 3-plane localizer is one series of three stacks", () => {
+      const s = loadSeries(corpusPath("dcm_qa_table/In/GE/Exam1486_Laser794mm/01_3_Plane_Localizer_FF"));
+      expect(s.stacks.map((st) => st.length)).toEqual([7, 7, 7]);
+      expect(s.instances.size).toBe(21);
+    });
+  },
+);
 
 describe.skipIf(!HAVE_CORPUS)("projection on real series", () => {
   it("a pixel of each oblique-axial slice projects back onto that slice (distance 0)", () => {

@@ -7,7 +7,8 @@ import { UsageError } from "../../util/errors";
 function num(name: string) {
   return (v: string): number => {
     const x = Number(v);
-    if (v.trim() === "" || !Number.isFinite(x)) throw new UsageError(`--${name} must be a number, got "${v}"`);
+    if (v.trim() === "" || !Number.isFinite(x))
+      throw new UsageError(`--${name} must be a number, got "${v}"`);
     return x;
   };
 }
@@ -15,32 +16,41 @@ function num(name: string) {
 /** `lumbar project --from FILE --col C --row R --to DIR [--json]`: a pixel into another series. */
 export function projectCommand(): Command {
   const cmd = new Command("project")
-    .description("map pixel (col, row) of one image to patient LPS mm and to the nearest slice of another series")
+    .description(
+      "map pixel (col, row) of one image to patient LPS mm and to the nearest slice of another series",
+    )
     .requiredOption("--from <file>", "source DICOM image")
     .requiredOption("--col <x>", "column (x) on the source image", num("col"))
     .requiredOption("--row <y>", "row (y) on the source image", num("row"))
     .requiredOption("--to <dir>", "target series folder")
     .option("--json", "print one JSON object");
-  return withRun<{ from: string; col: number; row: number; to: string; json?: boolean }>(cmd, async (opts) => {
-    const r = projectPixelToSeries(opts.from, opts.col, opts.row, opts.to);
-    const out = {
-      lps: r.lps,
-      file: path.basename(r.file),
-      col: r.col,
-      row: r.row,
-      distanceMm: r.distanceMm,
-      instanceNumber: r.instanceNumber,
-      stack: r.stack,
-      slice: r.slice,
-      inside: r.inside,
-      sameFrameOfReference: r.sameFrameOfReference,
-    };
-    if (opts.json) console.log(JSON.stringify(out));
-    else {
-      console.log(`LPS [${r.lps.map((v) => v.toFixed(2)).join(", ")}] mm -> ${out.file} (instance ${r.instanceNumber})`);
-      console.log(`  col ${r.col.toFixed(2)} row ${r.row.toFixed(2)} distance ${r.distanceMm.toFixed(2)} mm${r.inside ? "" : " (outside the image)"}`);
-      if (!r.sameFrameOfReference) console.log("  warning: different FrameOfReferenceUID");
-    }
-    return 0;
-  });
+  return withRun<{ from: string; col: number; row: number; to: string; json?: boolean }>(
+    cmd,
+    async (opts) => {
+      const r = projectPixelToSeries(opts.from, opts.col, opts.row, opts.to);
+      const out = {
+        lps: r.lps,
+        file: path.basename(r.file),
+        col: r.col,
+        row: r.row,
+        distanceMm: r.distanceMm,
+        instanceNumber: r.instanceNumber,
+        stack: r.stack,
+        slice: r.slice,
+        inside: r.inside,
+        sameFrameOfReference: r.sameFrameOfReference,
+      };
+      if (opts.json) console.log(JSON.stringify(out));
+      else {
+        console.log(
+          `LPS [${r.lps.map((v) => v.toFixed(2)).join(", ")}] mm -> ${out.file} (instance ${r.instanceNumber})`,
+        );
+        console.log(
+          `  col ${r.col.toFixed(2)} row ${r.row.toFixed(2)} distance ${r.distanceMm.toFixed(2)} mm${r.inside ? "" : " (outside the image)"}`,
+        );
+        if (!r.sameFrameOfReference) console.log("  warning: different FrameOfReferenceUID");
+      }
+      return 0;
+    },
+  );
 }

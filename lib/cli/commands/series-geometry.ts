@@ -24,8 +24,12 @@ export function seriesGeometryCommand(): Command {
       return 0;
     }
     for (const [i, s] of stacks.entries()) {
-      console.log(`stack ${i}: ${s.files.length} images, IOP [${s.orientation.join(", ")}], spacing ${s.spacingMm.toFixed(3)} mm`);
-      console.log(`  positions ${s.positionsMm[0]} .. ${s.positionsMm[s.positionsMm.length - 1]} mm; first ${s.files[0]}`);
+      console.log(
+        `stack ${i}: ${s.files.length} images, IOP [${s.orientation.join(", ")}], spacing ${s.spacingMm.toFixed(3)} mm`,
+      );
+      console.log(
+        `  positions ${s.positionsMm[0]} .. ${s.positionsMm[s.positionsMm.length - 1]} mm; first ${s.files[0]}`,
+      );
     }
     for (const w of series.warnings) console.log(`warning: ${w}`);
     return 0;

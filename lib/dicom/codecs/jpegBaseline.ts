@@ -20,7 +20,11 @@ export const jpegBaselineCodec: Codec = {
   decode(bytes, info) {
     const precision = sofPrecision(bytes);
     if (precision !== null && precision > 8) {
-      throw new DicomError("UNSUPPORTED_PIXEL_FORMAT", info.file, `${precision}-bit JPEG (process 4): libjpeg-turbo-8bit decodes 8-bit DCT only`);
+      throw new DicomError(
+        "UNSUPPORTED_PIXEL_FORMAT",
+        info.file,
+        `${precision}-bit JPEG (process 4): libjpeg-turbo-8bit decodes 8-bit DCT only`,
+      );
     }
     return turbo.decode(bytes, info);
   },

@@ -15,12 +15,20 @@ export const jpegLosslessCodec: Codec = {
       own.set(bytes);
       out = new Decoder().decompress(own.buffer, 0, own.length);
     } catch (e) {
-      throw new DicomError("DECODE_FAILED", info.file, `jpeg lossless: ${e instanceof Error ? e.message : String(e)}`);
+      throw new DicomError(
+        "DECODE_FAILED",
+        info.file,
+        `jpeg lossless: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     const n = info.rows * info.columns * info.samplesPerPixel;
     const bytesPerSample = out.byteLength / n;
     if (bytesPerSample !== 1 && bytesPerSample !== 2) {
-      throw new DicomError("DECODE_FAILED", info.file, `jpeg lossless: ${out.byteLength} bytes for ${n} samples`);
+      throw new DicomError(
+        "DECODE_FAILED",
+        info.file,
+        `jpeg lossless: ${out.byteLength} bytes for ${n} samples`,
+      );
     }
     const samples = storedFromBytes(new Uint8Array(out), bytesPerSample * 8, info.pixelRepresentation === 1);
     if (bytesPerSample * 8 === info.bitsAllocated) return samples;

@@ -25,7 +25,11 @@ export const rleCodec: Codec = {
       const start = view.getUint32(4 + 4 * s, true);
       const end = s + 1 < segments ? view.getUint32(8 + 4 * s, true) : bytes.length;
       if (start < 64 || start > bytes.length || end > bytes.length || end < start) {
-        throw new DicomError("TRUNCATED", info.file, `RLE segment ${s} offsets ${start}..${end} outside ${bytes.length} bytes`);
+        throw new DicomError(
+          "TRUNCATED",
+          info.file,
+          `RLE segment ${s} offsets ${start}..${end} outside ${bytes.length} bytes`,
+        );
       }
       // Segment s holds byte (bytesPerSample-1 - s%bytesPerSample) of sample s/bytesPerSample,
       // written little-endian and colour-interleaved into `out`.
@@ -38,7 +42,15 @@ export const rleCodec: Codec = {
 };
 
 /** PackBits: n >= 0 copies n+1 literal bytes, n in [-127,-1] repeats the next byte 1-n times. */
-function unpackSegment(src: Uint8Array, pos: number, end: number, out: Uint8Array, first: number, stride: number, count: number): void {
+function unpackSegment(
+  src: Uint8Array,
+  pos: number,
+  end: number,
+  out: Uint8Array,
+  first: number,
+  stride: number,
+  count: number,
+): void {
   let o = first;
   const stop = first + count * stride;
   while (pos < end && o < stop) {

@@ -30,6 +30,7 @@ export function storedFromBytes(bytes: Uint8Array, bitsAllocated: number, signed
   copy.set(bytes);
   const buf = copy.buffer;
   if (bitsAllocated === 8) return signed ? new Int8Array(buf) : copy;
-  if (bitsAllocated === 16) return signed ? new Int16Array(buf, 0, copy.length >> 1) : new Uint16Array(buf, 0, copy.length >> 1);
+  if (bitsAllocated === 16)
+    return signed ? new Int16Array(buf, 0, copy.length >> 1) : new Uint16Array(buf, 0, copy.length >> 1);
   return signed ? new Int32Array(buf, 0, copy.length >> 2) : new Uint32Array(buf, 0, copy.length >> 2);
 }

@@ -30,7 +30,11 @@ export function wasmCodec(name: string, load: () => Promise<CornerstoneDecoderCl
         d.decode();
         const fi = d.getFrameInfo();
         if (fi.width !== info.columns || fi.height !== info.rows) {
-          throw new DicomError("DECODE_FAILED", info.file, `${name}: frame is ${fi.width}x${fi.height}, header says ${info.columns}x${info.rows}`);
+          throw new DicomError(
+            "DECODE_FAILED",
+            info.file,
+            `${name}: frame is ${fi.width}x${fi.height}, header says ${info.columns}x${info.rows}`,
+          );
         }
         const bits = fi.bitsPerSample <= 8 ? 8 : 16;
         const out = d.getDecodedBuffer();
@@ -40,7 +44,11 @@ export function wasmCodec(name: string, load: () => Promise<CornerstoneDecoderCl
         return bits === info.bitsAllocated ? samples : widen(samples, info);
       } catch (e) {
         if (e instanceof DicomError) throw e;
-        throw new DicomError("DECODE_FAILED", info.file, `${name}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new DicomError(
+          "DECODE_FAILED",
+          info.file,
+          `${name}: ${e instanceof Error ? e.message : String(e)}`,
+        );
       } finally {
         d.delete();
       }
@@ -49,7 +57,8 @@ export function wasmCodec(name: string, load: () => Promise<CornerstoneDecoderCl
 }
 
 function widen(samples: StoredArray, info: FrameInfo): StoredArray {
-  const out = info.pixelRepresentation === 1 ? new Int16Array(samples.length) : new Uint16Array(samples.length);
+  const out =
+    info.pixelRepresentation === 1 ? new Int16Array(samples.length) : new Uint16Array(samples.length);
   out.set(samples);
   return out;
 }
