@@ -89,9 +89,11 @@ export async function readDicom(file: string): Promise<DicomImage> {
 }
 
 const HEADER_PROBE_BYTES = 64 * 1024;
+/** Shared by every header read: only the parsed header (copied values) leaves readDicomHeader. */
+const probe = Buffer.allocUnsafe(HEADER_PROBE_BYTES);
 
 /**
- * The header only, reading the first 64 KiB when the pixel data starts there (the whole file
+ * The header only, from the first 64 KiB when the pixel data starts there (the whole file
  * otherwise). For series scans: memory stays proportional to one header.
  */
 export function readDicomHeader(file: string): DicomHeader {
@@ -101,20 +103,21 @@ export function readDicomHeader(file: string): DicomHeader {
   } catch (e) {
     throw new DicomError("READ_FAILED", file, e instanceof Error ? e.message : String(e));
   }
+  let n: number;
   try {
-    const size = fs.fstatSync(fd).size;
-    if (size > HEADER_PROBE_BYTES) {
-      const head = Buffer.allocUnsafe(HEADER_PROBE_BYTES);
-      fs.readSync(fd, head, 0, HEADER_PROBE_BYTES, 0);
-      try {
-        const p = parseDicomBytes(head, file, { headerOnly: true });
-        if (p.header.hasPixelData) return p.header;
-      } catch {
-        // an element crossed the probe boundary (or a deflated body): read everything below
-      }
-    }
+    n = fs.readSync(fd, probe, 0, HEADER_PROBE_BYTES, 0);
+  } catch (e) {
+    throw new DicomError("READ_FAILED", file, e instanceof Error ? e.message : String(e));
   } finally {
     fs.closeSync(fd);
+  }
+  // A short read is the whole file: its parse is final, errors included.
+  if (n < HEADER_PROBE_BYTES) return parseDicomBytes(probe.subarray(0, n), file, { headerOnly: true }).header;
+  try {
+    const p = parseDicomBytes(probe, file, { headerOnly: true });
+    if (p.header.hasPixelData) return p.header;
+  } catch {
+    // an element crossed the probe boundary (or a deflated body): read everything below
   }
   return parseDicomBytes(readFileBytes(file), file, { headerOnly: true }).header;
 }
