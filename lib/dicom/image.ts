@@ -5,7 +5,7 @@ import type { StoredArray } from "./codecs/types";
 import { DicomError } from "./errors";
 import type { DicomHeader } from "./header";
 import { parseDicomBytes } from "./parse";
-import type { DicomFileReader } from "./reader";
+import { DicomFileReader } from "./reader";
 import {
   checkPixelHeader,
   invertMonochrome1,
@@ -119,8 +119,10 @@ export function readDicomHeader(file: string): DicomHeader {
   } catch {
     // an element crossed the probe boundary (or a deflated body): read everything below
   }
-  return parseDicomBytes(readFileBytes(file), file, { headerOnly: true }).header;
+  return parseDicomBytes(fallbackReader.read(file), file, { headerOnly: true }).header;
 }
+/** For headers past 64 KiB (Siemens CSA headers reach 130 KiB): whole file, reused buffer. */
+const fallbackReader = new DicomFileReader();
 
 export interface StoredStats {
   min: number;
