@@ -181,3 +181,31 @@ describe("trainer", () => {
     ).rejects.toBeInstanceOf(TrainerError);
   });
 });
+
+describe("trainer weights set from outside", () => {
+  beforeAll(async () => {
+    await initBackend({ backend: "wasm", log: false });
+  });
+
+  it("weightsChanged() re-broadcasts the master weights to the workers", async () => {
+    const spec = { module: FIXTURES, exportName: "buildTinyBn" };
+    const t = await createTrainer({
+      model: spec,
+      optimizer: { name: "adam", learningRate: 0.01 },
+      classes: 3,
+      threads: 2,
+    });
+    try {
+      const b = batch(7);
+      const before = await t.predict(b.x);
+      t.model.setWeights(t.model.getWeights().map((w) => tf.mul(w, 0.5)));
+      t.weightsChanged();
+      const after = await t.predict(b.x);
+      const local = (t.model.predict(tf.tensor(b.x, [N, 8, 8, 2])) as tf.Tensor).dataSync();
+      expect(relError(after, before)).toBeGreaterThan(1e-3);
+      expect(relError(after, local)).toBeLessThan(1e-4);
+    } finally {
+      await t.dispose();
+    }
+  });
+});

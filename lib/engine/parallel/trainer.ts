@@ -72,6 +72,13 @@ export interface Trainer {
    */
   predict(x: Float32Array | Float32Array[], opts?: PredictOptions): Promise<Float32Array>;
   setLearningRate(lr: number): void;
+  /** The optimizer (e.g. to checkpoint its state with getWeights/setWeights). */
+  readonly optimizer: tf.Optimizer;
+  /**
+   * Call after changing `model`'s weights from outside (loadWeightsInto for a resume, a best-epoch
+   * restore): re-broadcasts them to the workers and refreshes the folded inference copy.
+   */
+  weightsChanged(): void;
   dispose(): Promise<void>;
 }
 
@@ -245,6 +252,14 @@ class InProcessTrainer implements Trainer {
     setLearningRate(this.core.optimizer, lr);
   }
 
+  get optimizer() {
+    return this.core.optimizer;
+  }
+
+  weightsChanged(): void {
+    this.core.version++;
+  }
+
   async dispose(): Promise<void> {
     this.folded.dispose();
     this.core.optimizer.dispose();
@@ -323,6 +338,15 @@ class ParallelTrainer implements Trainer {
 
   setLearningRate(lr: number): void {
     setLearningRate(this.core.optimizer, lr);
+  }
+
+  get optimizer() {
+    return this.core.optimizer;
+  }
+
+  weightsChanged(): void {
+    this.core.version++;
+    this.pool.publish(this.core.model);
   }
 
   async dispose(): Promise<void> {
