@@ -55,6 +55,13 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
     }
     return current;
   }
+  // Read the engine's counter directly: tf.memory() would start a default backend by itself.
+  const early = (tf.engine().state as unknown as { numTensors: number }).numTensors;
+  if (early > 0 && opts.log !== false) {
+    console.error(
+      `[engine] warning: ${early} tensor(s) exist before initBackend; they stay on their backend and are copied at each use`,
+    );
+  }
   const candidates: readonly BackendChoice[] = forced ? [forced] : BACKEND_CHOICES;
   const failures: string[] = [];
   for (const choice of candidates) {
