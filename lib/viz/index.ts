@@ -10,3 +10,4 @@ export * from "./study-images";
 export * from "./train";
 export * from "./run-examples";
 export * from "./notebook";
+export * from "./live-progress";

@@ -67,6 +67,9 @@ export function trainingCurvesFigure(records: readonly TrainLogRecord[], title =
     { name: "Classifiers", match: (k: string) => k !== "localizer" },
   ].filter((s) => kinds.some(s.match));
   const dashes = ["solid", "dash", "dot", "dashdot", "longdash"];
+  const maxEpoch = Math.max(0, ...records.map((r) => r.epoch + 1));
+  // One tick per epoch while that stays readable, else plotly's own ticks.
+  const dtick = maxEpoch <= 15 ? { dtick: 1 } : {};
   const cols = domains(2, 0.08);
   const rows = domains(Math.max(stages.length, 1), 0.24).reverse();
   const data: Trace[] = [];
@@ -111,9 +114,9 @@ export function trainingCurvesFigure(records: readonly TrainLogRecord[], title =
       });
     }
     const y = rows[si];
-    layout[ax1.xLayout] = { domain: cols[0], anchor: ax1.y, title: { text: "epoch" }, dtick: 1 };
+    layout[ax1.xLayout] = { domain: cols[0], anchor: ax1.y, title: { text: "epoch" }, ...dtick };
     layout[ax1.yLayout] = { domain: y, anchor: ax1.x, title: { text: "train loss" } };
-    layout[ax2.xLayout] = { domain: cols[1], anchor: ax2.y, title: { text: "epoch" }, dtick: 1 };
+    layout[ax2.xLayout] = { domain: cols[1], anchor: ax2.y, title: { text: "epoch" }, ...dtick };
     layout[ax2.yLayout] = { domain: y, anchor: ax2.x, title: { text: "validation score" } };
     (layout.annotations as Record<string, unknown>[]).push(
       subplotTitle(`${stage.name}: train loss`, cols[0][0], cols[0][1], y[1] + 0.01),
