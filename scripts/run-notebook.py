@@ -46,7 +46,7 @@ def main():
     ap.add_argument("notebook")
     ap.add_argument("out_dir")
     ap.add_argument("--kernel", default="tslab")
-    ap.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    ap.add_argument("--timeout", type=int, default=3600, help="seconds per cell, 0 = no limit")
     args = ap.parse_args()
 
     nb = nbformat.read(args.notebook, as_version=4)
@@ -69,7 +69,7 @@ def main():
     client = NotebookClient(
         nb,
         kernel_name=args.kernel,
-        timeout=args.timeout,
+        timeout=args.timeout if args.timeout > 0 else None,
         startup_timeout=120,
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(args.notebook))}},
         on_cell_start=on_start,

@@ -19,12 +19,12 @@ function notebook(cells: string[]): string {
   });
 }
 
-function run(cells: string[]) {
+function run(cells: string[], extra: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), "nb-run-"));
   const file = join(dir, "t.ipynb");
   writeFileSync(file, notebook(cells));
   const env = notebookEnv(REPO_ROOT, { out: dir, profile: "smoke", timeout: 60 }, process.env);
-  const r = spawnSync(DEFAULT_PYTHON, [resolve(REPO_ROOT, "scripts/run-notebook.py"), file, join(dir, "out")], {
+  const r = spawnSync(DEFAULT_PYTHON, [resolve(REPO_ROOT, "scripts/run-notebook.py"), file, join(dir, "out"), ...extra], {
     env: { ...env, JUPYTER_RUNTIME_DIR: dir },
     encoding: "utf8",
   });
@@ -60,6 +60,13 @@ describe.skipIf(!jupyterOk)("run-notebook.py on the tslab kernel", () => {
     const text = [r.executed!.cells[0].outputs.map((o) => [o.text].flat().join(""))].flat().join("");
     expect(text.split("\n").filter(Boolean)).toHaveLength(3000);
     expect([r.executed!.cells[1].outputs[0].text].flat().join("")).toBe("after\n");
+  }, 120_000);
+
+  it("stops a cell that runs past the time limit", () => {
+    const r = run(["console.log('quick');", "await new Promise((done) => setTimeout(done, 60_000));"], ["--timeout", "3"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("a cell timed out after 3s");
+    expect([r.executed!.cells[0].outputs[0].text].flat().join("")).toBe("quick\n");
   }, 120_000);
 
   it("fails on a thrown error with its message", () => {

@@ -22,7 +22,8 @@ export interface NotebooksOptions {
   readonly profile: Profile;
   readonly seed?: number;
   readonly only?: string;
-  readonly timeout: number;
+  /** Seconds per cell; 0 = no limit; default by profile (PROFILE_TIMEOUTS). */
+  readonly timeout?: number;
   readonly screenshots?: boolean;
 }
 
@@ -39,6 +40,9 @@ export class NotebookSetupError extends LumbarError {
     );
   }
 }
+
+/** Per-cell time limits: a smoke run that hangs should fail fast; a full real-data training cell may take hours. */
+export const PROFILE_TIMEOUTS: Readonly<Record<Profile, number>> = { smoke: 1200, quick: 3600, full: 0 };
 
 export const REPO_ROOT = resolve(__dirname, "../../..");
 /** Debian's Python sees the apt Jupyter packages; a pyenv `python3` on PATH may not. */
@@ -192,7 +196,7 @@ export async function runNotebooks(opts: NotebooksOptions): Promise<number> {
       `notebooks: running ${name} (profile ${opts.profile}${opts.data ? `, data ${opts.data}` : ""})`,
     );
     const t0 = Date.now();
-    const code = await runNotebook(python, nb, out, opts.timeout, env);
+    const code = await runNotebook(python, nb, out, opts.timeout ?? PROFILE_TIMEOUTS[opts.profile], env);
     const executed = join(out, name);
     const seconds = (Date.now() - t0) / 1000;
     const summary = existsSync(executed)
@@ -247,7 +251,11 @@ export function notebooksCommand(): Command {
     )
     .option("--seed <n>", "seed passed to the notebooks as LUMBAR_SEED", intOption("seed"))
     .option("--only <names>", "comma-separated substrings of notebook names to run (e.g. eda)")
-    .option("--timeout <seconds>", "per-cell timeout", intOption("timeout"), 3600)
+    .option(
+      "--timeout <seconds>",
+      "per-cell time limit, 0 = none (default: smoke 1200, quick 3600, full none)",
+      intOption("timeout"),
+    )
     .option("--screenshots", "also save a full-page PNG of each HTML export (headless Chromium)");
   return withRun<NotebooksOptions>(cmd, (opts) => runNotebooks(opts));
 }
