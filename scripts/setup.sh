@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian/Ubuntu machine to a scored submission: Debian packages (Chromium,
+# Jupyter) when missing, npm dependencies, then the batch kernel on the embedded demo data.
+# Usage: bash scripts/setup.sh [kernel options, default: --profile quick --out out/quick]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/apt-deps.sh
+apt_install "${APT_PACKAGES[@]}"
+npm ci --no-audit --no-fund
+if [ $# -eq 0 ]; then set -- --profile quick --out out/quick; fi
+exec node bin/lumbar.js kernel "$@"
