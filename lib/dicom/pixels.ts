@@ -180,7 +180,7 @@ export function normaliseStoredBits(a: StoredArray, h: DicomHeader): StoredArray
 export function rescaleToFloat32(
   raw: StoredArray,
   h: DicomHeader,
-  out = new Float32Array(raw.length),
+  out: Float32Array = new Float32Array(raw.length),
 ): Float32Array {
   const slope = h.rescaleSlope;
   const intercept = h.rescaleIntercept;
