@@ -10,9 +10,10 @@ import { scoreSubmission, type MetricResult, type Probs3 } from "../metric";
 import { fitPrior, priorPredictions, writeSubmission, type PriorModel } from "../submit";
 import type { Vec3 } from "../geometry";
 import { Rng } from "../util/rng";
+import { UsageError } from "../util/errors";
 import { atomicWrite } from "./checkpoint";
 import { familyOf, fitClassifier, predictSamples, type CropSample } from "./classifier";
-import { resolveConfig, writeConfigJson, type Profile, type TrainConfig, type TrainOverrides } from "./config";
+import { readConfigJson, resolveConfig, writeConfigJson, type Profile, type TrainConfig, type TrainOverrides } from "./config";
 import { foldSplit, studyFolds } from "./folds";
 import { fitLocalizer, predictLevels } from "./localizer";
 import { JsonlLog } from "./log";
@@ -76,6 +77,11 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   };
   mkdirSync(opts.out, { recursive: true });
   const ckpt = join(opts.out, "checkpoints");
+  // Resuming is only sound with the same config: other shapes or folds would mix incompatible units.
+  const previous = readConfigJson(ckpt);
+  if (previous && JSON.stringify(previous) !== JSON.stringify(config)) {
+    throw new UsageError(`${ckpt} holds checkpoints of a different configuration (profile ${previous.profile}, seed ${previous.seed}); use another --out or delete that folder`);
+  }
   writeConfigJson(ckpt, config);
   const log = new JsonlLog(join(opts.out, "train-log.jsonl"));
   const quiet = opts.quiet;

@@ -105,6 +105,10 @@ describe("smoke kernel on damaged test studies", () => {
     }
   });
 
+  it("refuses to resume into checkpoints made with another configuration", async () => {
+    await expect(runKernel({ data, out, profile: "smoke", seed: 4, quiet: true })).rejects.toThrow(/different configuration/);
+  });
+
   it("a rerun resumes from the finished checkpoints and writes the same submission", async () => {
     const before = readFileSync(join(out, "submission.csv"), "utf8");
     const again = await runKernel({ data, out, profile: "smoke", seed: 3, quiet: true });
