@@ -73,7 +73,9 @@ export type TrainOverrides = DeepPartial<TrainConfig>;
 export const DEFAULT_CONFIG: TrainConfig = {
   profile: "quick",
   seed: 42,
-  folds: 3,
+  // 5 folds: each model sees 80% of the studies and the test ensemble has 5 members; with 3 folds
+  // the 10-study demo test score swung by +-0.06 between otherwise similar runs.
+  folds: 5,
   maxTrainStudies: null,
   patience: 5,
   tta: true,
