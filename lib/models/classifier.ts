@@ -32,9 +32,14 @@ export function buildClassifier(spec: ClassifierSpec, name = "classifier"): tf.L
   });
   x = tf.layers.globalAveragePooling2d({ name: "cls_gap" }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.concatenate({ name: "cls_meta" }).apply([x, meta]) as tf.SymbolicTensor;
-  x = tf.layers.dense({ units: spec.dense, activation: "relu", name: "cls_fc" }).apply(x) as tf.SymbolicTensor;
-  if (spec.dropout > 0) x = tf.layers.dropout({ rate: spec.dropout, name: "cls_drop" }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 3, activation: "softmax", name: "cls_out" }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ units: spec.dense, activation: "relu", name: "cls_fc" })
+    .apply(x) as tf.SymbolicTensor;
+  if (spec.dropout > 0)
+    x = tf.layers.dropout({ rate: spec.dropout, name: "cls_drop" }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .dense({ units: 3, activation: "softmax", name: "cls_out" })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: [crop, meta], outputs: out, name });
 }
 

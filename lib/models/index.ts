@@ -1,3 +1,9 @@
-export { buildLocalizer, heatmapSize, gaussianTargets, decodeHeatmaps, type LocalizerSpec } from "./localizer";
+export {
+  buildLocalizer,
+  heatmapSize,
+  gaussianTargets,
+  decodeHeatmaps,
+  type LocalizerSpec,
+} from "./localizer";
 export { buildClassifier, metaVector, META_SIZE, type ClassifierSpec } from "./classifier";
 export { weightedCrossEntropy, anySevereSpinalLoss, spatialSoftmaxCe } from "./losses";

@@ -24,16 +24,30 @@ export function buildLocalizer(spec: LocalizerSpec): tf.LayersModel {
   spec.filters.forEach((f, i) => {
     x = convBnRelu(x, f, `loc_b${i}a`);
     x = convBnRelu(x, f, `loc_b${i}b`);
-    if (i < spec.filters.length - 1) x = tf.layers.maxPooling2d({ poolSize: 2, name: `loc_pool${i}` }).apply(x) as tf.SymbolicTensor;
+    if (i < spec.filters.length - 1)
+      x = tf.layers.maxPooling2d({ poolSize: 2, name: `loc_pool${i}` }).apply(x) as tf.SymbolicTensor;
   });
   // A wider receptive field at the end: the levels are told apart by counting from the sacrum.
-  x = tf.layers.conv2d({ filters: spec.filters[spec.filters.length - 1], kernelSize: 5, padding: "same", dilationRate: 1, activation: "relu", name: "loc_ctx" }).apply(x) as tf.SymbolicTensor;
-  const out = tf.layers.conv2d({ filters: LEVELS.length, kernelSize: 1, name: "loc_heat" }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .conv2d({
+      filters: spec.filters[spec.filters.length - 1],
+      kernelSize: 5,
+      padding: "same",
+      dilationRate: 1,
+      activation: "relu",
+      name: "loc_ctx",
+    })
+    .apply(x) as tf.SymbolicTensor;
+  const out = tf.layers
+    .conv2d({ filters: LEVELS.length, kernelSize: 1, name: "loc_heat" })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: "localizer" });
 }
 
 export function convBnRelu(x: tf.SymbolicTensor, filters: number, name: string): tf.SymbolicTensor {
-  let y = tf.layers.conv2d({ filters, kernelSize: 3, padding: "same", useBias: false, name: `${name}_conv` }).apply(x) as tf.SymbolicTensor;
+  let y = tf.layers
+    .conv2d({ filters, kernelSize: 3, padding: "same", useBias: false, name: `${name}_conv` })
+    .apply(x) as tf.SymbolicTensor;
   // Momentum 0.9, not the default 0.99: runs here are a few hundred steps, and with 0.99 the
   // moving statistics used at inference would still be near their initial values.
   y = tf.layers.batchNormalization({ momentum: 0.9, name: `${name}_bn` }).apply(y) as tf.SymbolicTensor;
@@ -45,7 +59,11 @@ export function convBnRelu(x: tf.SymbolicTensor, filters: number, name: string):
  * `points` are (x, y) in heatmap cell units (cell centres at 0.5, 1.5, ...); NaN = unlabelled, which
  * gives an all-zero channel that the loss ignores.
  */
-export function gaussianTargets(points: readonly (readonly (readonly [number, number])[])[], size: number, sigmaCells: number): tf.Tensor4D {
+export function gaussianTargets(
+  points: readonly (readonly (readonly [number, number])[])[],
+  size: number,
+  sigmaCells: number,
+): tf.Tensor4D {
   const k = LEVELS.length;
   const data = new Float32Array(points.length * size * size * k);
   points.forEach((pts, n) => {
@@ -73,7 +91,12 @@ export function gaussianTargets(points: readonly (readonly (readonly [number, nu
  * Decode heatmap logits [n, H, H, 5] (as a flat array) into (x, y) per level in cell units, with a
  * soft-argmax in a window around the peak (a global soft-argmax would average two peaks).
  */
-export function decodeHeatmaps(logits: Float32Array, n: number, size: number, window = 2): [number, number][][] {
+export function decodeHeatmaps(
+  logits: Float32Array,
+  n: number,
+  size: number,
+  window = 2,
+): [number, number][][] {
   const k = LEVELS.length;
   const out: [number, number][][] = [];
   for (let s = 0; s < n; s++) {

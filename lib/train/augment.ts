@@ -20,7 +20,8 @@ export interface StoredCrop {
 export function quantizeCrop(crop: StoredCrop, lo: number, hi: number): StoredCrop {
   const scale = (hi - lo) / 255;
   const bytes = new Uint8Array(crop.data.length);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.round((Math.min(Math.max(crop.data[i], lo), hi) - lo) / scale);
+  for (let i = 0; i < bytes.length; i++)
+    bytes[i] = Math.round((Math.min(Math.max(crop.data[i], lo), hi) - lo) / scale);
   return { ...crop, data: bytes, scale, offset: lo };
 }
 
@@ -39,13 +40,30 @@ export interface CropView {
   readonly bias: number;
 }
 
-export const IDENTITY_VIEW: CropView = { dxMm: 0, dyMm: 0, rotateRad: 0, scale: 1, sliceShift: 0, mirror: "none", gain: 1, bias: 0 };
+export const IDENTITY_VIEW: CropView = {
+  dxMm: 0,
+  dyMm: 0,
+  rotateRad: 0,
+  scale: 1,
+  sliceShift: 0,
+  mirror: "none",
+  gain: 1,
+  bias: 0,
+};
 
 /**
  * Resample a view of `crop` into `out` at `offset`, channels-last [px][px][channels], covering
  * sizeMm x sizeMm (before `scale`). Bilinear, edges clamped.
  */
-export function renderCrop(crop: StoredCrop, view: CropView, px: number, channels: number, sizeMm: number, out: Float32Array, offset: number): void {
+export function renderCrop(
+  crop: StoredCrop,
+  view: CropView,
+  px: number,
+  channels: number,
+  sizeMm: number,
+  out: Float32Array,
+  offset: number,
+): void {
   const { data, depth, size, mmPerPx } = crop;
   // Dequantise after interpolation: bilinear weights sum to 1, so this is exact.
   const gain = view.gain * (crop.scale ?? 1);
@@ -93,7 +111,13 @@ export function randomView(
   };
 }
 
-function bilinear(data: Float32Array | Uint8Array, plane: number, size: number, x: number, y: number): number {
+function bilinear(
+  data: Float32Array | Uint8Array,
+  plane: number,
+  size: number,
+  x: number,
+  y: number,
+): number {
   const xc = Math.min(Math.max(x, 0), size - 1);
   const yc = Math.min(Math.max(y, 0), size - 1);
   const x0 = Math.floor(xc);
@@ -139,7 +163,14 @@ export function fromFrame(f: SquareFrame, u: number, v: number): [number, number
 }
 
 /** Sample an image through a frame (bilinear, zero outside); source pixel centres at integer + 0.5. */
-export function sampleFrame(src: Float32Array, rows: number, cols: number, f: SquareFrame, out: Float32Array, offset = 0): void {
+export function sampleFrame(
+  src: Float32Array,
+  rows: number,
+  cols: number,
+  f: SquareFrame,
+  out: Float32Array,
+  offset = 0,
+): void {
   for (let v = 0; v < f.size; v++) {
     for (let u = 0; u < f.size; u++) {
       const [x, y] = fromFrame(f, u + 0.5, v + 0.5);
@@ -154,8 +185,12 @@ function bilinearZero(src: Float32Array, rows: number, cols: number, x: number, 
   const y0 = Math.floor(y);
   const fx = x - x0;
   const fy = y - y0;
-  const at = (xx: number, yy: number) => (xx < 0 || yy < 0 || xx >= cols || yy >= rows ? 0 : src[yy * cols + xx]);
-  return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
+  const at = (xx: number, yy: number) =>
+    xx < 0 || yy < 0 || xx >= cols || yy >= rows ? 0 : src[yy * cols + xx];
+  return (
+    (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) +
+    (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy
+  );
 }
 
 /** Robust [0, 1] scaling by the 1st and 99th percentiles (of a subsample, for speed). */

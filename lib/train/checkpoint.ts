@@ -22,8 +22,15 @@ interface BundleHeader {
 const MAGIC = "LUMBARW1";
 
 /** Write tensors (+ JSON meta) as one file via temp + rename: a reader sees the old file or the new one. */
-export function writeTensorBundle(file: string, tensors: readonly { name: string; tensor: tf.Tensor }[], meta?: unknown): void {
-  const header: BundleHeader = { tensors: tensors.map((t) => ({ name: t.name, shape: t.tensor.shape })), meta };
+export function writeTensorBundle(
+  file: string,
+  tensors: readonly { name: string; tensor: tf.Tensor }[],
+  meta?: unknown,
+): void {
+  const header: BundleHeader = {
+    tensors: tensors.map((t) => ({ name: t.name, shape: t.tensor.shape })),
+    meta,
+  };
   const headerBuf = Buffer.from(JSON.stringify(header), "utf8");
   const parts: Buffer[] = [Buffer.from(MAGIC), u32(headerBuf.length), headerBuf];
   for (const t of tensors) {
@@ -33,14 +40,18 @@ export function writeTensorBundle(file: string, tensors: readonly { name: string
   atomicWrite(file, Buffer.concat(parts));
 }
 
-export function readTensorBundle(file: string): { tensors: { name: string; shape: number[]; data: Float32Array }[]; meta: unknown } {
+export function readTensorBundle(file: string): {
+  tensors: { name: string; shape: number[]; data: Float32Array }[];
+  meta: unknown;
+} {
   let buf: Buffer;
   try {
     buf = readFileSync(file);
   } catch (e) {
     throw new CheckpointError(file, `cannot read: ${(e as Error).message}`);
   }
-  if (buf.length < 12 || buf.toString("latin1", 0, 8) !== MAGIC) throw new CheckpointError(file, "not a weights bundle");
+  if (buf.length < 12 || buf.toString("latin1", 0, 8) !== MAGIC)
+    throw new CheckpointError(file, "not a weights bundle");
   const headerLen = buf.readUInt32LE(8);
   if (12 + headerLen > buf.length) throw new CheckpointError(file, "truncated header");
   const header = JSON.parse(buf.toString("utf8", 12, 12 + headerLen)) as BundleHeader;
@@ -69,11 +80,15 @@ export function saveModelWeights(file: string, model: tf.LayersModel, meta?: unk
 export function loadModelWeights(file: string, model: tf.LayersModel): unknown {
   const { tensors, meta } = readTensorBundle(file);
   const weights = model.weights;
-  if (tensors.length !== weights.length) throw new CheckpointError(file, `has ${tensors.length} tensors, model has ${weights.length}`);
+  if (tensors.length !== weights.length)
+    throw new CheckpointError(file, `has ${tensors.length} tensors, model has ${weights.length}`);
   const values = tensors.map((t, i) => {
     const want = weights[i].shape;
     if (want.join("x") !== t.shape.join("x")) {
-      throw new CheckpointError(file, `tensor ${i} (${t.name}) has shape [${t.shape}], model expects [${want}]`);
+      throw new CheckpointError(
+        file,
+        `tensor ${i} (${t.name}) has shape [${t.shape}], model expects [${want}]`,
+      );
     }
     return tf.tensor(t.data, t.shape);
   });
@@ -85,7 +100,10 @@ export function loadModelWeights(file: string, model: tf.LayersModel): unknown {
 /** Save Adam's moments etc. so a resumed run continues the same optimisation. */
 export async function saveOptimizer(file: string, optimizer: tf.Optimizer): Promise<void> {
   const named = await optimizer.getWeights();
-  writeTensorBundle(file, named.map((n) => ({ name: n.name, tensor: n.tensor })));
+  writeTensorBundle(
+    file,
+    named.map((n) => ({ name: n.name, tensor: n.tensor })),
+  );
 }
 
 export async function loadOptimizer(file: string, optimizer: tf.Optimizer): Promise<void> {
@@ -104,7 +122,13 @@ export interface UnitState {
   readonly extra?: Record<string, unknown>;
 }
 
-export const INITIAL_STATE: UnitState = { epoch: 0, bestScore: Infinity, bestEpoch: -1, done: false, last: null };
+export const INITIAL_STATE: UnitState = {
+  epoch: 0,
+  bestScore: Infinity,
+  bestEpoch: -1,
+  done: false,
+  last: null,
+};
 
 export function readState(dir: string): UnitState {
   const file = join(dir, "state.json");

@@ -1,6 +1,21 @@
 import * as tf from "@tensorflow/tfjs";
-import { CONDITION_INFO, LEVELS, rowId, type Condition, type Family, type SeverityIndex, type Side } from "../data/schema";
-import { anySevereSpinalLoss, buildClassifier, metaVector, META_SIZE, weightedCrossEntropy, type ClassifierSpec } from "../models";
+import {
+  CONDITION_INFO,
+  LEVELS,
+  rowId,
+  type Condition,
+  type Family,
+  type SeverityIndex,
+  type Side,
+} from "../data/schema";
+import {
+  anySevereSpinalLoss,
+  buildClassifier,
+  metaVector,
+  META_SIZE,
+  weightedCrossEntropy,
+  type ClassifierSpec,
+} from "../models";
 import { scoreSubmission } from "../metric";
 import type { Probs3 } from "../metric";
 import type { Rng } from "../util/rng";
@@ -28,7 +43,13 @@ export function mirrorKind(family: Family): "x" | "slices" {
 }
 
 export function classifierSpec(cfg: ClassifierConfig, family: Family): ClassifierSpec {
-  return { cropPx: cfg.cropPx, channels: 2 * cfg.crops[family].slicesEachSide + 1, filters: cfg.filters, dense: cfg.dense, dropout: cfg.dropout };
+  return {
+    cropPx: cfg.cropPx,
+    channels: 2 * cfg.crops[family].slicesEachSide + 1,
+    filters: cfg.filters,
+    dense: cfg.dense,
+    dropout: cfg.dropout,
+  };
 }
 
 /** Side as the model sees it: mirroring turns a left point into a right one. */
@@ -38,7 +59,12 @@ function viewSide(side: Side | null, view: CropView): Side | null {
 }
 
 /** Render samples under views into model inputs: crop [n, P, P, C] and meta [n, 6]. */
-export function renderInputs(samples: readonly CropSample[], views: readonly CropView[], cfg: ClassifierConfig, family: Family): [tf.Tensor4D, tf.Tensor2D] {
+export function renderInputs(
+  samples: readonly CropSample[],
+  views: readonly CropView[],
+  cfg: ClassifierConfig,
+  family: Family,
+): [tf.Tensor4D, tf.Tensor2D] {
   const spec = classifierSpec(cfg, family);
   const px = spec.cropPx;
   const ch = spec.channels;
@@ -56,7 +82,13 @@ export function renderInputs(samples: readonly CropSample[], views: readonly Cro
  * Each epoch a point is seen once, half the time (when there is one) through its `alternates` crop:
  * the crop at the localized position, which is how test studies are seen.
  */
-function* classifierBatches(samples: readonly CropSample[], alternates: ReadonlyMap<string, CropSample>, cfg: ClassifierConfig, family: Family, rng: Rng): Iterable<Batch> {
+function* classifierBatches(
+  samples: readonly CropSample[],
+  alternates: ReadonlyMap<string, CropSample>,
+  cfg: ClassifierConfig,
+  family: Family,
+  rng: Rng,
+): Iterable<Batch> {
   const order = rng.shuffle(samples.map((_, i) => i));
   for (let start = 0; start < order.length; start += cfg.batchSize) {
     const batch = order.slice(start, start + cfg.batchSize).map((i) => {
@@ -65,7 +97,10 @@ function* classifierBatches(samples: readonly CropSample[], alternates: Readonly
     });
     const views = batch.map(() => randomView(rng, cfg.augment, mirrorKind(family)));
     const [crop, meta] = renderInputs(batch, views, cfg, family);
-    const labels = tf.tensor1d(batch.map((s) => s.label ?? 0), "int32");
+    const labels = tf.tensor1d(
+      batch.map((s) => s.label ?? 0),
+      "int32",
+    );
     const any = family === "spinal" && cfg.anySevereWeight > 0 ? anySevereInputs(batch) : null;
     yield {
       inputs: [crop, meta],
@@ -73,7 +108,10 @@ function* classifierBatches(samples: readonly CropSample[], alternates: Readonly
       loss: (out) => {
         const ce = weightedCrossEntropy(labels, out as tf.Tensor2D);
         if (!any) return ce;
-        return tf.add(ce, tf.mul(cfg.anySevereWeight, anySevereMasked(out as tf.Tensor2D, any.mask, any.label))) as tf.Scalar;
+        return tf.add(
+          ce,
+          tf.mul(cfg.anySevereWeight, anySevereMasked(out as tf.Tensor2D, any.mask, any.label)),
+        ) as tf.Scalar;
       },
       dispose: () => {
         crop.dispose();
@@ -114,14 +152,29 @@ function anySevereMasked(probs: tf.Tensor2D, mask: tf.Tensor2D, label: tf.Tensor
  * Probabilities for samples, averaged over models (folds) and views (identity, plus the mirror when
  * `tta`). Returns one Probs3 per sample, in order.
  */
-export function predictSamples(models: readonly tf.LayersModel[], samples: readonly CropSample[], cfg: ClassifierConfig, family: Family, tta: boolean, batchSize = 64): Probs3[] {
-  const views: CropView[] = [IDENTITY_VIEW, ...(tta ? [{ ...IDENTITY_VIEW, mirror: mirrorKind(family) }] : [])];
+export function predictSamples(
+  models: readonly tf.LayersModel[],
+  samples: readonly CropSample[],
+  cfg: ClassifierConfig,
+  family: Family,
+  tta: boolean,
+  batchSize = 64,
+): Probs3[] {
+  const views: CropView[] = [
+    IDENTITY_VIEW,
+    ...(tta ? [{ ...IDENTITY_VIEW, mirror: mirrorKind(family) }] : []),
+  ];
   const out: Probs3[] = [];
   for (let start = 0; start < samples.length; start += batchSize) {
     const chunk = samples.slice(start, start + batchSize);
     const sum = new Float64Array(chunk.length * 3);
     for (const view of views) {
-      const [crop, meta] = renderInputs(chunk, chunk.map(() => view), cfg, family);
+      const [crop, meta] = renderInputs(
+        chunk,
+        chunk.map(() => view),
+        cfg,
+        family,
+      );
       for (const m of models) {
         const p = m.predict([crop, meta]) as tf.Tensor;
         const d = p.dataSync();
@@ -142,7 +195,10 @@ export function sampleKey(s: Pick<CropSample, "studyId" | "condition" | "levelIn
 }
 
 /** Row-id keyed predictions and labels of samples, for lib/metric. */
-export function asRows(samples: readonly CropSample[], probs: readonly Probs3[]): { preds: Map<string, Probs3>; labels: Map<string, SeverityIndex> } {
+export function asRows(
+  samples: readonly CropSample[],
+  probs: readonly Probs3[],
+): { preds: Map<string, Probs3>; labels: Map<string, SeverityIndex> } {
   const preds = new Map<string, Probs3>();
   const labels = new Map<string, SeverityIndex>();
   samples.forEach((s, i) => {
@@ -180,7 +236,9 @@ export async function fitClassifier(opts: {
   const model = buildClassifier(classifierSpec(cfg, family), `cls_${family}`);
   const train = opts.train.filter((s) => s.label !== null);
   const valid = opts.valid.filter((s) => s.label !== null);
-  const alternates = new Map((opts.trainAlternates ?? []).filter((s) => s.label !== null).map((s) => [sampleKey(s), s]));
+  const alternates = new Map(
+    (opts.trainAlternates ?? []).filter((s) => s.label !== null).map((s) => [sampleKey(s), s]),
+  );
   await fitUnit({
     name: opts.name,
     dir: opts.dir,

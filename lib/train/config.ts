@@ -67,7 +67,9 @@ export interface TrainConfig {
   readonly classifier: ClassifierConfig;
 }
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
+};
 export type TrainOverrides = DeepPartial<TrainConfig>;
 
 export const DEFAULT_CONFIG: TrainConfig = {
@@ -145,7 +147,8 @@ export function isProfile(s: string): s is Profile {
 
 /** DEFAULT_CONFIG <- preset <- explicit overrides (e.g. --seed), merged deeply; arrays replace. */
 export function resolveConfig(profile: Profile | string, overrides: TrainOverrides = {}): TrainConfig {
-  if (!isProfile(profile)) throw new UsageError(`unknown profile "${profile}" (expected ${PROFILES.join("|")})`);
+  if (!isProfile(profile))
+    throw new UsageError(`unknown profile "${profile}" (expected ${PROFILES.join("|")})`);
   const merged = deepMerge(deepMerge(DEFAULT_CONFIG, PRESETS[profile]), overrides) as TrainConfig;
   return { ...merged, profile };
 }

@@ -3,7 +3,16 @@ import { join } from "node:path";
 import { existsSync, mkdirSync } from "node:fs";
 import { Rng } from "../util/rng";
 import { setLearningRate } from "../engine";
-import { INITIAL_STATE, loadModelWeights, loadOptimizer, readState, saveModelWeights, saveOptimizer, writeState, type UnitState } from "./checkpoint";
+import {
+  INITIAL_STATE,
+  loadModelWeights,
+  loadOptimizer,
+  readState,
+  saveModelWeights,
+  saveOptimizer,
+  writeState,
+  type UnitState,
+} from "./checkpoint";
 import { JsonlLog } from "./log";
 import { progressBar } from "./progress";
 
@@ -42,7 +51,11 @@ export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch:
   // Explicit varList: without it tfjs differentiates every trainable variable alive in the process
   // (other folds' models too), and Adam's slot order would depend on what else exists.
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const loss = optimizer.minimize(() => batch.loss(model.apply(batch.inputs, { training: true }) as tf.Tensor), true, vars);
+  const loss = optimizer.minimize(
+    () => batch.loss(model.apply(batch.inputs, { training: true }) as tf.Tensor),
+    true,
+    vars,
+  );
   const value = loss ? loss.dataSync()[0] : NaN;
   loss?.dispose();
   return value;
@@ -75,10 +88,16 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
   // Early stopping only in the second half: with a cosine schedule the first epochs run at a high
   // rate and a noisy validation score there says little about where training ends.
   const minEpochs = Math.ceil(task.epochs / 2);
-  for (let epoch = state.epoch; epoch < task.epochs && (epoch < minEpochs || stale < task.patience); epoch++) {
+  for (
+    let epoch = state.epoch;
+    epoch < task.epochs && (epoch < minEpochs || stale < task.patience);
+    epoch++
+  ) {
     const t0 = Date.now();
     setLearningRate(optimizer, cosineLr(task.learningRate, epoch, task.epochs));
-    const bar = progressBar(`${task.name} epoch ${epoch + 1}/${task.epochs}`, task.batchesPerEpoch, { quiet: task.quiet });
+    const bar = progressBar(`${task.name} epoch ${epoch + 1}/${task.epochs}`, task.batchesPerEpoch, {
+      quiet: task.quiet,
+    });
     let lossSum = 0;
     let seen = 0;
     for (const batch of task.trainBatches(epoch, new Rng(task.seed).fork(epoch + 1))) {
@@ -104,7 +123,15 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     };
     writeState(dir, state);
     stale = improved ? 0 : stale + 1;
-    task.log?.write({ unit: task.name, epoch, lr: cosineLr(task.learningRate, epoch, task.epochs), trainLoss: lossSum / Math.max(seen, 1), ...metrics, best: state.bestScore, seconds: (Date.now() - t0) / 1000 });
+    task.log?.write({
+      unit: task.name,
+      epoch,
+      lr: cosineLr(task.learningRate, epoch, task.epochs),
+      trainLoss: lossSum / Math.max(seen, 1),
+      ...metrics,
+      best: state.bestScore,
+      seconds: (Date.now() - t0) / 1000,
+    });
   }
   optimizer.dispose();
   if (existsSync(bestFile)) loadModelWeights(bestFile, model);

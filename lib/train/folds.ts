@@ -13,7 +13,10 @@ export function studyFolds(studyIds: readonly number[], k: number, seed: number)
 }
 
 /** The train and validation study ids of fold `fold`, each sorted. */
-export function foldSplit(folds: ReadonlyMap<number, number>, fold: number): { train: number[]; valid: number[] } {
+export function foldSplit(
+  folds: ReadonlyMap<number, number>,
+  fold: number,
+): { train: number[]; valid: number[] } {
   const train: number[] = [];
   const valid: number[] = [];
   for (const [id, f] of folds) (f === fold ? valid : train).push(id);

@@ -49,7 +49,9 @@ export function groundTruthScores(
         const p = pts[k];
         if (t && p) d.push([t[0] - p[0], t[1] - p[1], t[2] - p[2]]);
       }
-      return d.length ? ([0, 1, 2].map((i) => d.reduce((s, v) => s + v[i], 0) / d.length) as Vec3) : ([0, 0, 0] as Vec3);
+      return d.length
+        ? ([0, 1, 2].map((i) => d.reduce((s, v) => s + v[i], 0) / d.length) as Vec3)
+        : ([0, 0, 0] as Vec3);
     });
     const errs: number[] = [];
     for (const [studyId, pts] of levels) {
@@ -67,12 +69,15 @@ export function groundTruthScores(
 /** levels.csv: study_id, level (l1_l2 or "L1/L2"), and the centre's LPS x, y, z in mm. */
 export function readLevelCentres(file: string): Map<string, Vec3> {
   const table = readCsv(file, ["study_id", "level"]);
-  const col = (axis: string) => table.header.find((h) => [axis, `${axis}_mm`, `lps_${axis}`, `${axis}_lps`].includes(h.toLowerCase()));
+  const col = (axis: string) =>
+    table.header.find((h) => [axis, `${axis}_mm`, `lps_${axis}`, `${axis}_lps`].includes(h.toLowerCase()));
   const [cx, cy, cz] = ["x", "y", "z"].map(col);
   const out = new Map<string, Vec3>();
   if (!cx || !cy || !cz) return out;
   for (const { values } of table.rows) {
-    const level: Level | undefined = (LEVELS as readonly string[]).includes(values.level) ? (values.level as Level) : levelFromTitle(values.level);
+    const level: Level | undefined = (LEVELS as readonly string[]).includes(values.level)
+      ? (values.level as Level)
+      : levelFromTitle(values.level);
     if (!level) continue;
     out.set(`${values.study_id}/${level}`, [Number(values[cx]), Number(values[cy]), Number(values[cz])]);
   }

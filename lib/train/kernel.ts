@@ -1,7 +1,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { CONDITION_INFO, FAMILIES, LEVELS, TARGETS, rowId, studyRowIds, type Family, type SeverityIndex } from "../data/schema";
+import {
+  CONDITION_INFO,
+  FAMILIES,
+  LEVELS,
+  TARGETS,
+  rowId,
+  studyRowIds,
+  type Family,
+  type SeverityIndex,
+} from "../data/schema";
 import { datasetPaths, indexDataset, type StudyEntry } from "../data/dataset";
 import { loadCoordinates, type LabelCoordinate } from "../data/coordinates";
 import { labelsByRowId, loadTrainLabels, type StudyLabels } from "../data/train-labels";
@@ -13,11 +22,26 @@ import { Rng } from "../util/rng";
 import { UsageError } from "../util/errors";
 import { atomicWrite } from "./checkpoint";
 import { familyOf, fitClassifier, predictSamples, type CropSample } from "./classifier";
-import { readConfigJson, resolveConfig, writeConfigJson, type Profile, type TrainConfig, type TrainOverrides } from "./config";
+import {
+  readConfigJson,
+  resolveConfig,
+  writeConfigJson,
+  type Profile,
+  type TrainConfig,
+  type TrainOverrides,
+} from "./config";
 import { foldSplit, studyFolds } from "./folds";
 import { fitLocalizer, predictLevels } from "./localizer";
 import { JsonlLog } from "./log";
-import { errorSummary, localizedCrops, pointErrors, prepareTrainStudies, type Failure, type LpsPoint, type PreparedStudy } from "./prepare";
+import {
+  errorSummary,
+  localizedCrops,
+  pointErrors,
+  prepareTrainStudies,
+  type Failure,
+  type LpsPoint,
+  type PreparedStudy,
+} from "./prepare";
 import { progressBar } from "./progress";
 import { fitOffsets, frameToLps, loadStudy, localizerStack, midSlice, type OffsetModel } from "./study";
 import { groundTruthScores, type GroundTruthReport } from "./ground-truth";
@@ -43,7 +67,12 @@ export interface KernelReport {
   readonly testScore: number | null;
   readonly priorScore: number | null;
   readonly oracleScore: number | null;
-  readonly cv: { localized: MetricResult | null; groundTruthCoords: MetricResult | null; prior: MetricResult | null; studies: number };
+  readonly cv: {
+    localized: MetricResult | null;
+    groundTruthCoords: MetricResult | null;
+    prior: MetricResult | null;
+    studies: number;
+  };
   readonly test: (GroundTruthReport & { studies: number }) | { studies: number };
   readonly localization: Record<string, unknown>;
   readonly timings: Record<string, number>;
@@ -65,7 +94,10 @@ interface Trained {
  * prior) and OUT/report.json. Checkpoints in OUT/checkpoints make a rerun resume.
  */
 export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
-  const config = resolveConfig(opts.profile, { ...opts.overrides, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+  const config = resolveConfig(opts.profile, {
+    ...opts.overrides,
+    ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  });
   const timings: Record<string, number> = {};
   const clock = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
     const t0 = Date.now();
@@ -80,7 +112,9 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   // Resuming is only sound with the same config: other shapes or folds would mix incompatible units.
   const previous = readConfigJson(ckpt);
   if (previous && JSON.stringify(previous) !== JSON.stringify(config)) {
-    throw new UsageError(`${ckpt} holds checkpoints of a different configuration (profile ${previous.profile}, seed ${previous.seed}); use another --out or delete that folder`);
+    throw new UsageError(
+      `${ckpt} holds checkpoints of a different configuration (profile ${previous.profile}, seed ${previous.seed}); use another --out or delete that folder`,
+    );
   }
   writeConfigJson(ckpt, config);
   const log = new JsonlLog(join(opts.out, "train-log.jsonl"));
@@ -94,17 +128,34 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   const coordsByStudy = groupBy(coords, (c) => c.studyId);
   const labelsByStudy = new Map(trainLabels.studies.map((s) => [s.studyId, s]));
   const trainIndex = indexDataset(opts.data, "train");
-  let trainEntries = trainIndex.studies.filter((s) => labelsByStudy.has(s.studyId) && coordsByStudy.has(s.studyId));
+  let trainEntries = trainIndex.studies.filter(
+    (s) => labelsByStudy.has(s.studyId) && coordsByStudy.has(s.studyId),
+  );
   if (config.maxTrainStudies !== null && trainEntries.length > config.maxTrainStudies) {
-    const keep = new Set(new Rng(config.seed).shuffle(trainEntries.map((s) => s.studyId)).slice(0, config.maxTrainStudies));
+    const keep = new Set(
+      new Rng(config.seed).shuffle(trainEntries.map((s) => s.studyId)).slice(0, config.maxTrainStudies),
+    );
     trainEntries = trainEntries.filter((s) => keep.has(s.studyId));
   }
 
   const { prepared, failures } = await clock("prepareTrain", () =>
-    prepareTrainStudies({ studies: trainEntries, labels: labelsByStudy, coords: coordsByStudy, loc: config.localizer, cls: config.classifier, quiet }),
+    prepareTrainStudies({
+      studies: trainEntries,
+      labels: labelsByStudy,
+      coords: coordsByStudy,
+      loc: config.localizer,
+      cls: config.classifier,
+      quiet,
+    }),
   );
   const canCv = prepared.length >= config.folds;
-  const folds = canCv ? studyFolds(prepared.map((p) => p.studyId), config.folds, config.seed) : new Map<number, number>();
+  const folds = canCv
+    ? studyFolds(
+        prepared.map((p) => p.studyId),
+        config.folds,
+        config.seed,
+      )
+    : new Map<number, number>();
 
   // ---- stage 1: localizer CV + out-of-fold level points
   const localizers: tf.LayersModel[] = [];
@@ -112,7 +163,9 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   await clock("trainLocalizer", async () => {
     const nFolds = canCv ? config.folds : 1;
     for (let f = 0; f < nFolds; f++) {
-      const { train, valid } = canCv ? foldSplit(folds, f) : { train: prepared.map((p) => p.studyId), valid: [] };
+      const { train, valid } = canCv
+        ? foldSplit(folds, f)
+        : { train: prepared.map((p) => p.studyId), valid: [] };
       const pick = (ids: number[]) => prepared.filter((p) => ids.includes(p.studyId));
       const model = await fitLocalizer({
         dir: join(ckpt, "localizer", `fold${f}`),
@@ -127,14 +180,25 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
       });
       localizers.push(model);
       const validStudies = pick(valid);
-      const pts = predictLevels([model], validStudies.map((p) => p.localizer.image), config.localizer);
-      validStudies.forEach((p, i) => oofLevels.set(p.studyId, pts[i].map(([u, v]) => frameToLps({ ...p.mid, image: p.localizer.image }, u, v))));
+      const pts = predictLevels(
+        [model],
+        validStudies.map((p) => p.localizer.image),
+        config.localizer,
+      );
+      validStudies.forEach((p, i) =>
+        oofLevels.set(
+          p.studyId,
+          pts[i].map(([u, v]) => frameToLps({ ...p.mid, image: p.localizer.image }, u, v)),
+        ),
+      );
     }
   });
 
   // ---- pass 2: crops at out-of-fold localized points (how the classifier will see test studies)
   const foldOffsets = canCv
-    ? Array.from({ length: config.folds }, (_, f) => fitOffsets(prepared.filter((p) => folds.get(p.studyId) !== f).map((p) => p.gtPoints)))
+    ? Array.from({ length: config.folds }, (_, f) =>
+        fitOffsets(prepared.filter((p) => folds.get(p.studyId) !== f).map((p) => p.gtPoints)),
+      )
     : [];
   const offsets = fitOffsets(prepared.map((p) => p.gtPoints));
   const locCrops = new Map<number, CropSample[]>();
@@ -146,7 +210,13 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
       if (!levels) continue;
       const entry = trainEntries.find((e) => e.studyId === p.studyId)!;
       try {
-        const r = await localizedCrops(entry, levels, foldOffsets[folds.get(p.studyId)!], config.classifier, labelsByStudy.get(p.studyId));
+        const r = await localizedCrops(
+          entry,
+          levels,
+          foldOffsets[folds.get(p.studyId)!],
+          config.classifier,
+          labelsByStudy.get(p.studyId),
+        );
         locCrops.set(p.studyId, r.crops);
         locErrors.push(...pointErrors(r.points, p.gtPoints));
       } catch (e) {
@@ -165,9 +235,15 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
     for (const family of FAMILIES) {
       const nFolds = canCv ? config.folds : 1;
       for (let f = 0; f < nFolds; f++) {
-        const { train, valid } = canCv ? foldSplit(folds, f) : { train: prepared.map((p) => p.studyId), valid: [] };
-        const gtOf = (ids: number[]) => prepared.filter((p) => ids.includes(p.studyId)).flatMap((p) => p.gtCrops.filter((c) => familyOf(c) === family));
-        const locOf = (ids: number[]) => ids.flatMap((id) => (locCrops.get(id) ?? []).filter((c) => familyOf(c) === family));
+        const { train, valid } = canCv
+          ? foldSplit(folds, f)
+          : { train: prepared.map((p) => p.studyId), valid: [] };
+        const gtOf = (ids: number[]) =>
+          prepared
+            .filter((p) => ids.includes(p.studyId))
+            .flatMap((p) => p.gtCrops.filter((c) => familyOf(c) === family));
+        const locOf = (ids: number[]) =>
+          ids.flatMap((id) => (locCrops.get(id) ?? []).filter((c) => familyOf(c) === family));
         const validLoc = locOf(valid);
         const model = await fitClassifier({
           dir: join(ckpt, family, `fold${f}`),
@@ -184,7 +260,11 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
           quiet,
         });
         classifiers[family].push(model);
-        predictInto(oofLoc, validLoc, predictSamples([model], validLoc, config.classifier, family, config.tta));
+        predictInto(
+          oofLoc,
+          validLoc,
+          predictSamples([model], validLoc, config.classifier, family, config.tta),
+        );
         const validGt = gtOf(valid);
         predictInto(oofGt, validGt, predictSamples([model], validGt, config.classifier, family, config.tta));
       }
@@ -209,7 +289,10 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   writeOof(join(opts.out, "oof.csv"), withPrior(oofLoc), cvStudies);
 
   const locTrainErrors = Object.fromEntries(
-    ["spinal", "foraminal", "subarticular"].map((f) => [f, errorSummary(locErrors.filter((e) => e.family === f).map((e) => e.mm))]),
+    ["spinal", "foraminal", "subarticular"].map((f) => [
+      f,
+      errorSummary(locErrors.filter((e) => e.family === f).map((e) => e.mm)),
+    ]),
   );
 
   // ---- test inference, one study at a time
@@ -240,7 +323,13 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
 
   // ---- ground truth from the generator, when present (never needed to run)
   const trainSpinal = new Map(
-    prepared.map((p) => [p.studyId, LEVELS.map((_, k) => p.gtPoints.find((q) => q.condition === "spinal_canal_stenosis" && q.levelIndex === k)?.lps ?? null)]),
+    prepared.map((p) => [
+      p.studyId,
+      LEVELS.map(
+        (_, k) =>
+          p.gtPoints.find((q) => q.condition === "spinal_canal_stenosis" && q.levelIndex === k)?.lps ?? null,
+      ),
+    ]),
   );
   const gt = groundTruthScores(opts.data, predictions, prior, expectedStudies, testLevels, trainSpinal);
   const report: KernelReport = {
@@ -261,7 +350,9 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
     config,
   };
   atomicWrite(join(opts.out, "report.json"), JSON.stringify(report, null, 2) + "\n");
-  tf.dispose([...localizers, ...Object.values(classifiers).flat()].flatMap((m) => m.weights.map((w) => w.read())));
+  tf.dispose(
+    [...localizers, ...Object.values(classifiers).flat()].flatMap((m) => m.weights.map((w) => w.read())),
+  );
   return report;
 }
 
@@ -275,7 +366,11 @@ export async function predictStudy(
   trained: Trained,
   config: TrainConfig,
   prior: PriorModel,
-): Promise<{ predictions: Map<string, Probs3>; fallbacks: { studyId: number; rows: number; reason: string }[]; levels: Vec3[] | null }> {
+): Promise<{
+  predictions: Map<string, Probs3>;
+  fallbacks: { studyId: number; rows: number; reason: string }[];
+  levels: Vec3[] | null;
+}> {
   const predictions = priorPredictions(prior, [studyId]);
   const fallbacks: { studyId: number; rows: number; reason: string }[] = [];
   const fallbackAll = (reason: string) => {
@@ -286,11 +381,19 @@ export async function predictStudy(
   try {
     const study = await loadStudy(entry);
     const view = localizerStack(study);
-    if (!view) return fallbackAll(`no usable sagittal series (${study.problems.join("; ") || "none listed"})`);
+    if (!view)
+      return fallbackAll(`no usable sagittal series (${study.problems.join("; ") || "none listed"})`);
     const mid = midSlice(view.stack, config.localizer.inputPx);
     const [pts] = predictLevels(trained.localizers, [mid.image], config.localizer);
     const levels = pts.map(([u, v]) => frameToLps(mid, u, v));
-    const { crops, missing } = await localizedCrops(entry, levels, trained.offsets, config.classifier, undefined, study);
+    const { crops, missing } = await localizedCrops(
+      entry,
+      levels,
+      trained.offsets,
+      config.classifier,
+      undefined,
+      study,
+    );
     const done = new Set<string>();
     for (const family of FAMILIES) {
       const mine = crops.filter((c) => familyOf(c) === family);
@@ -315,8 +418,14 @@ export async function predictStudy(
   }
 }
 
-function predictInto(out: Map<string, Probs3>, samples: readonly CropSample[], probs: readonly Probs3[]): void {
-  samples.forEach((s, i) => out.set(rowId(s.studyId, { condition: s.condition, level: LEVELS[s.levelIndex] }), probs[i]));
+function predictInto(
+  out: Map<string, Probs3>,
+  samples: readonly CropSample[],
+  probs: readonly Probs3[],
+): void {
+  samples.forEach((s, i) =>
+    out.set(rowId(s.studyId, { condition: s.condition, level: LEVELS[s.levelIndex] }), probs[i]),
+  );
 }
 
 function labelsFor(studies: readonly StudyLabels[]): Map<string, SeverityIndex> {
@@ -325,7 +434,10 @@ function labelsFor(studies: readonly StudyLabels[]): Map<string, SeverityIndex> 
 
 function writeOof(file: string, preds: Map<string, Probs3>, studies: readonly number[]): void {
   const ids = studies.flatMap((s) => studyRowIds(s)).sort();
-  const lines = ["row_id,normal_mild,moderate,severe", ...ids.map((id) => [id, ...(preds.get(id) ?? [NaN, NaN, NaN])].join(","))];
+  const lines = [
+    "row_id,normal_mild,moderate,severe",
+    ...ids.map((id) => [id, ...(preds.get(id) ?? [NaN, NaN, NaN])].join(",")),
+  ];
   atomicWrite(file, lines.join("\n") + "\n");
 }
 

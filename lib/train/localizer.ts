@@ -1,6 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { LEVELS } from "../data/schema";
-import { buildLocalizer, decodeHeatmaps, gaussianTargets, heatmapSize, spatialSoftmaxCe, type LocalizerSpec } from "../models";
+import {
+  buildLocalizer,
+  decodeHeatmaps,
+  gaussianTargets,
+  heatmapSize,
+  spatialSoftmaxCe,
+  type LocalizerSpec,
+} from "../models";
 import type { Rng } from "../util/rng";
 import { fitUnit, type Batch } from "./fit";
 import type { LocalizerConfig } from "./config";
@@ -22,7 +29,14 @@ export function localizerSpec(cfg: LocalizerConfig): LocalizerSpec {
 }
 
 /** Random shift + zoom of a sample (image and points move together), plus intensity gain. */
-function augmentSample(s: LocalizerSample, px: number, cfg: LocalizerConfig, rng: Rng, out: Float32Array, offset: number): [number, number][] {
+function augmentSample(
+  s: LocalizerSample,
+  px: number,
+  cfg: LocalizerConfig,
+  rng: Rng,
+  out: Float32Array,
+  offset: number,
+): [number, number][] {
   const zoom = 1 + rng.uniform(-cfg.scaleJitter, cfg.scaleJitter);
   const sx = rng.uniform(-cfg.shiftFrac, cfg.shiftFrac) * px;
   const sy = rng.uniform(-cfg.shiftFrac, cfg.shiftFrac) * px;
@@ -36,7 +50,10 @@ function augmentSample(s: LocalizerSample, px: number, cfg: LocalizerConfig, rng
       out[offset + v * px + u] = gain * bilinearZero(s.image, px, x, y);
     }
   }
-  return (s.points ?? LEVELS.map(() => [NaN, NaN] as const)).map(([x, y]) => [(x - c + sx) / zoom + c, (y - c + sy) / zoom + c]);
+  return (s.points ?? LEVELS.map(() => [NaN, NaN] as const)).map(([x, y]) => [
+    (x - c + sx) / zoom + c,
+    (y - c + sy) / zoom + c,
+  ]);
 }
 
 function bilinearZero(src: Float32Array, n: number, x: number, y: number): number {
@@ -45,11 +62,18 @@ function bilinearZero(src: Float32Array, n: number, x: number, y: number): numbe
   const fx = x - x0;
   const fy = y - y0;
   const at = (xx: number, yy: number) => (xx < 0 || yy < 0 || xx >= n || yy >= n ? 0 : src[yy * n + xx]);
-  return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
+  return (
+    (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) +
+    (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy
+  );
 }
 
 /** Batches of augmented samples with Gaussian heatmap targets. */
-function* localizerBatches(samples: readonly LocalizerSample[], cfg: LocalizerConfig, rng: Rng): Iterable<Batch> {
+function* localizerBatches(
+  samples: readonly LocalizerSample[],
+  cfg: LocalizerConfig,
+  rng: Rng,
+): Iterable<Batch> {
   const px = cfg.inputPx;
   const size = heatmapSize(localizerSpec(cfg));
   const stride = px / size;
@@ -57,7 +81,11 @@ function* localizerBatches(samples: readonly LocalizerSample[], cfg: LocalizerCo
   for (let start = 0; start < order.length; start += cfg.batchSize) {
     const ids = order.slice(start, start + cfg.batchSize);
     const images = new Float32Array(ids.length * px * px);
-    const points = ids.map((id, b) => augmentSample(samples[id], px, cfg, rng, images, b * px * px).map(([x, y]) => [x / stride, y / stride] as const));
+    const points = ids.map((id, b) =>
+      augmentSample(samples[id], px, cfg, rng, images, b * px * px).map(
+        ([x, y]) => [x / stride, y / stride] as const,
+      ),
+    );
     const x = tf.tensor4d(images, [ids.length, px, px, 1]);
     const target = gaussianTargets(points, size, cfg.sigmaCells);
     yield {
@@ -76,7 +104,12 @@ function* localizerBatches(samples: readonly LocalizerSample[], cfg: LocalizerCo
  * Heatmap logits of each sample, flattened, and decoded level points in input pixels.
  * Several models (folds) are averaged in logit space before decoding.
  */
-export function predictLevels(models: readonly tf.LayersModel[], images: readonly Float32Array[], cfg: LocalizerConfig, batchSize = 16): [number, number][][] {
+export function predictLevels(
+  models: readonly tf.LayersModel[],
+  images: readonly Float32Array[],
+  cfg: LocalizerConfig,
+  batchSize = 16,
+): [number, number][][] {
   const px = cfg.inputPx;
   const size = heatmapSize(localizerSpec(cfg));
   const stride = px / size;
@@ -92,13 +125,17 @@ export function predictLevels(models: readonly tf.LayersModel[], images: readonl
     });
     const flat = logits.dataSync() as Float32Array;
     logits.dispose();
-    for (const pts of decodeHeatmaps(flat, chunk.length, size)) out.push(pts.map(([x, y]) => [x * stride, y * stride]));
+    for (const pts of decodeHeatmaps(flat, chunk.length, size))
+      out.push(pts.map(([x, y]) => [x * stride, y * stride]));
   }
   return out;
 }
 
 /** Mean distance (input pixels) between predicted and labelled points: the early-stopping score. */
-export function meanPointError(pred: readonly [number, number][][], samples: readonly LocalizerSample[]): number {
+export function meanPointError(
+  pred: readonly [number, number][][],
+  samples: readonly LocalizerSample[],
+): number {
   let sum = 0;
   let n = 0;
   pred.forEach((pts, i) => {
@@ -143,7 +180,14 @@ export async function fitLocalizer(opts: {
     evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
       // Without a validation set keep the last epoch: a falling fake score always "improves".
       if (!valid.length) return { score: -epoch };
-      const score = meanPointError(predictLevels([m], valid.map((s) => s.image), cfg), valid);
+      const score = meanPointError(
+        predictLevels(
+          [m],
+          valid.map((s) => s.image),
+          cfg,
+        ),
+        valid,
+      );
       return { score, pointErrorPx: score };
     },
     log: opts.log,

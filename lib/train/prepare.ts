@@ -7,7 +7,17 @@ import type { CropSample } from "./classifier";
 import type { ClassifierConfig, LocalizerConfig } from "./config";
 import type { LocalizerSample } from "./localizer";
 import { progressBar } from "./progress";
-import { groundTruthPoints, loadStudy, localizerStack, lpsToFrame, midSlice, placePoints, storedCropFor, type MidSlice, type OffsetModel } from "./study";
+import {
+  groundTruthPoints,
+  loadStudy,
+  localizerStack,
+  lpsToFrame,
+  midSlice,
+  placePoints,
+  storedCropFor,
+  type MidSlice,
+  type OffsetModel,
+} from "./study";
 
 /** A point's identity and patient position, without pixels: what statistics and errors need. */
 export interface LpsPoint {
@@ -31,7 +41,11 @@ export interface Failure {
   readonly reason: string;
 }
 
-export function labelOf(labels: StudyLabels | undefined, condition: string, levelIndex: number): SeverityIndex | null {
+export function labelOf(
+  labels: StudyLabels | undefined,
+  condition: string,
+  levelIndex: number,
+): SeverityIndex | null {
   if (!labels) return null;
   const i = TARGETS.findIndex((t) => t.condition === condition && t.level === LEVELS[levelIndex]);
   return labels.labels[i] ?? null;
@@ -61,8 +75,12 @@ export async function prepareTrainStudies(opts: {
       const view = localizerStack(study);
       if (!view) throw new Error("no sagittal series to localize on");
       const { image, ...mid } = midSlice(view.stack, opts.loc.inputPx);
-      const spinal = LEVELS.map((_, k) => points.find((p) => p.condition === "spinal_canal_stenosis" && p.levelIndex === k));
-      const framePoints = spinal.map((p) => (p ? lpsToFrame({ ...mid, image }, p.lps) : ([NaN, NaN] as [number, number])));
+      const spinal = LEVELS.map((_, k) =>
+        points.find((p) => p.condition === "spinal_canal_stenosis" && p.levelIndex === k),
+      );
+      const framePoints = spinal.map((p) =>
+        p ? lpsToFrame({ ...mid, image }, p.lps) : ([NaN, NaN] as [number, number]),
+      );
       const labels = opts.labels.get(entry.studyId);
       const gtCrops = points.map((p) => ({
         studyId: entry.studyId,
@@ -79,7 +97,11 @@ export async function prepareTrainStudies(opts: {
         gtCrops,
       });
     } catch (e) {
-      failures.push({ studyId: entry.studyId, stage: "prepare", reason: e instanceof Error ? e.message : String(e) });
+      failures.push({
+        studyId: entry.studyId,
+        stage: "prepare",
+        reason: e instanceof Error ? e.message : String(e),
+      });
     }
     bar.tick();
   }
@@ -108,22 +130,37 @@ export async function localizedCrops(
     label: labelOf(labels, p.condition, p.levelIndex),
     crop: storedCropFor(p, cls),
   }));
-  return { crops, points: points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })), missing };
+  return {
+    crops,
+    points: points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
+    missing,
+  };
 }
 
 /** 3D distance in mm between matching points (same condition and level). */
-export function pointErrors(pred: readonly LpsPoint[], truth: readonly LpsPoint[]): { family: string; mm: number }[] {
+export function pointErrors(
+  pred: readonly LpsPoint[],
+  truth: readonly LpsPoint[],
+): { family: string; mm: number }[] {
   const out: { family: string; mm: number }[] = [];
   for (const p of pred) {
     const t = truth.find((q) => q.condition === p.condition && q.levelIndex === p.levelIndex);
     if (!t) continue;
-    out.push({ family: CONDITION_INFO[p.condition].family, mm: Math.hypot(p.lps[0] - t.lps[0], p.lps[1] - t.lps[1], p.lps[2] - t.lps[2]) });
+    out.push({
+      family: CONDITION_INFO[p.condition].family,
+      mm: Math.hypot(p.lps[0] - t.lps[0], p.lps[1] - t.lps[1], p.lps[2] - t.lps[2]),
+    });
   }
   return out;
 }
 
 /** Median and 90th percentile (nearest rank) of a list of errors. */
-export function errorSummary(mm: readonly number[]): { n: number; medianMm: number | null; p90Mm: number | null; meanMm: number | null } {
+export function errorSummary(mm: readonly number[]): {
+  n: number;
+  medianMm: number | null;
+  p90Mm: number | null;
+  meanMm: number | null;
+} {
   if (!mm.length) return { n: 0, medianMm: null, p90Mm: null, meanMm: null };
   const s = [...mm].sort((a, b) => a - b);
   const q = (f: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(f * s.length) - 1))];

@@ -1,10 +1,32 @@
-import { CONDITION_INFO, CONDITIONS, LEVELS, type Condition, type Family, type SeriesDescription } from "../data/schema";
+import {
+  CONDITION_INFO,
+  CONDITIONS,
+  LEVELS,
+  type Condition,
+  type Family,
+  type SeriesDescription,
+} from "../data/schema";
 import type { StudyEntry } from "../data/dataset";
 import type { LabelCoordinate } from "../data/coordinates";
 import { add, lpsToPixel, pixelToLps, type ImagePlane, type Vec3 } from "../geometry";
-import { sampleFrame, squareFrame, toFrame, fromFrame, robustNormalize, type SquareFrame, type StoredCrop } from "./augment";
+import {
+  sampleFrame,
+  squareFrame,
+  toFrame,
+  fromFrame,
+  robustNormalize,
+  type SquareFrame,
+  type StoredCrop,
+} from "./augment";
 import type { ClassifierConfig } from "./config";
-import { cropStack, findInstance, loadSeriesStacks, projectPoint, type LoadedSeries, type Stack } from "./volume";
+import {
+  cropStack,
+  findInstance,
+  loadSeriesStacks,
+  projectPoint,
+  type LoadedSeries,
+  type Stack,
+} from "./volume";
 
 /** A study's series, loaded, by type; an absent type is an empty list (a fallback reason, not an error). */
 export interface StudyImages {
@@ -15,12 +37,22 @@ export interface StudyImages {
 
 export async function loadStudy(entry: StudyEntry): Promise<StudyImages> {
   const problems = [...entry.problems];
-  const byType: Record<SeriesDescription, LoadedSeries[]> = { "Sagittal T1": [], "Sagittal T2/STIR": [], "Axial T2": [] };
+  const byType: Record<SeriesDescription, LoadedSeries[]> = {
+    "Sagittal T1": [],
+    "Sagittal T2/STIR": [],
+    "Axial T2": [],
+  };
   for (const s of entry.series) {
     problems.push(...s.problems);
     if (!s.description || s.files.length === 0) continue;
-    const loaded = await loadSeriesStacks(s.seriesId, s.files.map((f) => f.path));
-    if (loaded.skipped.length) problems.push(`series ${s.seriesId}: skipped ${loaded.skipped.length} file(s), e.g. ${loaded.skipped[0].reason}`);
+    const loaded = await loadSeriesStacks(
+      s.seriesId,
+      s.files.map((f) => f.path),
+    );
+    if (loaded.skipped.length)
+      problems.push(
+        `series ${s.seriesId}: skipped ${loaded.skipped.length} file(s), e.g. ${loaded.skipped[0].reason}`,
+      );
     if (loaded.stacks.length) byType[s.description].push(loaded);
   }
   return { studyId: entry.studyId, byType, problems };
@@ -78,18 +110,33 @@ export interface PointLocation {
 }
 
 /** Ground-truth points of a train study from train_label_coordinates.csv, found by instance number. */
-export function groundTruthPoints(study: StudyImages, coords: readonly LabelCoordinate[]): { points: PointLocation[]; problems: string[] } {
+export function groundTruthPoints(
+  study: StudyImages,
+  coords: readonly LabelCoordinate[],
+): { points: PointLocation[]; problems: string[] } {
   const points: PointLocation[] = [];
   const problems: string[] = [];
   for (const c of coords) {
-    const series = Object.values(study.byType).flat().find((s) => s.seriesId === c.seriesId);
+    const series = Object.values(study.byType)
+      .flat()
+      .find((s) => s.seriesId === c.seriesId);
     const hit = series ? findInstance(series.stacks, c.instanceNumber) : undefined;
     if (!hit) {
-      problems.push(`${c.condition} ${c.level}: instance ${c.instanceNumber} of series ${c.seriesId} not loaded`);
+      problems.push(
+        `${c.condition} ${c.level}: instance ${c.instanceNumber} of series ${c.seriesId} not loaded`,
+      );
       continue;
     }
     const lps = pixelToLps(hit.stack.planes[hit.slice], c.x, c.y);
-    points.push({ condition: c.condition, levelIndex: LEVELS.indexOf(c.level), stack: hit.stack, slice: hit.slice, x: c.x, y: c.y, lps });
+    points.push({
+      condition: c.condition,
+      levelIndex: LEVELS.indexOf(c.level),
+      stack: hit.stack,
+      slice: hit.slice,
+      x: c.x,
+      y: c.y,
+      lps,
+    });
   }
   return { points, problems };
 }
@@ -101,11 +148,15 @@ export function groundTruthPoints(study: StudyImages, coords: readonly LabelCoor
  */
 export type OffsetModel = ReadonlyMap<string, Vec3>;
 
-export function fitOffsets(perStudy: readonly (readonly Pick<PointLocation, "condition" | "levelIndex" | "lps">[])[]): OffsetModel {
+export function fitOffsets(
+  perStudy: readonly (readonly Pick<PointLocation, "condition" | "levelIndex" | "lps">[])[],
+): OffsetModel {
   const sums = new Map<string, { s: Vec3; n: number }>();
   for (const points of perStudy) {
     for (const p of points) {
-      const spinal = points.find((q) => q.condition === "spinal_canal_stenosis" && q.levelIndex === p.levelIndex);
+      const spinal = points.find(
+        (q) => q.condition === "spinal_canal_stenosis" && q.levelIndex === p.levelIndex,
+      );
       if (!spinal) continue;
       const key = `${p.condition}/${p.levelIndex}`;
       const acc = sums.get(key) ?? { s: [0, 0, 0] as Vec3, n: 0 };
@@ -125,7 +176,11 @@ export function fitOffsets(perStudy: readonly (readonly Pick<PointLocation, "con
  * each by projecting level + learned offset into that series in patient space.
  * Returns the located points and, per condition, why it could not be placed.
  */
-export function placePoints(study: StudyImages, levels: readonly Vec3[], offsets: OffsetModel): { points: PointLocation[]; missing: Map<Condition, string> } {
+export function placePoints(
+  study: StudyImages,
+  levels: readonly Vec3[],
+  offsets: OffsetModel,
+): { points: PointLocation[]; missing: Map<Condition, string> } {
   const points: PointLocation[] = [];
   const missing = new Map<Condition, string>();
   for (const condition of CONDITIONS) {
@@ -139,7 +194,8 @@ export function placePoints(study: StudyImages, levels: readonly Vec3[], offsets
       const lps = add(level, offsets.get(`${condition}/${levelIndex}`) ?? [0, 0, 0]);
       const hit = projectPoint(stacks, lps);
       if (!hit || !hit.inside) {
-        if (!missing.has(condition)) missing.set(condition, `${info.series}: level point falls outside every image`);
+        if (!missing.has(condition))
+          missing.set(condition, `${info.series}: level point falls outside every image`);
         return;
       }
       points.push({ condition, levelIndex, stack: hit.stack, slice: hit.slice, x: hit.x, y: hit.y, lps });
@@ -151,7 +207,10 @@ export function placePoints(study: StudyImages, levels: readonly Vec3[], offsets
 /** The stored (augmentable) crop of a point: margin 1.5x in mm and pixels, extra slices for slice shift. */
 export const CROP_MARGIN = 1.5;
 
-export function storedCropFor(p: Pick<PointLocation, "condition" | "stack" | "slice" | "x" | "y">, cfg: ClassifierConfig): StoredCrop {
+export function storedCropFor(
+  p: Pick<PointLocation, "condition" | "stack" | "slice" | "x" | "y">,
+  cfg: ClassifierConfig,
+): StoredCrop {
   const family: Family = CONDITION_INFO[p.condition].family;
   const spec = cfg.crops[family];
   const size = Math.ceil(cfg.cropPx * CROP_MARGIN);

@@ -1,5 +1,13 @@
 import { readDicom, type DicomImage } from "../dicom";
-import { makePlane, orientationDistance, projectToStacks, dot, type ImagePlane, type Orientation, type Vec3 } from "../geometry";
+import {
+  makePlane,
+  orientationDistance,
+  projectToStacks,
+  dot,
+  type ImagePlane,
+  type Orientation,
+  type Vec3,
+} from "../geometry";
 import { quantizeCrop, type StoredCrop } from "./augment";
 
 /** Crops are scaled to ~[0, 1] by percentiles and clipped to this range, then stored as bytes. */
@@ -48,12 +56,19 @@ export async function loadSeriesStacks(seriesId: number, files: readonly string[
     }
   }
   const sizeCount = new Map<string, number>();
-  for (const { img } of images) sizeCount.set(`${img.rows}x${img.columns}`, (sizeCount.get(`${img.rows}x${img.columns}`) ?? 0) + 1);
+  for (const { img } of images)
+    sizeCount.set(`${img.rows}x${img.columns}`, (sizeCount.get(`${img.rows}x${img.columns}`) ?? 0) + 1);
   const commonSize = [...sizeCount.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
-  const groups: { orientation: Orientation; members: { img: DicomImage; file: string; pixels: Float32Array }[] }[] = [];
+  const groups: {
+    orientation: Orientation;
+    members: { img: DicomImage; file: string; pixels: Float32Array }[];
+  }[] = [];
   for (const { img, file } of images) {
     if (`${img.rows}x${img.columns}` !== commonSize) {
-      skipped.push({ file, reason: `image size ${img.rows}x${img.columns} differs from the series' ${commonSize}` });
+      skipped.push({
+        file,
+        reason: `image size ${img.rows}x${img.columns} differs from the series' ${commonSize}`,
+      });
       continue;
     }
     let pixels: Float32Array;
@@ -69,9 +84,19 @@ export async function loadSeriesStacks(seriesId: number, files: readonly string[
     else groups.push({ orientation: o, members: [{ img, file, pixels }] });
   }
   const stacks = groups.map((g): Stack => {
-    const planes = g.members.map(({ img }) => makePlane(img.header.imagePositionPatient!, img.header.imageOrientationPatient!, img.header.pixelSpacing!, img.rows, img.columns));
+    const planes = g.members.map(({ img }) =>
+      makePlane(
+        img.header.imagePositionPatient!,
+        img.header.imageOrientationPatient!,
+        img.header.pixelSpacing!,
+        img.rows,
+        img.columns,
+      ),
+    );
     const normal = planes[0].normal;
-    const order = planes.map((p, i) => ({ i, pos: dot(p.position, normal), inst: g.members[i].img.header.instanceNumber ?? i })).sort((a, b) => a.pos - b.pos || a.inst - b.inst);
+    const order = planes
+      .map((p, i) => ({ i, pos: dot(p.position, normal), inst: g.members[i].img.header.instanceNumber ?? i }))
+      .sort((a, b) => a.pos - b.pos || a.inst - b.inst);
     return {
       seriesId,
       planes: order.map((o) => planes[o.i]),
@@ -87,7 +112,10 @@ export async function loadSeriesStacks(seriesId: number, files: readonly string[
 }
 
 /** The stack and slice holding an instance number, if any. */
-export function findInstance(stacks: readonly Stack[], instanceNumber: number): { stack: Stack; slice: number } | undefined {
+export function findInstance(
+  stacks: readonly Stack[],
+  instanceNumber: number,
+): { stack: Stack; slice: number } | undefined {
   for (const stack of stacks) {
     const slice = stack.instanceNumbers.indexOf(instanceNumber);
     if (slice >= 0) return { stack, slice };
@@ -96,7 +124,10 @@ export function findInstance(stacks: readonly Stack[], instanceNumber: number): 
 }
 
 /** Nearest slice over several stacks (e.g. all axial series of a study) to an LPS point. */
-export function projectPoint(stacks: readonly Stack[], point: Vec3): { stack: Stack; slice: number; x: number; y: number; distanceMm: number; inside: boolean } | undefined {
+export function projectPoint(
+  stacks: readonly Stack[],
+  point: Vec3,
+): { stack: Stack; slice: number; x: number; y: number; distanceMm: number; inside: boolean } | undefined {
   const p = projectToStacks(stacks, point);
   return p ? { ...p, stack: stacks[p.stack] } : undefined;
 }
@@ -107,7 +138,15 @@ export function projectPoint(stacks: readonly Stack[], point: Vec3): { stack: St
  * pixel spacings give the same anatomy size), zero outside the image, then scaled to ~[0, 1] by the
  * 1st/99th percentile of the whole crop.
  */
-export function cropStack(stack: Stack, slice: number, x: number, y: number, sizeMm: number, size: number, depth: number): StoredCrop {
+export function cropStack(
+  stack: Stack,
+  slice: number,
+  x: number,
+  y: number,
+  sizeMm: number,
+  size: number,
+  depth: number,
+): StoredCrop {
   const mmPerPx = sizeMm / size;
   const data = new Float32Array(depth * size * size);
   const half = (depth - 1) / 2;
@@ -132,8 +171,12 @@ function bilinear(src: Float32Array, rows: number, cols: number, x: number, y: n
   const y0 = Math.floor(y);
   const fx = x - x0;
   const fy = y - y0;
-  const at = (xx: number, yy: number) => (xx < 0 || yy < 0 || xx >= cols || yy >= rows ? 0 : src[yy * cols + xx]);
-  return (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) + (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy;
+  const at = (xx: number, yy: number) =>
+    xx < 0 || yy < 0 || xx >= cols || yy >= rows ? 0 : src[yy * cols + xx];
+  return (
+    (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) +
+    (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy
+  );
 }
 
 function percentileScale(data: Float32Array): Float32Array {

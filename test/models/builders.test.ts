@@ -16,7 +16,10 @@ describe("model builders", () => {
   });
   it("classifier takes a 2.5D crop and the level/side meta and returns a distribution", () => {
     const m = buildClassifier({ cropPx: 16, channels: 3, filters: [4, 8], dense: 4, dropout: 0.1 });
-    const y = m.predict([tf.randomNormal([3, 16, 16, 3]), tf.tensor2d([metaVector(0, "left"), metaVector(4, "right"), metaVector(2, null)])]) as tf.Tensor;
+    const y = m.predict([
+      tf.randomNormal([3, 16, 16, 3]),
+      tf.tensor2d([metaVector(0, "left"), metaVector(4, "right"), metaVector(2, null)]),
+    ]) as tf.Tensor;
     expect(y.shape).toEqual([3, 3]);
     Array.from(y.sum(1).dataSync()).forEach((s) => expect(s).toBeCloseTo(1, 5));
   });
@@ -26,7 +29,19 @@ describe("model builders", () => {
     expect(metaVector(0, null)).toEqual([1, 0, 0, 0, 0, 0]);
   });
   it("gaussian targets sum to 1 per labelled level and peak at the point; unlabelled levels are empty", () => {
-    const t = gaussianTargets([[[2.5, 3.5], [NaN, NaN], [0.5, 0.5], [7.5, 7.5], [4, 4]]], 8, 1).arraySync()[0];
+    const t = gaussianTargets(
+      [
+        [
+          [2.5, 3.5],
+          [NaN, NaN],
+          [0.5, 0.5],
+          [7.5, 7.5],
+          [4, 4],
+        ],
+      ],
+      8,
+      1,
+    ).arraySync()[0];
     const channel = (c: number) => t.flatMap((row) => row.map((cell) => cell[c]));
     expect(channel(0).reduce((a, b) => a + b)).toBeCloseTo(1, 5);
     expect(channel(1).reduce((a, b) => a + b)).toBe(0);

@@ -16,11 +16,16 @@ describe("weightedCrossEntropy", () => {
       [0.6, 0.3, 0.1],
     ] as const;
     const labels = [0, 1, 2, 2];
-    const got = weightedCrossEntropy(tf.tensor1d(labels, "int32"), tf.tensor2d(probs.map((p) => [...p]))).dataSync()[0];
+    const got = weightedCrossEntropy(
+      tf.tensor1d(labels, "int32"),
+      tf.tensor2d(probs.map((p) => [...p])),
+    ).dataSync()[0];
     // by hand: -(1*ln .7 + 2*ln .5 + 4*ln .5 + 4*ln .1) / (1+2+4+4)
     const hand = -(Math.log(0.7) + 2 * Math.log(0.5) + 4 * Math.log(0.5) + 4 * Math.log(0.1)) / 11;
     expect(got).toBeCloseTo(hand, 5);
-    const metric = weightedLogLoss(probs.map((p, i) => ({ probs: p, label: labels[i], weight: [1, 2, 4][labels[i]] })));
+    const metric = weightedLogLoss(
+      probs.map((p, i) => ({ probs: p, label: labels[i], weight: [1, 2, 4][labels[i]] })),
+    );
     expect(got).toBeCloseTo(metric, 5);
   });
 });
@@ -47,7 +52,10 @@ describe("spatialSoftmaxCe", () => {
     logits[0] = 2; // cell 0, channel 0
     const target = new Float32Array(20);
     target[0] = 1;
-    const got = spatialSoftmaxCe(tf.tensor4d(logits, [1, 2, 2, 5]), tf.tensor4d(target, [1, 2, 2, 5])).dataSync()[0];
+    const got = spatialSoftmaxCe(
+      tf.tensor4d(logits, [1, 2, 2, 5]),
+      tf.tensor4d(target, [1, 2, 2, 5]),
+    ).dataSync()[0];
     const hand = -Math.log(Math.exp(2) / (Math.exp(2) + 3));
     expect(got).toBeCloseTo(hand, 5);
   });

@@ -1,5 +1,16 @@
 import { describe, expect, it, beforeAll } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../lib/engine";
@@ -17,13 +28,24 @@ import { validateSubmissionFile } from "../../lib/submit";
 let data: string;
 let out: string;
 let report: KernelReport;
-const damaged: Record<"missing" | "truncated" | "split" | "noFolder", number> = { missing: 0, truncated: 0, split: 0, noFolder: 0 };
+const damaged: Record<"missing" | "truncated" | "split" | "noFolder", number> = {
+  missing: 0,
+  truncated: 0,
+  split: 0,
+  noFolder: 0,
+};
 
 function seriesRows(dir: string) {
   return loadSeriesDescriptions(join(dir, "test_series_descriptions.csv"));
 }
 function writeSeriesRows(dir: string, rows: { studyId: number; seriesId: number; description: string }[]) {
-  writeFileSync(join(dir, "test_series_descriptions.csv"), ["study_id,series_id,series_description", ...rows.map((r) => `${r.studyId},${r.seriesId},${r.description}`)].join("\n") + "\n");
+  writeFileSync(
+    join(dir, "test_series_descriptions.csv"),
+    [
+      "study_id,series_id,series_description",
+      ...rows.map((r) => `${r.studyId},${r.seriesId},${r.description}`),
+    ].join("\n") + "\n",
+  );
 }
 function dcmFiles(dir: string): string[] {
   return readdirSync(dir)
@@ -37,11 +59,19 @@ beforeAll(async () => {
   data = join(root, "data");
   out = join(root, "out");
   // No quirks from the generator: the damage below is placed deliberately, one kind per study.
-  await generateDataset({ out: data, train: 8, test: 4, seed: 11, size: "small", quirks: { missingSagittalT1: false, splitAxialSeries: false } });
+  await generateDataset({
+    out: data,
+    train: 8,
+    test: 4,
+    seed: 11,
+    size: "small",
+    quirks: { missingSagittalT1: false, splitAxialSeries: false },
+  });
   const rows = seriesRows(data);
   const studies = [...new Set(rows.map((r) => r.studyId))].sort((a, b) => a - b);
   [damaged.missing, damaged.truncated, damaged.split, damaged.noFolder] = studies;
-  const img = (s: number, series?: number) => join(data, "test_images", String(s), ...(series ? [String(series)] : []));
+  const img = (s: number, series?: number) =>
+    join(data, "test_images", String(s), ...(series ? [String(series)] : []));
   const find = (s: number, d: string) => rows.find((r) => r.studyId === s && r.description === d)!;
 
   // 1. missing series: Sagittal T2/STIR neither listed nor on disk
@@ -60,7 +90,8 @@ beforeAll(async () => {
   const axFiles = dcmFiles(img(damaged.split, ax.seriesId));
   const newId = ax.seriesId + 1;
   mkdirSync(img(damaged.split, newId));
-  for (const f of axFiles.slice(Math.floor(axFiles.length / 2))) renameSync(join(img(damaged.split, ax.seriesId), f), join(img(damaged.split, newId), f));
+  for (const f of axFiles.slice(Math.floor(axFiles.length / 2)))
+    renameSync(join(img(damaged.split, ax.seriesId), f), join(img(damaged.split, newId), f));
   kept = [...kept, { studyId: damaged.split, seriesId: newId, description: "Axial T2" }];
 
   // 4. listed series with no folder: Sagittal T1 stays in the CSV, its folder is gone
@@ -80,33 +111,44 @@ describe("smoke kernel on damaged test studies", () => {
 
   it("reports scores, the oracle, localization errors and timings", () => {
     const r = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
-    for (const k of ["cvScore", "testScore", "priorScore", "oracleScore"]) expect(Number.isFinite(r[k]), k).toBe(true);
+    for (const k of ["cvScore", "testScore", "priorScore", "oracleScore"])
+      expect(Number.isFinite(r[k]), k).toBe(true);
     expect(r.oracleScore).toBeLessThan(r.priorScore);
     expect(r.cv.localized.rows_scored).toBeGreaterThan(0);
     expect(r.localization.oofTrain.spinal.n).toBeGreaterThan(0);
     expect(r.localization.test.n).toBeGreaterThan(0);
-    for (const k of ["prepareTrain", "trainLocalizer", "trainClassifiers", "inference"]) expect(r.timings[k]).toBeGreaterThan(0);
+    for (const k of ["prepareTrain", "trainLocalizer", "trainClassifiers", "inference"])
+      expect(r.timings[k]).toBeGreaterThan(0);
     expect(existsSync(join(out, "checkpoints", "config.json"))).toBe(true);
     expect(readFileSync(join(out, "train-log.jsonl"), "utf8").trim().split("\n").length).toBeGreaterThan(0);
   });
 
   it("falls back to the prior for the rows a missing series cannot serve, with the reason", () => {
-    const spinal = report.fallbacks.filter((f) => f.studyId === damaged.missing && /Sagittal T2\/STIR/.test(f.reason));
+    const spinal = report.fallbacks.filter(
+      (f) => f.studyId === damaged.missing && /Sagittal T2\/STIR/.test(f.reason),
+    );
     expect(spinal.map((f) => f.rows)).toEqual([5]);
-    const noFolder = report.fallbacks.filter((f) => f.studyId === damaged.noFolder && /Sagittal T1/.test(f.reason));
+    const noFolder = report.fallbacks.filter(
+      (f) => f.studyId === damaged.noFolder && /Sagittal T1/.test(f.reason),
+    );
     expect(noFolder.reduce((s, f) => s + f.rows, 0)).toBe(10);
   });
 
   it("a truncated file or a split axial series costs no study: neither falls back wholesale", () => {
     for (const id of [damaged.truncated, damaged.split]) {
       const rows = report.fallbacks.filter((f) => f.studyId === id).reduce((s, f) => s + f.rows, 0);
-      expect(rows, `study ${id}: ${JSON.stringify(report.fallbacks.filter((f) => f.studyId === id))}`).toBeLessThan(25);
+      expect(
+        rows,
+        `study ${id}: ${JSON.stringify(report.fallbacks.filter((f) => f.studyId === id))}`,
+      ).toBeLessThan(25);
       expect(report.fallbacks.some((f) => f.studyId === id && /Error/.test(f.reason))).toBe(false);
     }
   });
 
   it("refuses to resume into checkpoints made with another configuration", async () => {
-    await expect(runKernel({ data, out, profile: "smoke", seed: 4, quiet: true })).rejects.toThrow(/different configuration/);
+    await expect(runKernel({ data, out, profile: "smoke", seed: 4, quiet: true })).rejects.toThrow(
+      /different configuration/,
+    );
   });
 
   it("a rerun resumes from the finished checkpoints and writes the same submission", async () => {

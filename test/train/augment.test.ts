@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { IDENTITY_VIEW, quantizeCrop, renderCrop, squareFrame, toFrame, fromFrame, sampleFrame, type StoredCrop } from "../../lib/train/augment";
+import {
+  IDENTITY_VIEW,
+  quantizeCrop,
+  renderCrop,
+  squareFrame,
+  toFrame,
+  fromFrame,
+  sampleFrame,
+  type StoredCrop,
+} from "../../lib/train/augment";
 import { decodeHeatmaps } from "../../lib/models";
 
 /** A stored crop with one bright pixel at (x, y) of slice z, everything else 0. */
@@ -12,7 +21,8 @@ function marker(size: number, depth: number, x: number, y: number, z: number): S
 function argmax(a: Float32Array, stride: number, channel: number): number {
   let best = -1;
   let at = -1;
-  for (let i = channel; i < a.length; i += stride) if (a[i] > best) [best, at] = [a[i], (i - channel) / stride];
+  for (let i = channel; i < a.length; i += stride)
+    if (a[i] > best) [best, at] = [a[i], (i - channel) / stride];
   return at;
 }
 

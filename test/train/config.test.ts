@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEFAULT_CONFIG, PRESETS, readConfigJson, resolveConfig, writeConfigJson } from "../../lib/train/config";
+import {
+  DEFAULT_CONFIG,
+  PRESETS,
+  readConfigJson,
+  resolveConfig,
+  writeConfigJson,
+} from "../../lib/train/config";
 import { foldSplit, studyFolds } from "../../lib/train/folds";
 
 describe("resolveConfig", () => {

@@ -27,7 +27,12 @@ function* batches(rng: Rng): Iterable<Batch> {
     const x = tf.tensor4d(crop, [n, 8, 8, 1]);
     const meta = tf.zeros([n, 6]);
     const y = tf.tensor1d(labels, "int32");
-    yield { inputs: [x, meta], size: n, loss: (out) => weightedCrossEntropy(y, out as tf.Tensor2D), dispose: () => tf.dispose([x, meta, y]) };
+    yield {
+      inputs: [x, meta],
+      size: n,
+      loss: (out) => weightedCrossEntropy(y, out as tf.Tensor2D),
+      dispose: () => tf.dispose([x, meta, y]),
+    };
   }
 }
 
@@ -80,8 +85,15 @@ describe("fitUnit", () => {
     expect(wb.length).toBe(wa.length);
     wa.forEach((v, i) => expect(wb[i]).toBeCloseTo(v, 5));
     // only the last epoch's files are kept, plus best and state
-    expect(readdirSync(b).filter((f) => f.startsWith("last-")).sort()).toEqual(["last-e3.optimizer", "last-e3.weights"]);
-    const lines = readFileSync(join(b, "log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(
+      readdirSync(b)
+        .filter((f) => f.startsWith("last-"))
+        .sort(),
+    ).toEqual(["last-e3.optimizer", "last-e3.weights"]);
+    const lines = readFileSync(join(b, "log.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.epoch)).toEqual([0, 1, 2, 3]);
   });
 

@@ -16,9 +16,22 @@ interface KernelOpts {
 }
 
 /** Pure argument check, testable without running anything. */
-export function parseKernelOptions(opts: KernelOpts): { data: string | null; out: string; profile: (typeof PROFILES)[number]; seed: number | undefined; quiet: boolean } {
-  if (!isProfile(opts.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join("|")}, got "${opts.profile}"`);
-  return { data: opts.data ? resolve(opts.data) : null, out: resolve(opts.out), profile: opts.profile, seed: opts.seed, quiet: !!opts.quiet };
+export function parseKernelOptions(opts: KernelOpts): {
+  data: string | null;
+  out: string;
+  profile: (typeof PROFILES)[number];
+  seed: number | undefined;
+  quiet: boolean;
+} {
+  if (!isProfile(opts.profile))
+    throw new UsageError(`--profile must be one of ${PROFILES.join("|")}, got "${opts.profile}"`);
+  return {
+    data: opts.data ? resolve(opts.data) : null,
+    out: resolve(opts.out),
+    profile: opts.profile,
+    seed: opts.seed,
+    quiet: !!opts.quiet,
+  };
 }
 
 /**
@@ -29,7 +42,10 @@ export function parseKernelOptions(opts: KernelOpts): { data: string | null; out
 export function kernelCommand(): Command {
   const cmd = new Command("kernel")
     .description("train (k-fold CV) and predict: OUT/submission.csv + OUT/report.json")
-    .option("--data <dir>", "competition-layout folder (default: the cached demo set, generated on first use)")
+    .option(
+      "--data <dir>",
+      "competition-layout folder (default: the cached demo set, generated on first use)",
+    )
     .requiredOption("--out <dir>", "output folder (checkpoints make a rerun resume)")
     .option("--profile <name>", `${PROFILES.join("|")}`, "quick")
     .option("--seed <n>", "seed of folds, augmentation and shuffles", intOption("seed"))
@@ -39,7 +55,14 @@ export function kernelCommand(): Command {
     // The engine must pick its backend before the first tensor exists.
     const backend = await initBackend();
     const data = opts.data ?? (await demoDataset());
-    const report = await runKernel({ data, out: opts.out, profile: opts.profile, seed: opts.seed, quiet: opts.quiet, backend: { ...backend } });
+    const report = await runKernel({
+      data,
+      out: opts.out,
+      profile: opts.profile,
+      seed: opts.seed,
+      quiet: opts.quiet,
+      backend: { ...backend },
+    });
     const fmt = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
     console.log(
       `kernel ${report.profile}: cv ${fmt(report.cvScore)} test ${fmt(report.testScore)} prior ${fmt(report.priorScore)} oracle ${fmt(report.oracleScore)}; ` +
