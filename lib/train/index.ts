@@ -1,0 +1,74 @@
+/**
+ * Training, cross-validation, localization and the end-to-end kernel flow (stage 1: level
+ * localization, stage 2: severity classification per condition family).
+ */
+export {
+  DEFAULT_CONFIG,
+  PRESETS,
+  PROFILES,
+  isProfile,
+  readConfigJson,
+  resolveConfig,
+  writeConfigJson,
+  type ClassifierConfig,
+  type CropSpec,
+  type LocalizerConfig,
+  type Profile,
+  type TrainConfig,
+  type TrainOverrides,
+} from "./config";
+export { runKernel, predictStudy, type KernelOptions, type KernelReport } from "./kernel";
+export { studyFolds, foldSplit } from "./folds";
+export { fitUnit, trainStep, cosineLr, type Batch, type FitTask } from "./fit";
+export {
+  CheckpointError,
+  loadModelWeights,
+  saveModelWeights,
+  readState,
+  writeState,
+  readTensorBundle,
+  writeTensorBundle,
+  type UnitState,
+} from "./checkpoint";
+export { JsonlLog } from "./log";
+export { progressBar, type Progress } from "./progress";
+export { fitLocalizer, predictLevels, meanPointError, type LocalizerSample } from "./localizer";
+export {
+  fitClassifier,
+  predictSamples,
+  familyScore,
+  mirrorKind,
+  renderInputs,
+  type CropSample,
+} from "./classifier";
+export {
+  IDENTITY_VIEW,
+  quantizeCrop,
+  randomView,
+  renderCrop,
+  type CropView,
+  type StoredCrop,
+} from "./augment";
+export {
+  cropStack,
+  findInstance,
+  loadSeriesStacks,
+  projectPoint,
+  type LoadedSeries,
+  type Stack,
+} from "./volume";
+export {
+  fitOffsets,
+  groundTruthPoints,
+  loadStudy,
+  localizerStack,
+  midSlice,
+  placePoints,
+  storedCropFor,
+  type OffsetModel,
+  type PointLocation,
+  type StudyImages,
+} from "./study";
+export { errorSummary, pointErrors, prepareTrainStudies, localizedCrops, type Failure } from "./prepare";
+export { groundTruthScores, readLevelCentres, type GroundTruthReport } from "./ground-truth";
+export { demoDataset } from "./demo";
