@@ -3,17 +3,20 @@ export type Vec3 = [number, number, number];
 /** ImageOrientationPatient: row direction cosines (column index x grows along it), then column direction cosines (row index y grows along it). */
 export type Orientation = [number, number, number, number, number, number];
 
-export const add = (a: Vec3, b: Vec3): Vec3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
-export const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-export const scale = (a: Vec3, s: number): Vec3 => [a[0] * s, a[1] * s, a[2] * s];
-export const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-export const cross = (a: Vec3, b: Vec3): Vec3 => [
+/** Read-only view accepted by the helpers, so callers with `readonly` tuples can use them too. */
+export type ReadonlyVec3 = readonly [number, number, number];
+
+export const add = (a: ReadonlyVec3, b: ReadonlyVec3): Vec3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
+export const sub = (a: ReadonlyVec3, b: ReadonlyVec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+export const scale = (a: ReadonlyVec3, s: number): Vec3 => [a[0] * s, a[1] * s, a[2] * s];
+export const dot = (a: ReadonlyVec3, b: ReadonlyVec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+export const cross = (a: ReadonlyVec3, b: ReadonlyVec3): Vec3 => [
   a[1] * b[2] - a[2] * b[1],
   a[2] * b[0] - a[0] * b[2],
   a[0] * b[1] - a[1] * b[0],
 ];
-export const norm = (a: Vec3): number => Math.hypot(a[0], a[1], a[2]);
-export function normalize(a: Vec3): Vec3 {
+export const norm = (a: ReadonlyVec3): number => Math.hypot(a[0], a[1], a[2]);
+export function normalize(a: ReadonlyVec3): Vec3 {
   const n = norm(a);
   return n === 0 ? [0, 0, 0] : scale(a, 1 / n);
 }

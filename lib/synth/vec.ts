@@ -4,17 +4,8 @@ export type Vec3 = readonly [number, number, number];
 /** Row-major 3x3 matrix; columns are the images of the x, y, z unit vectors. */
 export type Mat3 = readonly [number, number, number, number, number, number, number, number, number];
 
-export const add = (a: Vec3, b: Vec3): Vec3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
-export const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-export const scale = (a: Vec3, k: number): Vec3 => [a[0] * k, a[1] * k, a[2] * k];
-export const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-export const cross = (a: Vec3, b: Vec3): Vec3 => [
-  a[1] * b[2] - a[2] * b[1],
-  a[2] * b[0] - a[0] * b[2],
-  a[0] * b[1] - a[1] * b[0],
-];
-export const norm = (a: Vec3): number => Math.sqrt(dot(a, a));
-export const normalize = (a: Vec3): Vec3 => scale(a, 1 / norm(a));
+// Vector arithmetic is lib/geometry's; this file adds the rotations the phantom needs.
+export { add, sub, scale, dot, cross, norm, normalize } from "../geometry/vec";
 
 export function mulMat(m: Mat3, v: Vec3): Vec3 {
   return [
