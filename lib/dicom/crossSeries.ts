@@ -45,22 +45,8 @@ export function projectPixelToSeries(
     h.rows,
     h.columns,
   );
-  const lps = pixelToLps(plane, col, row);
   const series = typeof to === "string" ? loadSeries(to) : to;
-  const best = projectToStacks(series.stacks, lps)!;
-  const slice = series.stacks[best.stack].slices[best.slice];
-  return {
-    lps,
-    file: slice.file,
-    instanceNumber: slice.instanceNumber,
-    stack: best.stack,
-    slice: best.slice,
-    col: best.x,
-    row: best.y,
-    distanceMm: best.distanceMm,
-    inside: best.inside,
-    sameFrameOfReference: h.frameOfReferenceUid === series.frameOfReferenceUid,
-  };
+  return projectLps(pixelToLps(plane, col, row), series, h.frameOfReferenceUid);
 }
 
 /**
@@ -78,6 +64,11 @@ export function projectInstancePoint(
   const ref = from.instances.get(instanceNumber);
   if (!ref) return undefined;
   const lps = pixelToLps(from.stacks[ref.stack].slices[ref.slice].plane, x, y);
+  return projectLps(lps, to, from.frameOfReferenceUid);
+}
+
+/** An LPS point -> the nearest slice of `to`, with where it lands there. */
+function projectLps(lps: Vec3, to: Series, fromFrameOfReference: string): CrossProjection {
   const best = projectToStacks(to.stacks, lps)!;
   const slice = to.stacks[best.stack].slices[best.slice];
   return {
@@ -90,6 +81,6 @@ export function projectInstancePoint(
     row: best.y,
     distanceMm: best.distanceMm,
     inside: best.inside,
-    sameFrameOfReference: from.frameOfReferenceUid === to.frameOfReferenceUid,
+    sameFrameOfReference: fromFrameOfReference === to.frameOfReferenceUid,
   };
 }
