@@ -45,4 +45,12 @@ describe.skipIf(!HAVE_CORPUS)("lossy WG04 images against their uncompressed orig
       expect(d.mae).toBeLessThan(0.02 * d.range);
     },
   );
+  it.each([1, 2, 3, 4])(
+    "12-bit JPEG extended MR%i: mean absolute error under 2 percent of the range",
+    async (n) => {
+      const d = await diff("JPLY", n);
+      expect(d.length).toBe(d.refLength);
+      expect(d.mae).toBeLessThan(0.02 * d.range);
+    },
+  );
 });

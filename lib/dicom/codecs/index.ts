@@ -1,6 +1,7 @@
 import { TS } from "../transferSyntax";
 import { jpeg2000Codec } from "./jpeg2000";
 import { jpegBaselineCodec } from "./jpegBaseline";
+import { jpegExtendedCodec } from "./jpegExtended";
 import { jpegLosslessCodec } from "./jpegLossless";
 import { jpegLsCodec } from "./jpegLs";
 import { rleCodec } from "./rle";
@@ -8,10 +9,10 @@ import type { Codec } from "./types";
 
 export type { Codec, FrameInfo, StoredArray } from "./types";
 
-/** The decoder for each encapsulated transfer syntax. JPEG extended 12-bit (.51) decodes only 8-bit streams. */
+/** The decoder for each encapsulated transfer syntax. */
 export const CODECS: ReadonlyMap<string, Codec> = new Map<string, Codec>([
   [TS.jpegBaseline, jpegBaselineCodec],
-  [TS.jpegExtended, jpegBaselineCodec],
+  [TS.jpegExtended, jpegExtendedCodec],
   [TS.jpegLossless57, jpegLosslessCodec],
   [TS.jpegLosslessSV1, jpegLosslessCodec],
   [TS.jpegLsLossless, jpegLsCodec],

@@ -8,8 +8,9 @@ const turbo = wasmCodec("libjpeg-turbo-8bit", async () => {
 });
 
 /**
- * JPEG baseline / extended (libjpeg-turbo, @cornerstonejs/codec-libjpeg-turbo-8bit). 12-bit DCT
- * streams (process 4) are refused with a clear error: no codec in our dependencies decodes them.
+ * JPEG baseline, and the 8-bit streams of JPEG extended (libjpeg-turbo,
+ * @cornerstonejs/codec-libjpeg-turbo-8bit). 12-bit DCT streams are refused with a clear error here;
+ * under transfer syntax .51 jpegExtended.ts routes them to a 12-bit decoder first.
  */
 export const jpegBaselineCodec: Codec = {
   name: turbo.name,
