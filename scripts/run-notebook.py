@@ -71,6 +71,11 @@ def main():
         kernel_name=args.kernel,
         timeout=args.timeout if args.timeout > 0 else None,
         startup_timeout=120,
+        # tslab sends a cell's reply on the shell socket while its output may still be queued on
+        # iopub (a burst of progress lines on a loaded machine): nbclient's default 4 s wait for the
+        # rest of the output then drops it silently. Wait longer, and fail loudly if even that ends.
+        iopub_timeout=300,
+        raise_on_iopub_timeout=True,
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(args.notebook))}},
         on_cell_start=on_start,
         on_cell_executed=on_done,

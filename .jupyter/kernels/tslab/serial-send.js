@@ -28,3 +28,16 @@ function serialSend(...args) {
 for (const cls of [zmq.Publisher, zmq.Router, zmq.Reply, zmq.Dealer]) {
   Object.defineProperty(cls.prototype, "send", { value: serialSend, writable: true, configurable: true });
 }
+
+// A PUB socket silently drops messages once its send queue holds sendHighWaterMark (1000) of them:
+// a burst of output to a slow client (a loaded CI machine) lost lines. Unlimited, set before bind,
+// since a bound socket copies its options when it starts listening.
+const nativeBind = Object.getPrototypeOf(zmq.Publisher.prototype).bind;
+Object.defineProperty(zmq.Publisher.prototype, "bind", {
+  value: function bind(...args) {
+    this.sendHighWaterMark = 0;
+    return nativeBind.apply(this, args);
+  },
+  writable: true,
+  configurable: true,
+});
