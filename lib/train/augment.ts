@@ -179,7 +179,8 @@ export function sampleFrame(
   }
 }
 
-function bilinearZero(src: Float32Array, rows: number, cols: number, x: number, y: number): number {
+/** Bilinear sample, pixel centres at integer coordinates; zero outside the image. */
+export function bilinearZero(src: Float32Array, rows: number, cols: number, x: number, y: number): number {
   if (x < -1 || y < -1 || x > cols || y > rows) return 0;
   const x0 = Math.floor(x);
   const y0 = Math.floor(y);

@@ -8,7 +8,7 @@ import {
   type Orientation,
   type Vec3,
 } from "../geometry";
-import { quantizeCrop, type StoredCrop } from "./augment";
+import { bilinearZero, quantizeCrop, type StoredCrop } from "./augment";
 
 /** Crops are scaled to ~[0, 1] by percentiles and clipped to this range, then stored as bytes. */
 export const CROP_RANGE = [-0.5, 1.5] as const;
@@ -158,25 +158,11 @@ export function cropStack(
       const sy = y + ((v + 0.5 - size / 2) * mmPerPx) / plane.rowSpacing;
       for (let u = 0; u < size; u++) {
         const sx = x + ((u + 0.5 - size / 2) * mmPerPx) / plane.colSpacing;
-        data[(d * size + v) * size + u] = bilinear(src, stack.rows, stack.columns, sx, sy);
+        data[(d * size + v) * size + u] = bilinearZero(src, stack.rows, stack.columns, sx, sy);
       }
     }
   }
   return quantizeCrop({ data: percentileScale(data), depth, size, mmPerPx }, CROP_RANGE[0], CROP_RANGE[1]);
-}
-
-/** Pixel centres at integer coordinates (DICOM/label convention); zero outside. */
-function bilinear(src: Float32Array, rows: number, cols: number, x: number, y: number): number {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  const at = (xx: number, yy: number) =>
-    xx < 0 || yy < 0 || xx >= cols || yy >= rows ? 0 : src[yy * cols + xx];
-  return (
-    (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) +
-    (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy
-  );
 }
 
 function percentileScale(data: Float32Array): Float32Array {
