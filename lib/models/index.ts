@@ -2,8 +2,18 @@ export {
   buildLocalizer,
   heatmapSize,
   gaussianTargets,
-  decodeHeatmaps,
   type LocalizerSpec,
 } from "./localizer";
 export { buildClassifier, metaVector, META_SIZE, type ClassifierSpec } from "./classifier";
 export { weightedCrossEntropy, anySevereSpinalLoss, spatialSoftmaxCe } from "./losses";
+export {
+  decodeLevelChain,
+  fitLevelChainPrior,
+  channelCandidates,
+  bestChain,
+  MIN_GAP_SD_MM,
+  type LevelChainPrior,
+  type LevelGap,
+  type ChainSample,
+  type Candidate,
+} from "./level-chain";

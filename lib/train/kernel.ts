@@ -32,6 +32,7 @@ import {
 } from "./config";
 import { foldSplit, studyFolds } from "./folds";
 import { fitLocalizer, predictLevels } from "./localizer";
+import { fitLevelChainPrior, type LevelChainPrior } from "../models";
 import { JsonlLog } from "./log";
 import {
   errorSummary,
@@ -86,6 +87,8 @@ interface Trained {
   localizers: tf.LayersModel[];
   classifiers: Record<Family, tf.LayersModel[]>;
   offsets: OffsetModel;
+  /** Step prior between consecutive levels for chain decoding (null: independent peaks). */
+  levelPrior: LevelChainPrior | null;
 }
 
 /**
@@ -167,10 +170,11 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
         ? foldSplit(folds, f)
         : { train: prepared.map((p) => p.studyId), valid: [] };
       const pick = (ids: number[]) => prepared.filter((p) => ids.includes(p.studyId));
+      const trainSamples = pick(train).map((p) => p.localizer);
       const model = await fitLocalizer({
         dir: join(ckpt, "localizer", `fold${f}`),
         name: `localizer f${f}`,
-        train: pick(train).map((p) => p.localizer),
+        train: trainSamples,
         valid: pick(valid).map((p) => p.localizer),
         cfg: config.localizer,
         patience: config.patience,
@@ -182,8 +186,9 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
       const validStudies = pick(valid);
       const pts = predictLevels(
         [model],
-        validStudies.map((p) => p.localizer.image),
+        validStudies.map((p) => p.localizer),
         config.localizer,
+        fitLevelChainPrior(trainSamples),
       );
       validStudies.forEach((p, i) =>
         oofLevels.set(
@@ -296,7 +301,8 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   );
 
   // ---- test inference, one study at a time
-  const trained: Trained = { localizers, classifiers, offsets };
+  const levelPrior = fitLevelChainPrior(prepared.map((p) => p.localizer));
+  const trained: Trained = { localizers, classifiers, offsets, levelPrior };
   const fallbacks: KernelReport["fallbacks"] = [];
   const testIndex = indexDataset(opts.data, "test");
   const testPaths = datasetPaths(opts.data, "test");
@@ -384,7 +390,7 @@ export async function predictStudy(
     if (!view)
       return fallbackAll(`no usable sagittal series (${study.problems.join("; ") || "none listed"})`);
     const mid = midSlice(view.stack, config.localizer.inputPx);
-    const [pts] = predictLevels(trained.localizers, [mid.image], config.localizer);
+    const [pts] = predictLevels(trained.localizers, [mid], config.localizer, trained.levelPrior);
     const levels = pts.map(([u, v]) => frameToLps(mid, u, v));
     const { crops, missing } = await localizedCrops(
       entry,

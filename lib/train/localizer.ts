@@ -2,10 +2,12 @@ import * as tf from "@tensorflow/tfjs";
 import { LEVELS } from "../data/schema";
 import {
   buildLocalizer,
-  decodeHeatmaps,
+  decodeLevelChain,
+  fitLevelChainPrior,
   gaussianTargets,
   heatmapSize,
   spatialSoftmaxCe,
+  type LevelChainPrior,
   type LocalizerSpec,
 } from "../models";
 import type { Rng } from "../util/rng";
@@ -22,7 +24,13 @@ export interface LocalizerSample {
   readonly studyId: number;
   readonly image: Float32Array;
   readonly points: readonly (readonly [number, number])[] | null;
+  /** Millimetres per input pixel along (x, y): what turns pixel steps between levels into anatomy. */
+  readonly mmPerPx: readonly [number, number];
 }
+
+/** The localizer's input image of a study and its scale (what prediction needs of a sample). */
+export type LocalizerInput = Pick<LocalizerSample, "image" | "mmPerPx">;
+
 
 export function localizerSpec(cfg: LocalizerConfig): LocalizerSpec {
   return { inputPx: cfg.inputPx, filters: cfg.filters };
@@ -101,23 +109,24 @@ function* localizerBatches(
 }
 
 /**
- * Heatmap logits of each sample, flattened, and decoded level points in input pixels.
- * Several models (folds) are averaged in logit space before decoding.
+ * Level points of each input, in input pixels. Several models (folds) are averaged in logit space,
+ * then decoded as a chain of levels under `prior` (independent peaks when it is null).
  */
 export function predictLevels(
   models: readonly tf.LayersModel[],
-  images: readonly Float32Array[],
+  inputs: readonly LocalizerInput[],
   cfg: LocalizerConfig,
+  prior: LevelChainPrior | null,
   batchSize = 16,
 ): [number, number][][] {
   const px = cfg.inputPx;
   const size = heatmapSize(localizerSpec(cfg));
   const stride = px / size;
   const out: [number, number][][] = [];
-  for (let start = 0; start < images.length; start += batchSize) {
-    const chunk = images.slice(start, start + batchSize);
+  for (let start = 0; start < inputs.length; start += batchSize) {
+    const chunk = inputs.slice(start, start + batchSize);
     const data = new Float32Array(chunk.length * px * px);
-    chunk.forEach((im, i) => data.set(im, i * px * px));
+    chunk.forEach((s, i) => data.set(s.image, i * px * px));
     const logits = tf.tidy(() => {
       const x = tf.tensor4d(data, [chunk.length, px, px, 1]);
       const sum = models.map((m) => m.predict(x) as tf.Tensor).reduce((a, b) => tf.add(a, b));
@@ -125,7 +134,8 @@ export function predictLevels(
     });
     const flat = logits.dataSync() as Float32Array;
     logits.dispose();
-    for (const pts of decodeHeatmaps(flat, chunk.length, size))
+    const mmPerCell = chunk.map((s) => [s.mmPerPx[0] * stride, s.mmPerPx[1] * stride] as const);
+    for (const pts of decodeLevelChain(flat, chunk.length, size, prior, mmPerCell))
       out.push(pts.map(([x, y]) => [x * stride, y * stride]));
   }
   return out;
@@ -167,6 +177,8 @@ export async function fitLocalizer(opts: {
   const model = buildLocalizer(localizerSpec(cfg));
   const train = opts.train.filter((s) => s.points);
   const valid = opts.valid.filter((s) => s.points);
+  // Chain decoding during validation too: the best epoch is the one that decodes best as used.
+  const prior = fitLevelChainPrior(train);
   await fitUnit({
     name: opts.name,
     dir: opts.dir,
@@ -180,14 +192,7 @@ export async function fitLocalizer(opts: {
     evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
       // Without a validation set keep the last epoch: a falling fake score always "improves".
       if (!valid.length) return { score: -epoch };
-      const score = meanPointError(
-        predictLevels(
-          [m],
-          valid.map((s) => s.image),
-          cfg,
-        ),
-        valid,
-      );
+      const score = meanPointError(predictLevels([m], valid, cfg, prior), valid);
       return { score, pointErrorPx: score };
     },
     log: opts.log,

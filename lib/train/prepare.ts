@@ -92,7 +92,12 @@ export async function prepareTrainStudies(opts: {
       prepared.push({
         studyId: entry.studyId,
         mid,
-        localizer: { studyId: entry.studyId, image, points: spinal.some(Boolean) ? framePoints : null },
+        localizer: {
+          studyId: entry.studyId,
+          image,
+          points: spinal.some(Boolean) ? framePoints : null,
+          mmPerPx: mid.mmPerPx,
+        },
         gtPoints: points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
         gtCrops,
       });

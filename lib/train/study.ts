@@ -77,6 +77,8 @@ export interface MidSlice {
   readonly slice: number;
   readonly frame: SquareFrame;
   readonly image: Float32Array;
+  /** mm per frame pixel along (x, y). */
+  readonly mmPerPx: readonly [number, number];
 }
 
 export function midSlice(stack: Stack, inputPx: number): MidSlice {
@@ -84,7 +86,8 @@ export function midSlice(stack: Stack, inputPx: number): MidSlice {
   const frame = squareFrame(stack.rows, stack.columns, inputPx);
   const image = new Float32Array(inputPx * inputPx);
   sampleFrame(robustNormalize(stack.pixels[slice]), stack.rows, stack.columns, frame, image);
-  return { plane: stack.planes[slice], slice, frame, image };
+  const plane = stack.planes[slice];
+  return { plane, slice, frame, image, mmPerPx: [frame.scale * plane.colSpacing, frame.scale * plane.rowSpacing] };
 }
 
 /** LPS point -> (x, y) in the mid slice's square frame (continuous coordinates, pixel centres at +0.5). */

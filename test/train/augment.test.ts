@@ -9,7 +9,6 @@ import {
   sampleFrame,
   type StoredCrop,
 } from "../../lib/train/augment";
-import { decodeHeatmaps } from "../../lib/models";
 
 /** A stored crop with one bright pixel at (x, y) of slice z, everything else 0. */
 function marker(size: number, depth: number, x: number, y: number, z: number): StoredCrop {
@@ -89,23 +88,5 @@ describe("square frame", () => {
     expect(out[25 * 50 + 25]).toBeCloseTo(1, 5);
     expect(out[25 * 50 + 27]).toBe(0);
     expect(out[10 * 50 + 25]).toBe(0); // letterbox band above the image
-  });
-});
-
-describe("decodeHeatmaps", () => {
-  it("finds each level's peak with sub-cell precision", () => {
-    const size = 8;
-    const logits = new Float32Array(size * size * 5).fill(-10);
-    for (let c = 0; c < 5; c++) {
-      // two equal neighbours at x = c and c + 1, row 2 * c % 8: centre between the cells
-      const y = (2 * c) % 8;
-      logits[(y * size + c) * 5 + c] = 5;
-      logits[(y * size + c + 1) * 5 + c] = 5;
-    }
-    const [pts] = decodeHeatmaps(logits, 1, size);
-    pts.forEach(([x, y], c) => {
-      expect(x).toBeCloseTo(c + 1, 3);
-      expect(y).toBeCloseTo(((2 * c) % 8) + 0.5, 3);
-    });
   });
 });
