@@ -50,6 +50,24 @@ function conv2DBackpropFilter(args: {
 
 type ConvInfo = backend_util.Conv2DInfo;
 
+/** x zero-padded in H and W (x itself when no padding is needed; the caller frees only a copy). */
+function padSpatial(
+  b: BackendWasm,
+  x: TensorInfo,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number,
+): TensorInfo {
+  if (!(top || bottom || left || right)) return x;
+  return pad(b, x, [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ]);
+}
+
 /** Rows of dY/X per matmul: keeps both operands (~2 x 256 KB) cache-resident; see tapsOnPaddedGrid. */
 export function chunkRows(ci: number, co: number): number {
   const env = Number(process.env.LUMBAR_BPF_CHUNK);
@@ -74,15 +92,7 @@ function tapsOnPaddedGrid(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: C
     wp = wo + kw - 1;
   const bottom = hp - h - top,
     right = wp - w - left;
-  const xp =
-    top || left || bottom || right
-      ? pad(b, x, [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ])
-      : x;
+  const xp = padSpatial(b, x, top, bottom, left, right);
   const total = n * hp * wp;
   const maxOff = (kh - 1) * wp + (kw - 1);
   const mp = total - maxOff;
@@ -164,15 +174,7 @@ function tapsStrided(b: BackendWasm, x: TensorInfo, dy: TensorInfo, info: ConvIn
     needW = (wo - 1) * sw + kw;
   const bottom = Math.max(0, needH - h - top),
     right = Math.max(0, needW - w - left);
-  const xp =
-    top || left || bottom || right
-      ? pad(b, x, [
-          [0, 0],
-          [top, bottom],
-          [left, right],
-          [0, 0],
-        ])
-      : x;
+  const xp = padSpatial(b, x, top, bottom, left, right);
   const m = n * ho * wo;
   const dy2 = reshape(b, dy, [m, co]);
   const dyT = transpose(b, dy2, [1, 0]);
