@@ -5,7 +5,7 @@ import { dot, orientationAxes, orientationDistance, type Orientation, type Vec3 
 import { DicomError, isDicomError } from "./errors";
 import type { DicomHeader } from "./header";
 import { CODECS } from "./codecs";
-import { readDicom, readDicomHeader, readDicomSync } from "./image";
+import { readDicom, readDicomHeader, readDicomSync, type FrameOptions } from "./image";
 import { DicomFileReader } from "./reader";
 import { resizeBilinear } from "./resize";
 
@@ -84,22 +84,35 @@ export class Stack {
    * Synchronous, cached access to single slices, decoding a file only when its slice is first
    * asked for (a crop of 5 slices decodes 5 files, not the stack). Loads the codecs it needs first.
    */
-  async openSlices(): Promise<LazySlices> {
-    for (const uid of new Set(this.slices.map((s) => s.header.transferSyntaxUid)))
-      await CODECS.get(uid)?.init();
-    return new LazySlices(this);
+  async openSlices(opts: OpenSlicesOptions = {}): Promise<LazySlices> {
+    for (const uid of new Set(this.slices.map((s) => s.header.transferSyntaxUid))) {
+      try {
+        await CODECS.get(uid)?.init();
+      } catch (e) {
+        // With onError "zero" a codec that cannot load costs its slices (recorded at decode), not the stack.
+        if (opts.onError !== "zero") throw e;
+      }
+    }
+    return new LazySlices(this, opts);
   }
 
   /**
    * Slice i decoded synchronously into `out` ([rows, columns], allocated when omitted). Codecs
    * must be initialised (see openSlices); `reader` reuses one file buffer across calls.
    */
-  readSliceSync(i: number, out?: Float32Array, reader?: DicomFileReader): Float32Array {
+  readSliceSync(
+    i: number,
+    out?: Float32Array,
+    reader?: DicomFileReader,
+    opts: Pick<FrameOptions, "invertMonochrome1"> = {},
+  ): Float32Array {
     const s = this.slices[i];
     if (!s) throw new RangeError(`slice ${i} of ${this.slices.length}`);
     const img = readDicomSync(s.file, reader);
-    if (img.rows === this.rows && img.columns === this.columns) return img.frame(s.frame, { out });
-    const px = resizeBilinear(img.frame(s.frame), img.rows, img.columns, this.rows, this.columns);
+    const invert = { invertMonochrome1: opts.invertMonochrome1 };
+    if (img.rows === this.rows && img.columns === this.columns)
+      return img.frame(s.frame, { ...invert, out });
+    const px = resizeBilinear(img.frame(s.frame, invert), img.rows, img.columns, this.rows, this.columns);
     if (!out) return px;
     out.set(px);
     return out;
@@ -121,6 +134,17 @@ export class Stack {
   }
 }
 
+export interface OpenSlicesOptions {
+  /** Turn MONOCHROME1 into MONOCHROME2 as slices are decoded (default false: modality values as stored). */
+  invertMonochrome1?: boolean;
+  /**
+   * A slice whose file cannot be read or decoded (truncated, corrupt, codec missing): "throw"
+   * (default) or "zero": the slice reads as zeros and the reason is kept in `failures`, so one bad
+   * file costs one slice, not the stack.
+   */
+  onError?: "throw" | "zero";
+}
+
 /**
  * Per-slice lazy view of a stack (the shape of lib/crop's CropSource): slice(i) is [rows, columns],
  * decoded on first use into one volume buffer [slices, rows, columns] (`data`; slices never asked
@@ -129,6 +153,7 @@ export class Stack {
 export class LazySlices {
   private readonly done: Uint8Array;
   private readonly reader = new DicomFileReader();
+  private readonly failed = new Map<number, string>();
   private count = 0;
   readonly data: Float32Array;
   readonly slices: number;
@@ -136,7 +161,10 @@ export class LazySlices {
   readonly columns: number;
   readonly rowSpacing: number;
   readonly colSpacing: number;
-  constructor(readonly stack: Stack) {
+  constructor(
+    readonly stack: Stack,
+    private readonly opts: OpenSlicesOptions = {},
+  ) {
     this.slices = stack.length;
     this.rows = stack.rows;
     this.columns = stack.columns;
@@ -145,17 +173,32 @@ export class LazySlices {
     this.done = new Uint8Array(this.slices);
     this.data = new Float32Array(this.slices * this.rows * this.columns);
   }
-  /** Files decoded so far. */
+  /** Files decoded so far (failed ones not counted). */
   get decoded(): number {
     return this.count;
   }
+  /** Slices that failed to decode (onError "zero"): slice index -> reason (file, code, detail). */
+  get failures(): ReadonlyMap<number, string> {
+    return this.failed;
+  }
+  /** Whether slice i was asked for and could not be decoded (it reads as zeros). */
+  hasFailed(i: number): boolean {
+    return this.failed.has(i);
+  }
   slice(i: number): Float32Array {
+    if (!Number.isInteger(i) || i < 0 || i >= this.slices) throw new RangeError(`slice ${i} of ${this.slices}`);
     const plane = this.rows * this.columns;
     const view = this.data.subarray(i * plane, (i + 1) * plane);
     if (!this.done[i]) {
-      this.stack.readSliceSync(i, view, this.reader);
+      try {
+        this.stack.readSliceSync(i, view, this.reader, this.opts);
+        this.count++;
+      } catch (e) {
+        if (this.opts.onError !== "zero") throw e;
+        view.fill(0); // a decoder may have written part of it
+        this.failed.set(i, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+      }
       this.done[i] = 1;
-      this.count++;
     }
     return view;
   }
@@ -197,29 +240,50 @@ export function locateInstance(series: Series, instanceNumber: number): SliceRef
   return series.instances.get(instanceNumber);
 }
 
+export interface LoadSeriesOptions {
+  /** Read only these files (paths, e.g. from a dataset index) instead of every file in `dir`. */
+  files?: readonly string[];
+  /**
+   * Skip images without ImagePositionPatient, ImageOrientationPatient or PixelSpacing (with a
+   * warning) instead of assuming identity geometry: for callers that place points in patient space.
+   */
+  requireGeometry?: boolean;
+}
+
 /**
- * Read the headers of every file in `dir` and group them into stacks. Non-DICOM files are skipped
- * with a warning; a folder without any image is a DicomError (NO_PIXEL_DATA).
+ * Read the headers of every file in `dir` (or of `opts.files`) and group them into stacks.
+ * Non-DICOM files are skipped with a warning; a folder without any image is a DicomError
+ * (NO_PIXEL_DATA).
  */
-export function loadSeries(dir: string): Series {
+export function loadSeries(dir: string, opts: LoadSeriesOptions = {}): Series {
   const warnings: string[] = [];
-  let names: string[];
-  try {
-    names = fs
-      .readdirSync(dir, { withFileTypes: true })
-      .filter((d) => d.isFile())
-      .map((d) => d.name);
-  } catch (e) {
-    throw new DicomError("READ_FAILED", dir, e instanceof Error ? e.message : String(e));
+  let files: string[];
+  if (opts.files) files = [...opts.files].sort();
+  else {
+    try {
+      files = fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => path.join(dir, d.name))
+        .sort();
+    } catch (e) {
+      throw new DicomError("READ_FAILED", dir, e instanceof Error ? e.message : String(e));
+    }
   }
-  names.sort();
   const entries: { file: string; header: DicomHeader }[] = [];
-  for (const name of names) {
-    const file = path.join(dir, name);
+  for (const file of files) {
+    const name = path.basename(file);
     try {
       const header = readDicomHeader(file);
       if (!header.hasPixelData || header.rows === 0) {
         warnings.push(`${name}: no image, skipped`);
+        continue;
+      }
+      if (
+        opts.requireGeometry &&
+        (!header.imagePositionPatient || !header.imageOrientationPatient || !header.pixelSpacing)
+      ) {
+        warnings.push(`${name}: no geometry (IPP/IOP/PixelSpacing), skipped`);
         continue;
       }
       entries.push({ file, header });
@@ -228,7 +292,12 @@ export function loadSeries(dir: string): Series {
       warnings.push(`${name}: ${e.code}, skipped`);
     }
   }
-  if (entries.length === 0) throw new DicomError("NO_PIXEL_DATA", dir, "no DICOM image in the folder");
+  if (entries.length === 0)
+    throw new DicomError(
+      "NO_PIXEL_DATA",
+      dir,
+      `no ${opts.requireGeometry ? "usable " : ""}DICOM image in the folder${warnings.length ? ` (${warnings[0]}${warnings.length > 1 ? ", ..." : ""})` : ""}`,
+    );
   return seriesFromHeaders(dir, entries, warnings);
 }
 

@@ -22,16 +22,21 @@ import type { ClassifierConfig } from "./config";
 import {
   cropStack,
   findInstance,
+  goodSlice,
   loadSeriesStacks,
   projectPoint,
   type LoadedSeries,
   type Stack,
 } from "./volume";
 
-/** A study's series, loaded, by type; an absent type is an empty list (a fallback reason, not an error). */
+/**
+ * A study's series by type, as headers and stacks; pixels are decoded lazily, only the slices the
+ * localizer and the crops read. An absent type is an empty list (a fallback reason, not an error).
+ */
 export interface StudyImages {
   readonly studyId: number;
   readonly byType: Readonly<Record<SeriesDescription, readonly LoadedSeries[]>>;
+  /** Index problems and load-time warnings (files skipped, sizes resampled); see decodeProblems for later ones. */
   readonly problems: readonly string[];
 }
 
@@ -45,17 +50,33 @@ export async function loadStudy(entry: StudyEntry): Promise<StudyImages> {
   for (const s of entry.series) {
     problems.push(...s.problems);
     if (!s.description || s.files.length === 0) continue;
-    const loaded = await loadSeriesStacks(
-      s.seriesId,
-      s.files.map((f) => f.path),
-    );
-    if (loaded.skipped.length)
-      problems.push(
-        `series ${s.seriesId}: skipped ${loaded.skipped.length} file(s), e.g. ${loaded.skipped[0].reason}`,
+    let loaded: LoadedSeries;
+    try {
+      loaded = await loadSeriesStacks(
+        s.seriesId,
+        s.dir,
+        s.files.map((f) => f.path),
       );
+    } catch (e) {
+      // No usable file at all: the series is absent, as before, with the reason.
+      problems.push(`series ${s.seriesId}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    problems.push(...loaded.series.warnings.map((w) => `series ${s.seriesId}: ${w}`));
     if (loaded.stacks.length) byType[s.description].push(loaded);
   }
   return { studyId: entry.studyId, byType, problems };
+}
+
+/** Slices that failed to decode so far (they read as their nearest good neighbour), one line each. */
+export function decodeProblems(study: StudyImages): string[] {
+  return Object.values(study.byType)
+    .flat()
+    .flatMap((series) =>
+      series.stacks.flatMap((st) =>
+        [...st.pixels.failures].map(([i, why]) => `series ${series.seriesId}: slice ${i} unreadable: ${why}`),
+      ),
+    );
 }
 
 export function stacksOf(study: StudyImages, type: SeriesDescription): Stack[] {
@@ -79,11 +100,12 @@ export interface MidSlice {
   readonly image: Float32Array;
 }
 
+/** The middle slice (or, when its file does not decode, the nearest one that does). */
 export function midSlice(stack: Stack, inputPx: number): MidSlice {
-  const slice = Math.floor((stack.planes.length - 1) / 2);
+  const slice = goodSlice(stack.pixels, Math.floor((stack.planes.length - 1) / 2));
   const frame = squareFrame(stack.rows, stack.columns, inputPx);
   const image = new Float32Array(inputPx * inputPx);
-  sampleFrame(robustNormalize(stack.pixels[slice]), stack.rows, stack.columns, frame, image);
+  sampleFrame(robustNormalize(stack.pixels.slice(slice)), stack.rows, stack.columns, frame, image);
   return { plane: stack.planes[slice], slice, frame, image };
 }
 
@@ -120,7 +142,7 @@ export function groundTruthPoints(
     const series = Object.values(study.byType)
       .flat()
       .find((s) => s.seriesId === c.seriesId);
-    const hit = series ? findInstance(series.stacks, c.instanceNumber) : undefined;
+    const hit = series ? findInstance(series, c.instanceNumber) : undefined;
     if (!hit) {
       problems.push(
         `${c.condition} ${c.level}: instance ${c.instanceNumber} of series ${c.seriesId} not loaded`,
