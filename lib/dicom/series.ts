@@ -110,8 +110,7 @@ export class Stack {
     if (!s) throw new RangeError(`slice ${i} of ${this.slices.length}`);
     const img = readDicomSync(s.file, reader);
     const invert = { invertMonochrome1: opts.invertMonochrome1 };
-    if (img.rows === this.rows && img.columns === this.columns)
-      return img.frame(s.frame, { ...invert, out });
+    if (img.rows === this.rows && img.columns === this.columns) return img.frame(s.frame, { ...invert, out });
     const px = resizeBilinear(img.frame(s.frame, invert), img.rows, img.columns, this.rows, this.columns);
     if (!out) return px;
     out.set(px);
@@ -186,7 +185,8 @@ export class LazySlices {
     return this.failed.has(i);
   }
   slice(i: number): Float32Array {
-    if (!Number.isInteger(i) || i < 0 || i >= this.slices) throw new RangeError(`slice ${i} of ${this.slices}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.slices)
+      throw new RangeError(`slice ${i} of ${this.slices}`);
     const plane = this.rows * this.columns;
     const view = this.data.subarray(i * plane, (i + 1) * plane);
     if (!this.done[i]) {
