@@ -142,6 +142,14 @@ export interface OpenSlicesOptions {
    * file costs one slice, not the stack.
    */
   onError?: "throw" | "zero";
+  /**
+   * Where decoded slices live. "volume" (default): one [slices, rows, columns] buffer, `data`;
+   * its never-read pages cost no RAM only while the allocator maps it fresh (glibc serves sizes
+   * below its adaptive mmap threshold, up to 32 MB, from zeroed heap memory: all of it resident).
+   * "slices": one buffer per slice, allocated when first read, so memory is exactly the slices
+   * read; `data` is then unavailable.
+   */
+  storage?: "volume" | "slices";
 }
 
 /**
@@ -151,10 +159,11 @@ export interface OpenSlicesOptions {
  */
 export class LazySlices {
   private readonly done: Uint8Array;
-  private readonly reader = new DicomFileReader();
+  private reader?: DicomFileReader;
   private readonly failed = new Map<number, string>();
   private count = 0;
-  readonly data: Float32Array;
+  private readonly volume?: Float32Array;
+  private readonly perSlice?: (Float32Array | undefined)[];
   readonly slices: number;
   readonly rows: number;
   readonly columns: number;
@@ -170,7 +179,13 @@ export class LazySlices {
     this.rowSpacing = stack.pixelSpacing[0];
     this.colSpacing = stack.pixelSpacing[1];
     this.done = new Uint8Array(this.slices);
-    this.data = new Float32Array(this.slices * this.rows * this.columns);
+    if (opts.storage === "slices") this.perSlice = new Array<Float32Array | undefined>(this.slices);
+    else this.volume = new Float32Array(this.slices * this.rows * this.columns);
+  }
+  /** The volume buffer [slices, rows, columns] (storage "volume" only); slices not read yet are 0. */
+  get data(): Float32Array {
+    if (!this.volume) throw new Error('LazySlices.data needs storage "volume"');
+    return this.volume;
   }
   /** Files decoded so far (failed ones not counted). */
   get decoded(): number {
@@ -188,9 +203,12 @@ export class LazySlices {
     if (!Number.isInteger(i) || i < 0 || i >= this.slices)
       throw new RangeError(`slice ${i} of ${this.slices}`);
     const plane = this.rows * this.columns;
-    const view = this.data.subarray(i * plane, (i + 1) * plane);
+    const view = this.volume
+      ? this.volume.subarray(i * plane, (i + 1) * plane)
+      : (this.perSlice![i] ??= new Float32Array(plane));
     if (!this.done[i]) {
       try {
+        this.reader ??= new DicomFileReader();
         this.stack.readSliceSync(i, view, this.reader, this.opts);
         this.count++;
       } catch (e) {

@@ -48,7 +48,7 @@ export async function loadSeriesStacks(
       planes: stack.planes,
       rows: stack.rows,
       columns: stack.columns,
-      pixels: await stack.openSlices({ invertMonochrome1: true, onError: "zero" }),
+      pixels: await stack.openSlices({ invertMonochrome1: true, onError: "zero", storage: "slices" }),
     });
   }
   stacks.sort((a, b) => b.planes.length - a.planes.length);

@@ -84,6 +84,24 @@ describe("LazySlices: a file that fails to decode", () => {
   });
 });
 
+describe('LazySlices storage "slices"', () => {
+  it("one buffer per slice read, same values as the volume storage; no volume buffer", async () => {
+    const { dir } = writeSeries({ truncate: 3 });
+    const stack = loadSeries(dir).stacks[0];
+    const vol = await stack.openSlices({ onError: "zero" });
+    const per = await stack.openSlices({ onError: "zero", storage: "slices" });
+    for (let i = 0; i < 4; i++) expect(per.slice(i)).toEqual(vol.slice(i));
+    expect(per.slice(1).every((v) => v === 0)).toBe(true); // instance 3, truncated
+    expect(per.failures.get(1)).toMatch(/3\.dcm: TRUNCATED/);
+    expect(per.slice(0).buffer).not.toBe(per.slice(2).buffer);
+    expect(per.slice(0).length).toBe(N * N);
+    expect(per.slice(0)).toBe(per.slice(0)); // cached, not re-decoded
+    expect(per.decoded).toBe(3);
+    expect(vol.data.length).toBe(4 * N * N);
+    expect(() => per.data).toThrow(/storage "volume"/);
+  });
+});
+
 describe("LazySlices: MONOCHROME1", () => {
   it("values as stored by default; inverted within the stored range with invertMonochrome1", async () => {
     const { dir } = writeSeries({ monochrome1: true });
