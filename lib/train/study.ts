@@ -36,7 +36,7 @@ import {
 export interface StudyImages {
   readonly studyId: number;
   readonly byType: Readonly<Record<SeriesDescription, readonly LoadedSeries[]>>;
-  /** Index problems and load-time warnings (files skipped, sizes resampled); see decodeProblems for later ones. */
+  /** Index problems, load-time warnings (files skipped, sizes resampled) and, live, decodeProblems. */
   readonly problems: readonly string[];
 }
 
@@ -65,7 +65,15 @@ export async function loadStudy(entry: StudyEntry): Promise<StudyImages> {
     problems.push(...loaded.series.warnings.map((w) => `series ${s.seriesId}: ${w}`));
     if (loaded.stacks.length) byType[s.description].push(loaded);
   }
-  return { studyId: entry.studyId, byType, problems };
+  const study: StudyImages = {
+    studyId: entry.studyId,
+    byType,
+    // Decoding is lazy: slices that fail are known only once read, so the list is computed on access.
+    get problems() {
+      return [...problems, ...decodeProblems(study)];
+    },
+  };
+  return study;
 }
 
 /** Slices that failed to decode so far (they read as their nearest good neighbour), one line each. */
@@ -83,12 +91,25 @@ export function stacksOf(study: StudyImages, type: SeriesDescription): Stack[] {
   return study.byType[type].flatMap((s) => s.stacks);
 }
 
-/** The series that shows the mid-sagittal view the localizer reads: T2/STIR, else T1 (logged by the caller). */
+/**
+ * The series that shows the mid-sagittal view the localizer reads: T2/STIR, else T1 (logged by the
+ * caller). A stack none of whose files decodes does not count (the reason is in decodeProblems).
+ */
 export function localizerStack(study: StudyImages): { stack: Stack; type: SeriesDescription } | undefined {
-  const t2 = stacksOf(study, "Sagittal T2/STIR")[0];
-  if (t2) return { stack: t2, type: "Sagittal T2/STIR" };
-  const t1 = stacksOf(study, "Sagittal T1")[0];
-  return t1 ? { stack: t1, type: "Sagittal T1" } : undefined;
+  for (const type of ["Sagittal T2/STIR", "Sagittal T1"] as const) {
+    const stack = stacksOf(study, type)[0];
+    if (stack && decodes(stack)) return { stack, type };
+  }
+  return undefined;
+}
+
+function decodes(stack: Stack): boolean {
+  try {
+    goodSlice(stack.pixels, Math.floor((stack.planes.length - 1) / 2));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The localizer's view of a study: the middle slice of a sagittal stack, letterboxed to a square. */

@@ -162,6 +162,30 @@ describe("one bad file costs one slice, not the study", () => {
     expect(decodeProblems(study)).toEqual([
       expect.stringMatching(/^series 4: slice 1 unreadable: DicomError: .*2\.dcm: TRUNCATED/),
     ]);
+    expect(study.problems).toEqual(decodeProblems(study)); // the study's problems list them once read
+  });
+
+  it("localizerStack passes over a sagittal T2 stack none of whose files decodes, to T1", async () => {
+    const t2 = writeSeries(1, { truncate: 1 });
+    const t1 = writeSeries(3);
+    const series = (seriesId: number, description: "Sagittal T2/STIR" | "Sagittal T1", s: typeof t1) => ({
+      studyId: 12,
+      seriesId,
+      description,
+      dir: s.dir,
+      files: s.files.map((p, i) => ({ instanceNumber: i + 1, path: p })),
+      problems: [],
+    });
+    const study = await loadStudy({
+      studyId: 12,
+      dir: os.tmpdir(),
+      problems: [],
+      series: [series(1, "Sagittal T2/STIR", t2), series(2, "Sagittal T1", t1)],
+    });
+    const view = localizerStack(study)!;
+    expect(view.type).toBe("Sagittal T1");
+    expect(view.stack.seriesId).toBe(2);
+    expect(study.problems).toEqual([expect.stringMatching(/^series 1: slice 0 unreadable: .*TRUNCATED/)]);
   });
 
   it("a stack where no slice decodes is an error for its crops, not a silent black crop", async () => {
