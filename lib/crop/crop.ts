@@ -32,7 +32,8 @@ export function volumeSource(vol: Volume): CropSource {
  * (i, j) samples, bilinearly, the point (x + (j + 0.5 - W/2) * mmW/W / colSpacing,
  * y + (i + 0.5 - H/2) * mmH/H / rowSpacing): the crop is centred on (x, y) and spans sizeMm.
  * Samples outside [0, cols-1] x [0, rows-1] are 0 ("zero") or clamped to the border ("edge"),
- * the same rule tf.image.cropAndResize uses, so the tfjs batch path gives the same values.
+ * the same rule tf.image.cropAndResize uses, so the tfjs batch path gives the same values;
+ * slices past the stack's ends follow `slicePadding` (default `padding`).
  */
 export function cropVolume(input: Volume | CropSource, centre: CropCentre, spec: CropSpec): Float32Array {
   const vol = "slice" in input ? input : volumeSource(input);
@@ -45,11 +46,12 @@ export function cropVolume(input: Volume | CropSource, centre: CropCentre, spec:
   const y0 = centre.y + (0.5 - H / 2) * stepY;
   const x0 = centre.x + (0.5 - W / 2) * stepX;
   const edge = spec.padding === "edge";
+  const sliceEdge = (spec.slicePadding ?? spec.padding) === "edge";
   const cs = Math.round(centre.slice);
   for (let k = 0; k < depth; k++) {
     let s = cs + (k - spec.slicesEachSide) * spec.sliceStep;
     if (s < 0 || s >= vol.slices) {
-      if (!edge) continue; // zero padding: slice stays 0, not valid
+      if (!sliceEdge) continue; // zero padding: slice stays 0, not valid
       s = Math.min(vol.slices - 1, Math.max(0, s));
     }
     const img = vol.slice(s);

@@ -12,6 +12,11 @@ export interface CropSpec {
   sliceStep: number;
   /** Outside the image: "zero" writes 0, "edge" repeats the nearest border pixel/slice. */
   padding: "zero" | "edge";
+  /**
+   * Past the stack's first/last slice, when it should differ from `padding` (default: `padding`):
+   * e.g. "edge" repeats the end slice while in-plane samples outside the image stay 0.
+   */
+  slicePadding?: "zero" | "edge";
   /** Per-crop robust normalisation: clip to these percentiles then scale to [0, 1]; null keeps modality values. */
   normalize: { lowPercentile: number; highPercentile: number } | null;
 }

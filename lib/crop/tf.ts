@@ -6,7 +6,7 @@ import { cropShape, pair, type CropCentre, type CropSpec } from "./spec";
 /**
  * Many crops of one volume in one `tf.image.cropAndResize` call, on the active tfjs backend
  * (initialise it first, e.g. lib/engine initBackend). Same sampling rule as cropVolume; only
- * "zero" padding (cropAndResize extrapolates a constant). Returns [N, depth, H, W] float32; the
+ * "zero" in-plane padding (cropAndResize extrapolates a constant); slicePadding "edge" is supported. Returns [N, depth, H, W] float32; the
  * caller disposes it. Percentile normalisation, when asked for, runs on the CPU afterwards.
  */
 export function cropBatchTf(vol: Volume, centres: readonly CropCentre[], spec: CropSpec): tf.Tensor4D {
@@ -26,7 +26,7 @@ export function cropBatchTf(vol: Volume, centres: readonly CropCentre[], spec: C
     const x0 = c.x + (0.5 - W / 2) * stepX;
     for (let k = 0; k < depth; k++) {
       const b = ci * depth + k;
-      const s = Math.round(c.slice) + (k - spec.slicesEachSide) * spec.sliceStep;
+      const s = sliceOf(vol, c, spec, k);
       if (s < 0 || s >= vol.slices) {
         boxes.set([-2, -2, -2, -2], b * 4); // entirely outside: every sample is the extrapolation value 0
         continue;
@@ -59,6 +59,12 @@ export function cropBatchTf(vol: Volume, centres: readonly CropCentre[], spec: C
   return tf.tensor4d(data, [centres.length, depth, H, W]);
 }
 
+/** Stack slice of output slice k, clamped to the ends for slicePadding "edge" (out of range: padded with 0). */
+function sliceOf(vol: Volume, c: CropCentre, spec: CropSpec, k: number): number {
+  const s = Math.round(c.slice) + (k - spec.slicesEachSide) * spec.sliceStep;
+  return (spec.slicePadding ?? spec.padding) === "edge" ? Math.min(vol.slices - 1, Math.max(0, s)) : s;
+}
+
 /** 1 where cropVolume's zero padding reads the image, 0 where it pads. */
 function zeroPaddingMask(vol: Volume, c: CropCentre, spec: CropSpec): Uint8Array {
   const [depth, H, W] = cropShape(spec);
@@ -69,7 +75,7 @@ function zeroPaddingMask(vol: Volume, c: CropCentre, spec: CropSpec): Uint8Array
   const x0 = c.x + (0.5 - W / 2) * stepX;
   const mask = new Uint8Array(depth * H * W);
   for (let k = 0; k < depth; k++) {
-    const s = Math.round(c.slice) + (k - spec.slicesEachSide) * spec.sliceStep;
+    const s = sliceOf(vol, c, spec, k);
     if (s < 0 || s >= vol.slices) continue;
     for (let i = 0; i < H; i++) {
       const fy = y0 + i * stepY;

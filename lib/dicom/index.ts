@@ -25,6 +25,8 @@ export {
   locateInstance,
   medianGap,
   seriesFromHeaders,
+  type LoadSeriesOptions,
+  type OpenSlicesOptions,
   type Series,
   type SliceRef,
   type StackSlice,

@@ -5,7 +5,7 @@ import { dot, orientationAxes, orientationDistance, type Orientation, type Vec3 
 import { DicomError, isDicomError } from "./errors";
 import type { DicomHeader } from "./header";
 import { CODECS } from "./codecs";
-import { readDicom, readDicomHeader, readDicomSync } from "./image";
+import { readDicom, readDicomHeader, readDicomSync, type FrameOptions } from "./image";
 import { DicomFileReader } from "./reader";
 import { resizeBilinear } from "./resize";
 
@@ -84,22 +84,34 @@ export class Stack {
    * Synchronous, cached access to single slices, decoding a file only when its slice is first
    * asked for (a crop of 5 slices decodes 5 files, not the stack). Loads the codecs it needs first.
    */
-  async openSlices(): Promise<LazySlices> {
-    for (const uid of new Set(this.slices.map((s) => s.header.transferSyntaxUid)))
-      await CODECS.get(uid)?.init();
-    return new LazySlices(this);
+  async openSlices(opts: OpenSlicesOptions = {}): Promise<LazySlices> {
+    for (const uid of new Set(this.slices.map((s) => s.header.transferSyntaxUid))) {
+      try {
+        await CODECS.get(uid)?.init();
+      } catch (e) {
+        // With onError "zero" a codec that cannot load costs its slices (recorded at decode), not the stack.
+        if (opts.onError !== "zero") throw e;
+      }
+    }
+    return new LazySlices(this, opts);
   }
 
   /**
    * Slice i decoded synchronously into `out` ([rows, columns], allocated when omitted). Codecs
    * must be initialised (see openSlices); `reader` reuses one file buffer across calls.
    */
-  readSliceSync(i: number, out?: Float32Array, reader?: DicomFileReader): Float32Array {
+  readSliceSync(
+    i: number,
+    out?: Float32Array,
+    reader?: DicomFileReader,
+    opts: Pick<FrameOptions, "invertMonochrome1"> = {},
+  ): Float32Array {
     const s = this.slices[i];
     if (!s) throw new RangeError(`slice ${i} of ${this.slices.length}`);
     const img = readDicomSync(s.file, reader);
-    if (img.rows === this.rows && img.columns === this.columns) return img.frame(s.frame, { out });
-    const px = resizeBilinear(img.frame(s.frame), img.rows, img.columns, this.rows, this.columns);
+    const invert = { invertMonochrome1: opts.invertMonochrome1 };
+    if (img.rows === this.rows && img.columns === this.columns) return img.frame(s.frame, { ...invert, out });
+    const px = resizeBilinear(img.frame(s.frame, invert), img.rows, img.columns, this.rows, this.columns);
     if (!out) return px;
     out.set(px);
     return out;
@@ -121,6 +133,25 @@ export class Stack {
   }
 }
 
+export interface OpenSlicesOptions {
+  /** Turn MONOCHROME1 into MONOCHROME2 as slices are decoded (default false: modality values as stored). */
+  invertMonochrome1?: boolean;
+  /**
+   * A slice whose file cannot be read or decoded (truncated, corrupt, codec missing): "throw"
+   * (default) or "zero": the slice reads as zeros and the reason is kept in `failures`, so one bad
+   * file costs one slice, not the stack.
+   */
+  onError?: "throw" | "zero";
+  /**
+   * Where decoded slices live. "volume" (default): one [slices, rows, columns] buffer, `data`;
+   * its never-read pages cost no RAM only while the allocator maps it fresh (glibc serves sizes
+   * below its adaptive mmap threshold, up to 32 MB, from zeroed heap memory: all of it resident).
+   * "slices": one buffer per slice, allocated when first read, so memory is exactly the slices
+   * read; `data` is then unavailable.
+   */
+  storage?: "volume" | "slices";
+}
+
 /**
  * Per-slice lazy view of a stack (the shape of lib/crop's CropSource): slice(i) is [rows, columns],
  * decoded on first use into one volume buffer [slices, rows, columns] (`data`; slices never asked
@@ -128,34 +159,64 @@ export class Stack {
  */
 export class LazySlices {
   private readonly done: Uint8Array;
-  private readonly reader = new DicomFileReader();
+  private reader?: DicomFileReader;
+  private readonly failed = new Map<number, string>();
   private count = 0;
-  readonly data: Float32Array;
+  private readonly volume?: Float32Array;
+  private readonly perSlice?: (Float32Array | undefined)[];
   readonly slices: number;
   readonly rows: number;
   readonly columns: number;
   readonly rowSpacing: number;
   readonly colSpacing: number;
-  constructor(readonly stack: Stack) {
+  constructor(
+    readonly stack: Stack,
+    private readonly opts: OpenSlicesOptions = {},
+  ) {
     this.slices = stack.length;
     this.rows = stack.rows;
     this.columns = stack.columns;
     this.rowSpacing = stack.pixelSpacing[0];
     this.colSpacing = stack.pixelSpacing[1];
     this.done = new Uint8Array(this.slices);
-    this.data = new Float32Array(this.slices * this.rows * this.columns);
+    if (opts.storage === "slices") this.perSlice = new Array<Float32Array | undefined>(this.slices);
+    else this.volume = new Float32Array(this.slices * this.rows * this.columns);
   }
-  /** Files decoded so far. */
+  /** The volume buffer [slices, rows, columns] (storage "volume" only); slices not read yet are 0. */
+  get data(): Float32Array {
+    if (!this.volume) throw new Error('LazySlices.data needs storage "volume"');
+    return this.volume;
+  }
+  /** Files decoded so far (failed ones not counted). */
   get decoded(): number {
     return this.count;
   }
+  /** Slices that failed to decode (onError "zero"): slice index -> reason (file, code, detail). */
+  get failures(): ReadonlyMap<number, string> {
+    return this.failed;
+  }
+  /** Whether slice i was asked for and could not be decoded (it reads as zeros). */
+  hasFailed(i: number): boolean {
+    return this.failed.has(i);
+  }
   slice(i: number): Float32Array {
+    if (!Number.isInteger(i) || i < 0 || i >= this.slices)
+      throw new RangeError(`slice ${i} of ${this.slices}`);
     const plane = this.rows * this.columns;
-    const view = this.data.subarray(i * plane, (i + 1) * plane);
+    const view = this.volume
+      ? this.volume.subarray(i * plane, (i + 1) * plane)
+      : (this.perSlice![i] ??= new Float32Array(plane));
     if (!this.done[i]) {
-      this.stack.readSliceSync(i, view, this.reader);
+      try {
+        this.reader ??= new DicomFileReader();
+        this.stack.readSliceSync(i, view, this.reader, this.opts);
+        this.count++;
+      } catch (e) {
+        if (this.opts.onError !== "zero") throw e;
+        view.fill(0); // a decoder may have written part of it
+        this.failed.set(i, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+      }
       this.done[i] = 1;
-      this.count++;
     }
     return view;
   }
@@ -197,29 +258,50 @@ export function locateInstance(series: Series, instanceNumber: number): SliceRef
   return series.instances.get(instanceNumber);
 }
 
+export interface LoadSeriesOptions {
+  /** Read only these files (paths, e.g. from a dataset index) instead of every file in `dir`. */
+  files?: readonly string[];
+  /**
+   * Skip images without ImagePositionPatient, ImageOrientationPatient or PixelSpacing (with a
+   * warning) instead of assuming identity geometry: for callers that place points in patient space.
+   */
+  requireGeometry?: boolean;
+}
+
 /**
- * Read the headers of every file in `dir` and group them into stacks. Non-DICOM files are skipped
- * with a warning; a folder without any image is a DicomError (NO_PIXEL_DATA).
+ * Read the headers of every file in `dir` (or of `opts.files`) and group them into stacks.
+ * Non-DICOM files are skipped with a warning; a folder without any image is a DicomError
+ * (NO_PIXEL_DATA).
  */
-export function loadSeries(dir: string): Series {
+export function loadSeries(dir: string, opts: LoadSeriesOptions = {}): Series {
   const warnings: string[] = [];
-  let names: string[];
-  try {
-    names = fs
-      .readdirSync(dir, { withFileTypes: true })
-      .filter((d) => d.isFile())
-      .map((d) => d.name);
-  } catch (e) {
-    throw new DicomError("READ_FAILED", dir, e instanceof Error ? e.message : String(e));
+  let files: string[];
+  if (opts.files) files = [...opts.files].sort();
+  else {
+    try {
+      files = fs
+        .readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isFile())
+        .map((d) => path.join(dir, d.name))
+        .sort();
+    } catch (e) {
+      throw new DicomError("READ_FAILED", dir, e instanceof Error ? e.message : String(e));
+    }
   }
-  names.sort();
   const entries: { file: string; header: DicomHeader }[] = [];
-  for (const name of names) {
-    const file = path.join(dir, name);
+  for (const file of files) {
+    const name = path.basename(file);
     try {
       const header = readDicomHeader(file);
       if (!header.hasPixelData || header.rows === 0) {
         warnings.push(`${name}: no image, skipped`);
+        continue;
+      }
+      if (
+        opts.requireGeometry &&
+        (!header.imagePositionPatient || !header.imageOrientationPatient || !header.pixelSpacing)
+      ) {
+        warnings.push(`${name}: no geometry (IPP/IOP/PixelSpacing), skipped`);
         continue;
       }
       entries.push({ file, header });
@@ -228,7 +310,12 @@ export function loadSeries(dir: string): Series {
       warnings.push(`${name}: ${e.code}, skipped`);
     }
   }
-  if (entries.length === 0) throw new DicomError("NO_PIXEL_DATA", dir, "no DICOM image in the folder");
+  if (entries.length === 0)
+    throw new DicomError(
+      "NO_PIXEL_DATA",
+      dir,
+      `no ${opts.requireGeometry ? "usable " : ""}DICOM image in the folder${warnings.length ? ` (${warnings[0]}${warnings.length > 1 ? ", ..." : ""})` : ""}`,
+    );
   return seriesFromHeaders(dir, entries, warnings);
 }
 

@@ -50,14 +50,17 @@ export {
   type StoredCrop,
 } from "./augment";
 export {
+  CROP_RANGE,
   cropStack,
   findInstance,
+  goodSlice,
   loadSeriesStacks,
   projectPoint,
   type LoadedSeries,
   type Stack,
 } from "./volume";
 export {
+  decodeProblems,
   fitOffsets,
   groundTruthPoints,
   loadStudy,

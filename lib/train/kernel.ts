@@ -319,6 +319,7 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
       const r = await predictStudy(entry, studyId, trained, config, prior);
       r.predictions.forEach((v, k) => predictions.set(k, v));
       fallbacks.push(...r.fallbacks);
+      for (const reason of r.problems ?? []) failures.push({ studyId, stage: "test decode", reason });
       if (r.levels) testLevels.set(studyId, r.levels);
       bar.tick();
     }
@@ -376,6 +377,8 @@ export async function predictStudy(
   predictions: Map<string, Probs3>;
   fallbacks: { studyId: number; rows: number; reason: string }[];
   levels: Vec3[] | null;
+  /** Slices that failed to decode (read as their nearest good neighbour): logged, not a fallback. */
+  problems?: string[];
 }> {
   const predictions = priorPredictions(prior, [studyId]);
   const fallbacks: { studyId: number; rows: number; reason: string }[] = [];
@@ -392,7 +395,7 @@ export async function predictStudy(
     const mid = midSlice(view.stack, config.localizer.inputPx);
     const [pts] = predictLevels(trained.localizers, [mid], config.localizer, trained.levelPrior);
     const levels = pts.map(([u, v]) => frameToLps(mid, u, v));
-    const { crops, missing } = await localizedCrops(
+    const { crops, missing, problems } = await localizedCrops(
       entry,
       levels,
       trained.offsets,
@@ -418,7 +421,7 @@ export async function predictStudy(
       byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     }
     for (const [reason, rows] of byReason) fallbacks.push({ studyId, rows, reason });
-    return { predictions, fallbacks, levels };
+    return { predictions, fallbacks, levels, problems };
   } catch (e) {
     return fallbackAll(`${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
   }

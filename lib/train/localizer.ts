@@ -11,6 +11,7 @@ import {
   type LocalizerSpec,
 } from "../models";
 import type { Rng } from "../util/rng";
+import { bilinearZero } from "./augment";
 import { fitUnit, type Batch } from "./fit";
 import type { LocalizerConfig } from "./config";
 import type { JsonlLog } from "./log";
@@ -55,25 +56,13 @@ function augmentSample(
     for (let u = 0; u < px; u++) {
       const x = c + (u + 0.5 - c) * zoom - sx - 0.5;
       const y = c + (v + 0.5 - c) * zoom - sy - 0.5;
-      out[offset + v * px + u] = gain * bilinearZero(s.image, px, x, y);
+      out[offset + v * px + u] = gain * bilinearZero(s.image, px, px, x, y);
     }
   }
   return (s.points ?? LEVELS.map(() => [NaN, NaN] as const)).map(([x, y]) => [
     (x - c + sx) / zoom + c,
     (y - c + sy) / zoom + c,
   ]);
-}
-
-function bilinearZero(src: Float32Array, n: number, x: number, y: number): number {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  const at = (xx: number, yy: number) => (xx < 0 || yy < 0 || xx >= n || yy >= n ? 0 : src[yy * n + xx]);
-  return (
-    (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) +
-    (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy
-  );
 }
 
 /** Batches of augmented samples with Gaussian heatmap targets. */

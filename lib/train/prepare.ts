@@ -8,6 +8,7 @@ import type { ClassifierConfig, LocalizerConfig } from "./config";
 import type { LocalizerSample } from "./localizer";
 import { progressBar } from "./progress";
 import {
+  decodeProblems,
   groundTruthPoints,
   loadStudy,
   localizerStack,
@@ -17,6 +18,7 @@ import {
   storedCropFor,
   type MidSlice,
   type OffsetModel,
+  type PointLocation,
 } from "./study";
 
 /** A point's identity and patient position, without pixels: what statistics and errors need. */
@@ -81,14 +83,16 @@ export async function prepareTrainStudies(opts: {
       const framePoints = spinal.map((p) =>
         p ? lpsToFrame({ ...mid, image }, p.lps) : ([NaN, NaN] as [number, number]),
       );
-      const labels = opts.labels.get(entry.studyId);
-      const gtCrops = points.map((p) => ({
-        studyId: entry.studyId,
-        condition: p.condition,
-        levelIndex: p.levelIndex,
-        label: labelOf(labels, p.condition, p.levelIndex),
-        crop: storedCropFor(p, opts.cls),
-      }));
+      const { crops: gtCrops, missing } = cropsAt(
+        entry.studyId,
+        points,
+        opts.cls,
+        opts.labels.get(entry.studyId),
+      );
+      for (const reason of new Set(missing.values()))
+        failures.push({ studyId: entry.studyId, stage: "crop", reason });
+      for (const reason of decodeProblems(study))
+        failures.push({ studyId: entry.studyId, stage: "decode", reason });
       prepared.push({
         studyId: entry.studyId,
         mid,
@@ -125,21 +129,48 @@ export async function localizedCrops(
   cls: ClassifierConfig,
   labels: StudyLabels | undefined,
   preloaded?: Awaited<ReturnType<typeof loadStudy>>,
-): Promise<{ crops: CropSample[]; points: LpsPoint[]; missing: Map<string, string> }> {
+): Promise<{
+  crops: CropSample[];
+  points: LpsPoint[];
+  missing: Map<string, string>;
+  /** Slices of the study that failed to decode (each read as its nearest good neighbour). */
+  problems: string[];
+}> {
   const study = preloaded ?? (await loadStudy(entry));
-  const { points, missing } = placePoints(study, levels, offsets);
-  const crops = points.map((p) => ({
-    studyId: entry.studyId,
-    condition: p.condition,
-    levelIndex: p.levelIndex,
-    label: labelOf(labels, p.condition, p.levelIndex),
-    crop: storedCropFor(p, cls),
-  }));
+  const placed = placePoints(study, levels, offsets);
+  const { crops, missing } = cropsAt(entry.studyId, placed.points, cls, labels);
+  for (const [condition, reason] of placed.missing) missing.set(condition, reason);
   return {
     crops,
-    points: points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
+    points: placed.points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
     missing,
+    problems: decodeProblems(study),
   };
+}
+
+/** Stored crops at points; a point whose crop cannot be cut (no slice decodes) is missing, with why. */
+function cropsAt(
+  studyId: number,
+  points: readonly PointLocation[],
+  cls: ClassifierConfig,
+  labels: StudyLabels | undefined,
+): { crops: CropSample[]; missing: Map<string, string> } {
+  const crops: CropSample[] = [];
+  const missing = new Map<string, string>();
+  for (const p of points) {
+    try {
+      crops.push({
+        studyId,
+        condition: p.condition,
+        levelIndex: p.levelIndex,
+        label: labelOf(labels, p.condition, p.levelIndex),
+        crop: storedCropFor(p, cls),
+      });
+    } catch (e) {
+      missing.set(p.condition, `series ${p.stack.seriesId}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { crops, missing };
 }
 
 /** 3D distance in mm between matching points (same condition and level). */

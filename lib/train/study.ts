@@ -22,16 +22,21 @@ import type { ClassifierConfig } from "./config";
 import {
   cropStack,
   findInstance,
+  goodSlice,
   loadSeriesStacks,
   projectPoint,
   type LoadedSeries,
   type Stack,
 } from "./volume";
 
-/** A study's series, loaded, by type; an absent type is an empty list (a fallback reason, not an error). */
+/**
+ * A study's series by type, as headers and stacks; pixels are decoded lazily, only the slices the
+ * localizer and the crops read. An absent type is an empty list (a fallback reason, not an error).
+ */
 export interface StudyImages {
   readonly studyId: number;
   readonly byType: Readonly<Record<SeriesDescription, readonly LoadedSeries[]>>;
+  /** Index problems, load-time warnings (files skipped, sizes resampled) and, live, decodeProblems. */
   readonly problems: readonly string[];
 }
 
@@ -45,29 +50,66 @@ export async function loadStudy(entry: StudyEntry): Promise<StudyImages> {
   for (const s of entry.series) {
     problems.push(...s.problems);
     if (!s.description || s.files.length === 0) continue;
-    const loaded = await loadSeriesStacks(
-      s.seriesId,
-      s.files.map((f) => f.path),
-    );
-    if (loaded.skipped.length)
-      problems.push(
-        `series ${s.seriesId}: skipped ${loaded.skipped.length} file(s), e.g. ${loaded.skipped[0].reason}`,
+    let loaded: LoadedSeries;
+    try {
+      loaded = await loadSeriesStacks(
+        s.seriesId,
+        s.dir,
+        s.files.map((f) => f.path),
       );
+    } catch (e) {
+      // No usable file at all: the series is absent, as before, with the reason.
+      problems.push(`series ${s.seriesId}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    problems.push(...loaded.series.warnings.map((w) => `series ${s.seriesId}: ${w}`));
     if (loaded.stacks.length) byType[s.description].push(loaded);
   }
-  return { studyId: entry.studyId, byType, problems };
+  const study: StudyImages = {
+    studyId: entry.studyId,
+    byType,
+    // Decoding is lazy: slices that fail are known only once read, so the list is computed on access.
+    get problems() {
+      return [...problems, ...decodeProblems(study)];
+    },
+  };
+  return study;
+}
+
+/** Slices that failed to decode so far (they read as their nearest good neighbour), one line each. */
+export function decodeProblems(study: StudyImages): string[] {
+  return Object.values(study.byType)
+    .flat()
+    .flatMap((series) =>
+      series.stacks.flatMap((st) =>
+        [...st.pixels.failures].map(([i, why]) => `series ${series.seriesId}: slice ${i} unreadable: ${why}`),
+      ),
+    );
 }
 
 export function stacksOf(study: StudyImages, type: SeriesDescription): Stack[] {
   return study.byType[type].flatMap((s) => s.stacks);
 }
 
-/** The series that shows the mid-sagittal view the localizer reads: T2/STIR, else T1 (logged by the caller). */
+/**
+ * The series that shows the mid-sagittal view the localizer reads: T2/STIR, else T1 (logged by the
+ * caller). A stack none of whose files decodes does not count (the reason is in decodeProblems).
+ */
 export function localizerStack(study: StudyImages): { stack: Stack; type: SeriesDescription } | undefined {
-  const t2 = stacksOf(study, "Sagittal T2/STIR")[0];
-  if (t2) return { stack: t2, type: "Sagittal T2/STIR" };
-  const t1 = stacksOf(study, "Sagittal T1")[0];
-  return t1 ? { stack: t1, type: "Sagittal T1" } : undefined;
+  for (const type of ["Sagittal T2/STIR", "Sagittal T1"] as const) {
+    const stack = stacksOf(study, type)[0];
+    if (stack && decodes(stack)) return { stack, type };
+  }
+  return undefined;
+}
+
+function decodes(stack: Stack): boolean {
+  try {
+    goodSlice(stack.pixels, Math.floor((stack.planes.length - 1) / 2));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The localizer's view of a study: the middle slice of a sagittal stack, letterboxed to a square. */
@@ -81,11 +123,12 @@ export interface MidSlice {
   readonly mmPerPx: readonly [number, number];
 }
 
+/** The middle slice (or, when its file does not decode, the nearest one that does). */
 export function midSlice(stack: Stack, inputPx: number): MidSlice {
-  const slice = Math.floor((stack.planes.length - 1) / 2);
+  const slice = goodSlice(stack.pixels, Math.floor((stack.planes.length - 1) / 2));
   const frame = squareFrame(stack.rows, stack.columns, inputPx);
   const image = new Float32Array(inputPx * inputPx);
-  sampleFrame(robustNormalize(stack.pixels[slice]), stack.rows, stack.columns, frame, image);
+  sampleFrame(robustNormalize(stack.pixels.slice(slice)), stack.rows, stack.columns, frame, image);
   const plane = stack.planes[slice];
   return { plane, slice, frame, image, mmPerPx: [frame.scale * plane.colSpacing, frame.scale * plane.rowSpacing] };
 }
@@ -123,7 +166,7 @@ export function groundTruthPoints(
     const series = Object.values(study.byType)
       .flat()
       .find((s) => s.seriesId === c.seriesId);
-    const hit = series ? findInstance(series.stacks, c.instanceNumber) : undefined;
+    const hit = series ? findInstance(series, c.instanceNumber) : undefined;
     if (!hit) {
       problems.push(
         `${c.condition} ${c.level}: instance ${c.instanceNumber} of series ${c.seriesId} not loaded`,

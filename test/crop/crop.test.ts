@@ -66,6 +66,20 @@ describe("cropVolume", () => {
     expect([0, 1, 2, 3, 4].map((k) => e[k * 25 + 12])).toEqual([1, 2, 4, 6, 6]);
   });
 
+  it("slicePadding: edge repeats the end slice while in-plane samples outside the image stay 0", () => {
+    const v = volume(3, 10, 10, 1, 1);
+    for (let s = 0; s < 3; s++) v.data.fill(s + 1, at(v, s, 0, 0), at(v, s + 1, 0, 0));
+    const spec: CropSpec = { ...raw, sizeMm: 9, outPixels: 9, slicesEachSide: 2, slicePadding: "edge" };
+    const c = cropVolume(v, { slice: 0, x: 0, y: 5 }, spec);
+    // output slices read stack slices -2, -1, 0, 1, 2 -> 0, 0, 0, 1, 2 (1-based fill values 1, 1, 1, 2, 3)
+    expect([0, 1, 2, 3, 4].map((k) => c[k * 81 + 4 * 9 + 4])).toEqual([1, 1, 1, 2, 3]);
+    // column x = -4 .. -1 is outside the image: 0 on every slice, the repeated ones included
+    expect([0, 1, 2, 3, 4].map((k) => c[k * 81 + 4 * 9 + 0])).toEqual([0, 0, 0, 0, 0]);
+    // the default follows padding: zero slices past the end
+    const z = cropVolume(v, { slice: 0, x: 0, y: 5 }, { ...spec, slicePadding: undefined });
+    expect([0, 1, 2, 3, 4].map((k) => z[k * 81 + 4 * 9 + 4])).toEqual([0, 0, 1, 2, 3]);
+  });
+
   it("pads in-plane at the border: zero writes 0, edge repeats the border pixel", () => {
     const v = volume(1, 10, 10, 1, 1);
     v.data.fill(7);

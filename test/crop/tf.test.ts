@@ -46,6 +46,33 @@ describe("cropBatchTf (tf.image.cropAndResize) matches cropVolume", () => {
       });
     });
   }
+  it('slicePadding "edge": clamped slices give the same values as cropVolume', () => {
+    const vol = randomVolume(new Rng(5));
+    const spec: CropSpec = {
+      sizeMm: [14, 18],
+      outPixels: [12, 16],
+      slicesEachSide: 2,
+      sliceStep: 1,
+      padding: "zero",
+      slicePadding: "edge",
+      normalize: { lowPercentile: 1, highPercentile: 99 },
+    };
+    const t = cropBatchTf(vol, centres, spec);
+    const got = t.dataSync();
+    t.dispose();
+    centres.forEach((c, i) => {
+      const want = cropVolume(vol, c, spec);
+      let max = 0;
+      for (let k = 0; k < want.length; k++) max = Math.max(max, Math.abs(got[i * want.length + k] - want[k]));
+      expect(max).toBeLessThan(1e-4);
+    });
+    // centre slice 0 with 2 each side: the first two output slices repeat slice 0 (not zero)
+    const first = cropVolume(vol, centres[1], spec);
+    const plane = 12 * 16;
+    expect(first.subarray(0, plane)).toEqual(first.subarray(2 * plane, 3 * plane));
+    expect(first.subarray(0, plane).some((x) => x !== 0)).toBe(true);
+  });
+
   it("refuses edge padding", () => {
     const vol = randomVolume(new Rng(4));
     expect(() =>

@@ -143,6 +143,13 @@ describe("smoke kernel on damaged test studies", () => {
       ).toBeLessThan(25);
       expect(report.fallbacks.some((f) => f.studyId === id && /Error/.test(f.reason))).toBe(false);
     }
+    // The truncated file is decoded lazily: its failure is logged (it read as its neighbour).
+    expect(
+      report.failures.some(
+        (f) => f.studyId === damaged.truncated && f.stage === "test decode" && /TRUNCATED/.test(f.reason),
+      ),
+      JSON.stringify(report.failures.filter((f) => f.studyId === damaged.truncated)),
+    ).toBe(true);
   });
 
   it("refuses to resume into checkpoints made with another configuration", async () => {
