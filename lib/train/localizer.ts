@@ -32,7 +32,6 @@ export interface LocalizerSample {
 /** The localizer's input image of a study and its scale (what prediction needs of a sample). */
 export type LocalizerInput = Pick<LocalizerSample, "image" | "mmPerPx">;
 
-
 export function localizerSpec(cfg: LocalizerConfig): LocalizerSpec {
   return { inputPx: cfg.inputPx, filters: cfg.filters };
 }

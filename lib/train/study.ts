@@ -130,7 +130,13 @@ export function midSlice(stack: Stack, inputPx: number): MidSlice {
   const image = new Float32Array(inputPx * inputPx);
   sampleFrame(robustNormalize(stack.pixels.slice(slice)), stack.rows, stack.columns, frame, image);
   const plane = stack.planes[slice];
-  return { plane, slice, frame, image, mmPerPx: [frame.scale * plane.colSpacing, frame.scale * plane.rowSpacing] };
+  return {
+    plane,
+    slice,
+    frame,
+    image,
+    mmPerPx: [frame.scale * plane.colSpacing, frame.scale * plane.rowSpacing],
+  };
 }
 
 /** LPS point -> (x, y) in the mid slice's square frame (continuous coordinates, pixel centres at +0.5). */
