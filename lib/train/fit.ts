@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { existsSync, mkdirSync } from "node:fs";
 import { Rng } from "../util/rng";
 import { setLearningRate } from "../engine";
+import { reseedDropout } from "../models/seeded-dropout";
 import {
   INITIAL_STATE,
   loadModelWeights,
@@ -39,6 +40,9 @@ export interface FitTask {
   readonly log?: JsonlLog;
   readonly quiet?: boolean;
 }
+
+/** Salt of the dropout mask stream's fork of the epoch Rng. */
+const DROPOUT_SALT = 0xd40;
 
 /** Cosine decay from `base` to 5% of it over the run: later epochs refine instead of bouncing. */
 export function cosineLr(base: number, epoch: number, epochs: number): number {
@@ -100,6 +104,9 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     });
     let lossSum = 0;
     let seen = 0;
+    // Dropout masks follow the epoch's seed (a separate fork: the batches' stream is unchanged), so a
+    // resumed run draws the masks an uninterrupted one would.
+    reseedDropout(model, new Rng(task.seed).fork(epoch + 1).fork(DROPOUT_SALT));
     for (const batch of task.trainBatches(epoch, new Rng(task.seed).fork(epoch + 1))) {
       const l = trainStep(model, optimizer, batch);
       lossSum += l * batch.size;
