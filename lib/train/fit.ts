@@ -15,7 +15,7 @@ import {
   type UnitState,
 } from "./checkpoint";
 import { JsonlLog } from "./log";
-import { progressBar } from "./progress";
+import { progressBar, reportUnit } from "./progress";
 
 /** One training batch: its inputs and the loss of the model's outputs on them. */
 export interface Batch {
@@ -75,8 +75,22 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
   const bestFile = join(dir, "best.weights");
   mkdirSync(dir, { recursive: true });
   let state = readState(dir);
+  const started = Date.now();
+  const summary = (s: UnitState, resumedDone = false) =>
+    reportUnit(
+      {
+        name: task.name,
+        epochs: task.epochs,
+        bestEpoch: s.bestEpoch,
+        bestScore: s.bestScore,
+        seconds: (Date.now() - started) / 1000,
+        resumedDone,
+      },
+      { quiet: task.quiet },
+    );
   if (state.done && existsSync(bestFile)) {
     loadModelWeights(bestFile, model);
+    summary(state, true);
     return state;
   }
   const optimizer = tf.train.adam(task.learningRate);
@@ -144,5 +158,6 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
   if (existsSync(bestFile)) loadModelWeights(bestFile, model);
   state = { ...state, done: true };
   writeState(dir, state);
+  summary(state);
   return state;
 }

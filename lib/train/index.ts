@@ -43,7 +43,15 @@ export {
   type UnitState,
 } from "./checkpoint";
 export { JsonlLog } from "./log";
-export { progressBar, type Progress } from "./progress";
+export {
+  formatSeconds,
+  progressBar,
+  reportUnit,
+  type Progress,
+  type ProgressOptions,
+  type ProgressStream,
+  type UnitSummary,
+} from "./progress";
 export { fitLocalizer, predictLevels, meanPointError, type LocalizerSample } from "./localizer";
 export {
   fitClassifier,
