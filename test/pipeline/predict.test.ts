@@ -145,6 +145,24 @@ describe("weights folders that cannot predict", () => {
     );
   });
 
+  it("the CLI exits with status 2 and the typed error, not a stack trace", async () => {
+    const empty = mkdtempSync(join(root, "empty-"));
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...a: unknown[]) => void errors.push(a.join(" "));
+    try {
+      const args = ["predict", "--data", data, "--weights", empty, "--out", join(root, "x"), "--quiet"];
+      expect(await main(args)).toBe(2);
+      expect(await main([...args, "--profile", "huge"])).toBe(2);
+    } finally {
+      console.error = original;
+    }
+    expect(errors).toEqual([
+      `lumbar: CheckpointError: ${join(empty, "config.json")}: missing: not a weights folder (expected the checkpoints folder of a \`lumbar kernel\` run, or its --out folder)`,
+      'lumbar: UsageError: --profile must be one of smoke|quick|full, got "huge"',
+    ]);
+  });
+
   it("a truncated best.weights is named", async () => {
     const w = weightsCopy();
     const file = join(w, "spinal", "fold1", "best.weights");
