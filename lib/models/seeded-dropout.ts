@@ -23,7 +23,8 @@ export class SeededDropout extends tf.layers.Layer {
 
   constructor(args: SeededDropoutArgs) {
     super({ name: args.name });
-    if (!(args.rate >= 0 && args.rate < 1)) throw new RangeError(`dropout rate ${args.rate} is not in [0, 1)`);
+    if (!(args.rate >= 0 && args.rate < 1))
+      throw new RangeError(`dropout rate ${args.rate} is not in [0, 1)`);
     this.rate = args.rate;
     this.seed = args.seed ?? 0;
     this.stream = new Rng(this.seed);
@@ -43,7 +44,10 @@ export class SeededDropout extends tf.layers.Layer {
     if (!kwargs.training || this.rate === 0) return x;
     const seed = this.stream.nextUint32();
     return tf.tidy(() => {
-      const keep = tf.cast(tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, "float32", seed), this.rate), "float32");
+      const keep = tf.cast(
+        tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, "float32", seed), this.rate),
+        "float32",
+      );
       return tf.mul(x, tf.mul(keep, 1 / (1 - this.rate)));
     });
   }

@@ -1,14 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  FAMILIES,
-  LEVELS,
-  rowId,
-  studyRowIds,
-  type Family,
-  type SeverityIndex,
-} from "../data/schema";
+import { FAMILIES, LEVELS, rowId, studyRowIds, type Family, type SeverityIndex } from "../data/schema";
 import { datasetPaths, indexDataset } from "../data/dataset";
 import { loadCoordinates, type LabelCoordinate } from "../data/coordinates";
 import { labelsByRowId, loadTrainLabels, type StudyLabels } from "../data/train-labels";

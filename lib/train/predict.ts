@@ -1,15 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import {
-  CONDITION_INFO,
-  FAMILIES,
-  LEVELS,
-  TARGETS,
-  rowId,
-  studyRowIds,
-  type Family,
-} from "../data/schema";
+import { CONDITION_INFO, FAMILIES, LEVELS, TARGETS, rowId, studyRowIds, type Family } from "../data/schema";
 import { datasetPaths, indexDataset, type StudyEntry } from "../data/dataset";
 import { loadSampleSubmission } from "../data/submission-file";
 import { buildClassifier, buildLocalizer } from "../models";
@@ -107,7 +99,10 @@ export function loadTrained(dir: string): LoadedWeights {
       FAMILIES.map((family) => [
         family,
         folds.map((f) =>
-          load(`${family}/fold${f}`, buildClassifier(classifierSpec(config.classifier, family), `cls_${family}`)),
+          load(
+            `${family}/fold${f}`,
+            buildClassifier(classifierSpec(config.classifier, family), `cls_${family}`),
+          ),
         ),
       ]),
     ) as Record<Family, tf.LayersModel[]>;
@@ -167,7 +162,8 @@ function readSavedConfig(file: string): TrainConfig {
   const c = readJson(file) as Partial<TrainConfig> | null;
   const bad = (what: string) => new CheckpointError(file, `not a training configuration: ${what}`);
   if (!c || typeof c !== "object") throw bad("not an object");
-  if (typeof c.profile !== "string" || !isProfile(c.profile)) throw bad(`profile ${JSON.stringify(c.profile)}`);
+  if (typeof c.profile !== "string" || !isProfile(c.profile))
+    throw bad(`profile ${JSON.stringify(c.profile)}`);
   if (!Number.isInteger(c.folds) || (c.folds as number) < 1) throw bad(`folds ${JSON.stringify(c.folds)}`);
   if (typeof c.tta !== "boolean") throw bad("tta");
   const loc = c.localizer;

@@ -77,7 +77,9 @@ describe("training with SeededDropout is reproducible", () => {
     for (let b = 0; b < 3; b++) {
       const n = 8;
       const labels = Array.from({ length: n }, () => rng.int(0, 2));
-      const crop = new Float32Array(n * 64).map((_, k) => labels[Math.floor(k / 64)] * 0.5 + rng.normal(0, 0.1));
+      const crop = new Float32Array(n * 64).map(
+        (_, k) => labels[Math.floor(k / 64)] * 0.5 + rng.normal(0, 0.1),
+      );
       const x = tf.tensor4d(crop, [n, 8, 8, 1]);
       const meta = tf.zeros([n, 6]);
       const y = tf.tensor1d(labels, "int32");

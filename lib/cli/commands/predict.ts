@@ -44,7 +44,10 @@ export function predictCommand(): Command {
     .requiredOption("--data <dir>", "competition-layout folder (its test split is predicted)")
     .requiredOption("--weights <dir>", "checkpoints folder of a kernel run (or the kernel's --out folder)")
     .requiredOption("--out <dir>", "output folder")
-    .option("--profile <name>", `fail unless the weights were trained with this profile (${PROFILES.join("|")})`)
+    .option(
+      "--profile <name>",
+      `fail unless the weights were trained with this profile (${PROFILES.join("|")})`,
+    )
     .option("--quiet", "no progress bars");
   return withRun<PredictOpts>(cmd, async (raw) => {
     const opts = parsePredictOptions(raw);
