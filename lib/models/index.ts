@@ -13,3 +13,4 @@ export {
   type Candidate,
 } from "./level-chain";
 export { SeededDropout, reseedDropout, type SeededDropoutArgs } from "./seeded-dropout";
+export { seedInitialWeights } from "./seeded-init";

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import { Rng } from "../util/rng";
 import { setLearningRate } from "../engine";
 import { reseedDropout } from "../models/seeded-dropout";
+import { seedInitialWeights } from "../models/seeded-init";
 import {
   INITIAL_STATE,
   loadModelWeights,
@@ -43,6 +44,8 @@ export interface FitTask {
 
 /** Salt of the dropout mask stream's fork of the epoch Rng. */
 const DROPOUT_SALT = 0xd40;
+/** Salt of the initial weights' fork of the unit's seed. */
+const INIT_SALT = 0x1417;
 
 /** Cosine decay from `base` to 5% of it over the run: later epochs refine instead of bouncing. */
 export function cosineLr(base: number, epoch: number, epochs: number): number {
@@ -101,6 +104,8 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     await loadOptimizer(join(dir, state.last.optimizer), optimizer);
   } else {
     state = INITIAL_STATE;
+    // A fresh unit starts from weights drawn from its seed (tfjs initialisers draw from Math.random).
+    seedInitialWeights(model, new Rng(task.seed).fork(INIT_SALT));
   }
   let stale = state.epoch - 1 - state.bestEpoch;
   // Early stopping only in the second half: with a cosine schedule the first epochs run at a high

@@ -3,10 +3,15 @@ import * as tf from "@tensorflow/tfjs";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildClassifier, reseedDropout, SeededDropout, weightedCrossEntropy } from "../../lib/models";
+import {
+  buildClassifier,
+  reseedDropout,
+  SeededDropout,
+  seedInitialWeights,
+  weightedCrossEntropy,
+} from "../../lib/models";
 import { saveModel, loadModel } from "../../lib/engine";
 import { fitUnit, type Batch, type FitTask } from "../../lib/train/fit";
-import { loadModelWeights, saveModelWeights } from "../../lib/train/checkpoint";
 import { Rng } from "../../lib/util/rng";
 
 beforeAll(async () => {
@@ -111,14 +116,8 @@ describe("training with SeededDropout is reproducible", () => {
     };
   }
 
-  // tfjs initialisers are not seeded: every run starts from the same saved initial weights.
-  const initFile = join(mkdtempSync(join(tmpdir(), "fit-dropout-init-")), "init.weights");
-  beforeAll(() => saveModelWeights(initFile, buildClassifier(spec)));
-  const fresh = () => {
-    const m = buildClassifier(spec);
-    loadModelWeights(initFile, m);
-    return m;
-  };
+  // Fresh models, as two separate runs would build them: fitUnit draws their initial weights from the seed.
+  const fresh = () => buildClassifier(spec);
   const weightsOf = (m: tf.LayersModel) => m.getWeights().flatMap((w) => Array.from(w.dataSync()));
 
   it("two fresh trainings with the same seed end with bit-identical weights; another seed differs", async () => {
@@ -140,5 +139,46 @@ describe("training with SeededDropout is reproducible", () => {
     const resumed = buildClassifier(spec); // a fresh process: weights come from the checkpoint only
     await fitUnit(task(resumed, 9, -1, dir));
     expect(weightsOf(resumed)).toEqual(weightsOf(straight));
+  });
+});
+
+describe("seedInitialWeights", () => {
+  const spec = { cropPx: 8, channels: 2, filters: [4, 8], dense: 16, dropout: 0.2 };
+  const values = (m: tf.LayersModel) => m.weights.map((w) => Array.from(w.read().dataSync()));
+
+  it("redraws the conv and dense kernels from the seed: same seed, same weights; another seed, others", () => {
+    const [a, b, c] = [buildClassifier(spec), buildClassifier(spec), buildClassifier(spec)];
+    expect(values(a)).not.toEqual(values(b)); // tfjs's own initialisers are unseeded
+    // cls_b0a, cls_b1a, cls_b1b convs, cls_fc and cls_out dense kernels
+    expect(seedInitialWeights(a, new Rng(1))).toBe(5);
+    seedInitialWeights(b, new Rng(1));
+    seedInitialWeights(c, new Rng(2));
+    expect(values(b)).toEqual(values(a));
+    expect(values(c)).not.toEqual(values(a));
+  });
+
+  it("keeps each kernel's Glorot distribution (tfjs's default: truncated normal) and leaves biases and batch-norm weights alone", () => {
+    const m = buildClassifier(spec);
+    seedInitialWeights(m, new Rng(3));
+    let kernels = 0;
+    for (const layer of m.layers) {
+      for (const w of layer.weights) {
+        const v = Array.from(w.read().dataSync());
+        const name = w.originalName;
+        if (name.endsWith("/kernel")) {
+          const init = layer.getConfig().kernelInitializer as { config: Record<string, unknown> };
+          expect(init.config).toMatchObject({ scale: 1, mode: "fanAvg", distribution: "normal" }); // Glorot normal
+          const shape = w.shape as number[];
+          const receptive = shape.slice(0, -2).reduce((p, d) => p * d, 1);
+          const sd = Math.sqrt(2 / (receptive * (shape[shape.length - 2] + shape[shape.length - 1])));
+          const max = Math.max(...v.map(Math.abs));
+          expect(max, name).toBeLessThanOrEqual(2 * sd); // truncated at 2 sd
+          expect(max, name).toBeGreaterThan(sd);
+          kernels++;
+        } else if (/(bias|beta|moving_mean)$/.test(name)) expect(new Set(v), name).toEqual(new Set([0]));
+        else if (/(gamma|moving_variance)$/.test(name)) expect(new Set(v), name).toEqual(new Set([1]));
+      }
+    }
+    expect(kernels).toBe(5);
   });
 });

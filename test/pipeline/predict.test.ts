@@ -135,6 +135,26 @@ describe("predictTest on a smoke kernel's checkpoints", () => {
   }, 300_000);
 });
 
+describe("fresh kernel runs", () => {
+  it("a second fresh smoke run with the same seed writes the same weights and submission, byte for byte", async () => {
+    const again = join(root, "kernel-again");
+    await runKernel({ data, out: again, profile: "smoke", seed: 9, quiet: true });
+    expect(readFileSync(join(again, "submission.csv"), "utf8")).toBe(
+      readFileSync(join(kernelOut, "submission.csv"), "utf8"),
+    );
+    for (const unit of ["localizer", "spinal", "foraminal", "subarticular"])
+      for (const fold of ["fold0", "fold1"]) {
+        const file = join(unit, fold, "best.weights");
+        expect(
+          readFileSync(join(again, "checkpoints", file)).equals(
+            readFileSync(join(kernelOut, "checkpoints", file)),
+          ),
+          file,
+        ).toBe(true);
+      }
+  }, 300_000);
+});
+
 describe("weights folders that cannot predict", () => {
   it("a folder that is not a weights folder names the config.json it looked for", async () => {
     const empty = mkdtempSync(join(root, "empty-"));
