@@ -1,0 +1,70 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { FAMILIES, LEVELS } from "../../lib/data/schema";
+import {
+  buildClassifier,
+  buildLocalizer,
+  gaussianTargets,
+  heatmapSize,
+  spatialSoftmaxCe,
+  weightedCrossEntropy,
+  META_SIZE,
+} from "../../lib/models";
+import { initBackend } from "../../lib/engine";
+import { classifierSpec } from "../../lib/train/classifier";
+import { PROFILES, resolveConfig } from "../../lib/train/config";
+import { trainStep } from "../../lib/train/fit";
+import { localizerSpec } from "../../lib/train/localizer";
+
+// The full profile is the real-data configuration and never runs end to end here (no real images):
+// this at least proves every profile's models build, have the shapes the pipeline assumes, and train.
+// wasm with the engine's training kernels: the pure-JS cpu backend needs minutes for the full shapes.
+beforeAll(async () => {
+  await initBackend({ backend: "wasm", log: false });
+});
+
+describe.each(PROFILES)("profile %s", (profile) => {
+  const cfg = resolveConfig(profile);
+
+  it("localizer: integer heatmap grid, one channel per level, one finite training step", () => {
+    const spec = localizerSpec(cfg.localizer);
+    const size = heatmapSize(spec);
+    expect(Number.isInteger(size)).toBe(true);
+    const model = buildLocalizer(spec);
+    expect(model.outputs[0].shape).toEqual([null, size, size, LEVELS.length]);
+    const px = cfg.localizer.inputPx;
+    const x = tf.randomUniform([2, px, px, 1], 0, 1, "float32", 1);
+    const points = [0, 1].map(() => LEVELS.map((_, k) => [size / 2, (size * (k + 1)) / 6] as [number, number]));
+    const target = gaussianTargets(points, size, cfg.localizer.sigmaCells);
+    const loss = trainStep(model, tf.train.adam(1e-3), {
+      inputs: x,
+      size: 2,
+      loss: (out) => spatialSoftmaxCe(out as tf.Tensor4D, target),
+      dispose: () => undefined,
+    });
+    expect(Number.isFinite(loss)).toBe(true);
+    // an untrained net spreads its mass: the loss is near log(cells) plus the target's own entropy
+    expect(loss).toBeGreaterThan(Math.log(size * size) / 2);
+    tf.dispose([x, target, ...model.weights.map((w) => w.read())]);
+  });
+
+  it.each(FAMILIES)("classifier %s: 3-class softmax over a 2.5D crop, one finite training step", (family) => {
+    const spec = classifierSpec(cfg.classifier, family);
+    expect(spec.channels).toBe(2 * cfg.classifier.crops[family].slicesEachSide + 1);
+    const model = buildClassifier(spec, `cls_${family}`);
+    const crop = tf.randomUniform([2, spec.cropPx, spec.cropPx, spec.channels], 0, 1, "float32", 2);
+    const meta = tf.zeros([2, META_SIZE]);
+    const probs = model.predict([crop, meta]) as tf.Tensor2D;
+    expect(probs.shape).toEqual([2, 3]);
+    for (const row of probs.arraySync()) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    const labels = tf.tensor1d([0, 2], "int32");
+    const loss = trainStep(model, tf.train.adam(1e-3), {
+      inputs: [crop, meta],
+      size: 2,
+      loss: (out) => weightedCrossEntropy(labels, out as tf.Tensor2D),
+      dispose: () => undefined,
+    });
+    expect(Number.isFinite(loss)).toBe(true);
+    tf.dispose([crop, meta, probs, labels, ...model.weights.map((w) => w.read())]);
+  });
+});
