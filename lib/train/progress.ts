@@ -31,7 +31,8 @@ function silent(opts: ProgressOptions): boolean {
 
 function everyMs(opts: ProgressOptions): number {
   if (opts.everyMs !== undefined) return opts.everyMs;
-  const s = Number(process.env.LUMBAR_PROGRESS_SECONDS);
+  const raw = process.env.LUMBAR_PROGRESS_SECONDS?.trim();
+  const s = raw ? Number(raw) : NaN;
   return Number.isFinite(s) && s >= 0 ? s * 1000 : DEFAULT_EVERY_MS;
 }
 
