@@ -3,7 +3,13 @@
 Kaggle runs only Python/R kernels and the competition forbids internet, so the TypeScript kernel
 travels as a Kaggle dataset (built by scripts/kaggle-bundle.sh): the project sources, its installed
 node_modules and a Node.js binary. This launcher unpacks nothing and installs nothing: it puts that
-node on PATH and runs `lumbar kernel` on the competition data, writing /kaggle/working/submission.csv.
+node on PATH and writes /kaggle/working/submission.csv in one of two ways:
+
+- predict with attached weights: when a weights dataset is attached (LUMBAR_WEIGHTS, default
+  /kaggle/input/rsna-lumbar-ts-weights: the checkpoints folder of a finished `lumbar kernel` run, i.e.
+  config.json, offsets.json, prior.json and one folder per model and fold), run `lumbar predict`: no
+  training, only the hidden test set is predicted;
+- otherwise train and predict in the kernel session: `lumbar kernel` with LUMBAR_PROFILE.
 """
 import os
 import subprocess
@@ -13,17 +19,41 @@ BUNDLE = os.environ.get("LUMBAR_BUNDLE", "/kaggle/input/rsna-lumbar-ts-bundle")
 DATA = os.environ.get("LUMBAR_DATA", "/kaggle/input/rsna-2024-lumbar-spine-degenerative-classification")
 OUT = os.environ.get("LUMBAR_OUT", "/kaggle/working")
 PROFILE = os.environ.get("LUMBAR_PROFILE", "full")
+WEIGHTS = os.environ.get("LUMBAR_WEIGHTS", "/kaggle/input/rsna-lumbar-ts-weights")
+
+
+def has_weights(path: str) -> bool:
+    """A checkpoints folder, or a kernel --out folder holding one."""
+    return any(os.path.isfile(os.path.join(path, *p, "config.json")) for p in ((), ("checkpoints",)))
+
+
+def command(lumbar: str) -> list:
+    if has_weights(WEIGHTS):
+        # --profile only when asked for explicitly: then weights of another profile are refused.
+        profile = ["--profile", os.environ["LUMBAR_PROFILE"]] if "LUMBAR_PROFILE" in os.environ else []
+        return [lumbar, "predict", "--data", DATA, "--weights", WEIGHTS, "--out", OUT, *profile]
+    if "LUMBAR_WEIGHTS" in os.environ:
+        # Asked for predict-only, but the weights are not there: training instead would silently
+        # take hours and produce a different model.
+        raise FileNotFoundError(f"LUMBAR_WEIGHTS={WEIGHTS} holds no config.json (nor checkpoints/config.json)")
+    return [lumbar, "kernel", "--data", DATA, "--out", OUT, "--profile", PROFILE]
 
 
 def main() -> int:
     node = os.path.join(BUNDLE, "node", "bin", "node")
     project = os.path.join(BUNDLE, "project")
-    for path in (node, os.path.join(project, "bin", "lumbar.js"), DATA):
+    lumbar = os.path.join(project, "bin", "lumbar.js")
+    for path in (node, lumbar, DATA):
         if not os.path.exists(path):
             print(f"launcher: missing {path}; attach the bundle dataset and the competition data", file=sys.stderr)
             return 2
+    try:
+        args = command(lumbar)
+    except FileNotFoundError as e:
+        print(f"launcher: {e}", file=sys.stderr)
+        return 2
     env = dict(os.environ, PATH=os.path.dirname(node) + os.pathsep + os.environ.get("PATH", ""))
-    cmd = [node, os.path.join(project, "bin", "lumbar.js"), "kernel", "--data", DATA, "--out", OUT, "--profile", PROFILE]
+    cmd = [node, *args]
     print("launcher:", " ".join(cmd), flush=True)
     return subprocess.call(cmd, cwd=project, env=env)
 

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { LEVELS } from "../data/schema";
 import { convBnRelu } from "./localizer";
+import { SeededDropout } from "./seeded-dropout";
 
 export interface ClassifierSpec {
   /** Crop side in pixels. */
@@ -35,8 +36,9 @@ export function buildClassifier(spec: ClassifierSpec, name = "classifier"): tf.L
   x = tf.layers
     .dense({ units: spec.dense, activation: "relu", name: "cls_fc" })
     .apply(x) as tf.SymbolicTensor;
+  // Seeded (fitUnit reseeds it every epoch): tf.layers.dropout's masks are not reproducible.
   if (spec.dropout > 0)
-    x = tf.layers.dropout({ rate: spec.dropout, name: "cls_drop" }).apply(x) as tf.SymbolicTensor;
+    x = new SeededDropout({ rate: spec.dropout, name: "cls_drop" }).apply(x) as tf.SymbolicTensor;
   const out = tf.layers
     .dense({ units: 3, activation: "softmax", name: "cls_out" })
     .apply(x) as tf.SymbolicTensor;

@@ -1,9 +1,4 @@
-export {
-  buildLocalizer,
-  heatmapSize,
-  gaussianTargets,
-  type LocalizerSpec,
-} from "./localizer";
+export { buildLocalizer, heatmapSize, gaussianTargets, type LocalizerSpec } from "./localizer";
 export { buildClassifier, metaVector, META_SIZE, type ClassifierSpec } from "./classifier";
 export { weightedCrossEntropy, anySevereSpinalLoss, spatialSoftmaxCe } from "./losses";
 export {
@@ -17,3 +12,5 @@ export {
   type ChainSample,
   type Candidate,
 } from "./level-chain";
+export { SeededDropout, reseedDropout, type SeededDropoutArgs } from "./seeded-dropout";
+export { seedInitialWeights } from "./seeded-init";

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { existsSync, mkdirSync } from "node:fs";
 import { Rng } from "../util/rng";
 import { setLearningRate } from "../engine";
+import { reseedDropout } from "../models/seeded-dropout";
+import { seedInitialWeights } from "../models/seeded-init";
 import {
   INITIAL_STATE,
   loadModelWeights,
@@ -14,7 +16,7 @@ import {
   type UnitState,
 } from "./checkpoint";
 import { JsonlLog } from "./log";
-import { progressBar } from "./progress";
+import { progressBar, reportUnit } from "./progress";
 
 /** One training batch: its inputs and the loss of the model's outputs on them. */
 export interface Batch {
@@ -39,6 +41,11 @@ export interface FitTask {
   readonly log?: JsonlLog;
   readonly quiet?: boolean;
 }
+
+/** Salt of the dropout mask stream's fork of the epoch Rng. */
+const DROPOUT_SALT = 0xd40;
+/** Salt of the initial weights' fork of the unit's seed. */
+const INIT_SALT = 0x1417;
 
 /** Cosine decay from `base` to 5% of it over the run: later epochs refine instead of bouncing. */
 export function cosineLr(base: number, epoch: number, epochs: number): number {
@@ -71,8 +78,22 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
   const bestFile = join(dir, "best.weights");
   mkdirSync(dir, { recursive: true });
   let state = readState(dir);
+  const started = Date.now();
+  const summary = (s: UnitState, resumedDone = false) =>
+    reportUnit(
+      {
+        name: task.name,
+        epochs: task.epochs,
+        bestEpoch: s.bestEpoch,
+        bestScore: s.bestScore,
+        seconds: (Date.now() - started) / 1000,
+        resumedDone,
+      },
+      { quiet: task.quiet },
+    );
   if (state.done && existsSync(bestFile)) {
     loadModelWeights(bestFile, model);
+    summary(state, true);
     return state;
   }
   const optimizer = tf.train.adam(task.learningRate);
@@ -83,6 +104,8 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     await loadOptimizer(join(dir, state.last.optimizer), optimizer);
   } else {
     state = INITIAL_STATE;
+    // A fresh unit starts from weights drawn from its seed (tfjs initialisers draw from Math.random).
+    seedInitialWeights(model, new Rng(task.seed).fork(INIT_SALT));
   }
   let stale = state.epoch - 1 - state.bestEpoch;
   // Early stopping only in the second half: with a cosine schedule the first epochs run at a high
@@ -100,6 +123,9 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     });
     let lossSum = 0;
     let seen = 0;
+    // Dropout masks follow the epoch's seed (a separate fork: the batches' stream is unchanged), so a
+    // resumed run draws the masks an uninterrupted one would.
+    reseedDropout(model, new Rng(task.seed).fork(epoch + 1).fork(DROPOUT_SALT));
     for (const batch of task.trainBatches(epoch, new Rng(task.seed).fork(epoch + 1))) {
       const l = trainStep(model, optimizer, batch);
       lossSum += l * batch.size;
@@ -137,5 +163,6 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
   if (existsSync(bestFile)) loadModelWeights(bestFile, model);
   state = { ...state, done: true };
   writeState(dir, state);
+  summary(state);
   return state;
 }

@@ -17,7 +17,19 @@ export {
   type TrainConfig,
   type TrainOverrides,
 } from "./config";
-export { runKernel, predictStudy, type KernelOptions, type KernelReport } from "./kernel";
+export { runKernel, type KernelOptions, type KernelReport } from "./kernel";
+export {
+  checkpointsDir,
+  disposeTrained,
+  loadTrained,
+  predictStudy,
+  predictTest,
+  writeInferenceModels,
+  type LoadedWeights,
+  type PredictOptions,
+  type PredictReport,
+  type Trained,
+} from "./predict";
 export { studyFolds, foldSplit } from "./folds";
 export { fitUnit, trainStep, cosineLr, type Batch, type FitTask } from "./fit";
 export {
@@ -31,7 +43,15 @@ export {
   type UnitState,
 } from "./checkpoint";
 export { JsonlLog } from "./log";
-export { progressBar, type Progress } from "./progress";
+export {
+  formatSeconds,
+  progressBar,
+  reportUnit,
+  type Progress,
+  type ProgressOptions,
+  type ProgressStream,
+  type UnitSummary,
+} from "./progress";
 export { fitLocalizer, predictLevels, meanPointError, type LocalizerSample } from "./localizer";
 export {
   fitClassifier,

@@ -1,22 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  CONDITION_INFO,
-  FAMILIES,
-  LEVELS,
-  TARGETS,
-  rowId,
-  studyRowIds,
-  type Family,
-  type SeverityIndex,
-} from "../data/schema";
-import { datasetPaths, indexDataset, type StudyEntry } from "../data/dataset";
+import { FAMILIES, LEVELS, rowId, studyRowIds, type Family, type SeverityIndex } from "../data/schema";
+import { datasetPaths, indexDataset } from "../data/dataset";
 import { loadCoordinates, type LabelCoordinate } from "../data/coordinates";
 import { labelsByRowId, loadTrainLabels, type StudyLabels } from "../data/train-labels";
 import { loadSampleSubmission } from "../data/submission-file";
 import { scoreSubmission, type MetricResult, type Probs3 } from "../metric";
-import { fitPrior, priorPredictions, writeSubmission, type PriorModel } from "../submit";
+import { fitPrior, priorPredictions, writeSubmission } from "../submit";
 import type { Vec3 } from "../geometry";
 import { Rng } from "../util/rng";
 import { UsageError } from "../util/errors";
@@ -32,7 +23,7 @@ import {
 } from "./config";
 import { foldSplit, studyFolds } from "./folds";
 import { fitLocalizer, predictLevels } from "./localizer";
-import { fitLevelChainPrior, type LevelChainPrior } from "../models";
+import { fitLevelChainPrior } from "../models";
 import { JsonlLog } from "./log";
 import {
   errorSummary,
@@ -44,7 +35,8 @@ import {
   type PreparedStudy,
 } from "./prepare";
 import { progressBar } from "./progress";
-import { fitOffsets, frameToLps, loadStudy, localizerStack, midSlice, type OffsetModel } from "./study";
+import { fitOffsets, frameToLps } from "./study";
+import { predictStudy, writeInferenceModels, type Trained } from "./predict";
 import { groundTruthScores, type GroundTruthReport } from "./ground-truth";
 
 export interface KernelOptions {
@@ -80,15 +72,6 @@ export interface KernelReport {
   readonly fallbacks: { studyId: number; rows: number; reason: string }[];
   readonly failures: Failure[];
   readonly config: TrainConfig;
-}
-
-/** Models of the k folds, trained once per run (and resumed from checkpoints). */
-interface Trained {
-  localizers: tf.LayersModel[];
-  classifiers: Record<Family, tf.LayersModel[]>;
-  offsets: OffsetModel;
-  /** Step prior between consecutive levels for chain decoding (null: independent peaks). */
-  levelPrior: LevelChainPrior | null;
 }
 
 /**
@@ -303,6 +286,8 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   // ---- test inference, one study at a time
   const levelPrior = fitLevelChainPrior(prepared.map((p) => p.localizer));
   const trained: Trained = { localizers, classifiers, offsets, levelPrior };
+  // With these beside the weights, `lumbar predict` needs no train split (Kaggle's test data has none).
+  writeInferenceModels(ckpt, { offsets, levelPrior, prior });
   const fallbacks: KernelReport["fallbacks"] = [];
   const testIndex = indexDataset(opts.data, "test");
   const testPaths = datasetPaths(opts.data, "test");
@@ -361,70 +346,6 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
     [...localizers, ...Object.values(classifiers).flat()].flatMap((m) => m.weights.map((w) => w.read())),
   );
   return report;
-}
-
-/**
- * Predict one test study: localize (fold-averaged), place and crop every condition, classify with
- * every fold model and the mirror TTA. Rows that cannot be predicted get the prior, with the reason.
- */
-export async function predictStudy(
-  entry: StudyEntry | undefined,
-  studyId: number,
-  trained: Trained,
-  config: TrainConfig,
-  prior: PriorModel,
-): Promise<{
-  predictions: Map<string, Probs3>;
-  fallbacks: { studyId: number; rows: number; reason: string }[];
-  levels: Vec3[] | null;
-  /** Slices that failed to decode (read as their nearest good neighbour): logged, not a fallback. */
-  problems?: string[];
-}> {
-  const predictions = priorPredictions(prior, [studyId]);
-  const fallbacks: { studyId: number; rows: number; reason: string }[] = [];
-  const fallbackAll = (reason: string) => {
-    fallbacks.push({ studyId, rows: TARGETS.length, reason });
-    return { predictions, fallbacks, levels: null };
-  };
-  if (!entry) return fallbackAll("study has no image folder");
-  try {
-    const study = await loadStudy(entry);
-    const view = localizerStack(study);
-    if (!view)
-      return fallbackAll(`no usable sagittal series (${study.problems.join("; ") || "none listed"})`);
-    const mid = midSlice(view.stack, config.localizer.inputPx);
-    const [pts] = predictLevels(trained.localizers, [mid], config.localizer, trained.levelPrior);
-    const levels = pts.map(([u, v]) => frameToLps(mid, u, v));
-    const { crops, missing, problems } = await localizedCrops(
-      entry,
-      levels,
-      trained.offsets,
-      config.classifier,
-      undefined,
-      study,
-    );
-    const done = new Set<string>();
-    for (const family of FAMILIES) {
-      const mine = crops.filter((c) => familyOf(c) === family);
-      if (!mine.length || !trained.classifiers[family].length) continue;
-      const probs = predictSamples(trained.classifiers[family], mine, config.classifier, family, config.tta);
-      mine.forEach((c, i) => {
-        const id = rowId(studyId, { condition: c.condition, level: LEVELS[c.levelIndex] });
-        predictions.set(id, probs[i]);
-        done.add(id);
-      });
-    }
-    const byReason = new Map<string, number>();
-    for (const t of TARGETS) {
-      if (done.has(rowId(studyId, t))) continue;
-      const reason = missing.get(t.condition) ?? `${CONDITION_INFO[t.condition].family}: no crop`;
-      byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
-    }
-    for (const [reason, rows] of byReason) fallbacks.push({ studyId, rows, reason });
-    return { predictions, fallbacks, levels, problems };
-  } catch (e) {
-    return fallbackAll(`${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-  }
 }
 
 function predictInto(

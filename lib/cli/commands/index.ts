@@ -3,6 +3,7 @@ import { benchCommand } from "./bench";
 import { dicomInfoCommand } from "./dicom-info";
 import { kernelCommand } from "./kernel";
 import { notebooksCommand } from "./notebooks";
+import { predictCommand } from "./predict";
 import { projectCommand } from "./project";
 import { scoreCommand } from "./score";
 import { seriesGeometryCommand } from "./series-geometry";
@@ -15,6 +16,7 @@ export const COMMANDS: ReadonlyArray<() => Command> = [
   dicomInfoCommand,
   kernelCommand,
   notebooksCommand,
+  predictCommand,
   projectCommand,
   scoreCommand,
   seriesGeometryCommand,

@@ -1,0 +1,254 @@
+import { describe, expect, it, beforeAll } from "vitest";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { initBackend } from "../../lib/engine";
+import { generateDataset } from "../../lib/synth";
+import { runKernel } from "../../lib/train/kernel";
+import { CheckpointError } from "../../lib/train/checkpoint";
+import { disposeTrained, loadTrained, predictTest, type PredictReport } from "../../lib/train/predict";
+import { loadSampleSubmission } from "../../lib/data/submission-file";
+import { loadSeriesDescriptions } from "../../lib/data/series-descriptions";
+import { validateSubmissionFile } from "../../lib/submit";
+import { main } from "../../lib/cli/main";
+
+/**
+ * Predict-only inference from the checkpoints of a smoke kernel run: it must reproduce the kernel's
+ * own submission exactly, need nothing of the train split, and fail with a CheckpointError naming the
+ * file when the weights folder is missing, corrupt, unfinished or made for another architecture.
+ */
+let root: string;
+let data: string;
+let kernelOut: string;
+let missingStudy: number;
+
+beforeAll(async () => {
+  await initBackend({ log: false });
+  root = mkdtempSync(join(tmpdir(), "lumbar-predict-"));
+  data = join(root, "data");
+  kernelOut = join(root, "kernel");
+  await generateDataset({
+    out: data,
+    train: 8,
+    test: 3,
+    seed: 5,
+    size: "small",
+    quirks: { missingSagittalT1: false, splitAxialSeries: false },
+  });
+  // One test study loses its Sagittal T1 series (folder and CSV row): its foraminal rows fall back.
+  const file = join(data, "test_series_descriptions.csv");
+  const rows = loadSeriesDescriptions(file);
+  missingStudy = Math.min(...rows.map((r) => r.studyId));
+  const t1 = rows.find((r) => r.studyId === missingStudy && r.description === "Sagittal T1")!;
+  rmSync(join(data, "test_images", String(missingStudy), String(t1.seriesId)), { recursive: true });
+  writeFileSync(
+    file,
+    [
+      "study_id,series_id,series_description",
+      ...rows.filter((r) => r !== t1).map((r) => `${r.studyId},${r.seriesId},${r.description}`),
+    ].join("\n") + "\n",
+  );
+  await runKernel({ data, out: kernelOut, profile: "smoke", seed: 9, quiet: true });
+}, 600_000);
+
+/** A copy of the kernel's checkpoints to damage. */
+function weightsCopy(): string {
+  const dir = mkdtempSync(join(root, "weights-"));
+  cpSync(join(kernelOut, "checkpoints"), dir, { recursive: true });
+  return dir;
+}
+
+async function expectCheckpointError(p: Promise<unknown>, file: string, problem: RegExp): Promise<void> {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(CheckpointError);
+  expect((e as CheckpointError).file).toBe(file);
+  expect((e as CheckpointError).problem).toMatch(problem);
+}
+
+describe("predictTest on a smoke kernel's checkpoints", () => {
+  let report: PredictReport;
+  let out: string;
+  beforeAll(async () => {
+    out = join(root, "predict");
+    report = await predictTest({ data, weights: join(kernelOut, "checkpoints"), out, quiet: true });
+  }, 300_000);
+
+  it("reproduces the kernel's submission.csv byte for byte", () => {
+    expect(readFileSync(join(out, "submission.csv"), "utf8")).toBe(
+      readFileSync(join(kernelOut, "submission.csv"), "utf8"),
+    );
+  });
+
+  it("reports the same test, prior and oracle scores and fallbacks as the kernel", () => {
+    const kernel = JSON.parse(readFileSync(join(kernelOut, "report.json"), "utf8"));
+    const saved = JSON.parse(readFileSync(join(out, "predict-report.json"), "utf8"));
+    expect(saved.testScore).toBe(kernel.testScore);
+    expect(saved.priorScore).toBe(kernel.priorScore);
+    expect(saved.oracleScore).toBe(kernel.oracleScore);
+    expect(Number.isFinite(saved.testScore)).toBe(true);
+    expect(saved.fallbacks).toEqual(kernel.fallbacks);
+    expect(report.units.length).toBe(4 * 2); // localizer + 3 families, 2 smoke folds
+    expect(saved.timings.inference).toBeGreaterThan(0);
+  });
+
+  it("a study with a missing series still gets all its rows: the prior for the foraminal ones, with the reason", () => {
+    const expected = loadSampleSubmission(join(data, "sample_submission.csv")).rowIds;
+    expect(validateSubmissionFile(join(out, "submission.csv"), expected)).toEqual([]);
+    const mine = report.fallbacks.filter((f) => f.studyId === missingStudy);
+    expect(mine).toEqual([{ studyId: missingStudy, rows: 10, reason: "no usable Sagittal T1 series" }]);
+  });
+
+  it("needs nothing of the train split: a test-only folder and the kernel's --out folder give the same file", async () => {
+    const testOnly = join(root, "test-only");
+    mkdirSync(testOnly);
+    for (const name of ["test_images", "test_series_descriptions.csv", "sample_submission.csv"])
+      symlinkSync(join(data, name), join(testOnly, name));
+    const out2 = join(root, "predict-test-only");
+    const r = await predictTest({ data: testOnly, weights: kernelOut, out: out2, quiet: true });
+    expect(readFileSync(join(out2, "submission.csv"), "utf8")).toBe(
+      readFileSync(join(kernelOut, "submission.csv"), "utf8"),
+    );
+    expect(r.testScore).toBeNull();
+  }, 300_000);
+
+  it("the CLI writes the same submission", async () => {
+    const out3 = join(root, "predict-cli");
+    const argv = ["predict", "--data", data, "--weights", kernelOut, "--out", out3, "--quiet"];
+    expect(await main(argv)).toBe(0);
+    expect(readFileSync(join(out3, "submission.csv"), "utf8")).toBe(
+      readFileSync(join(kernelOut, "submission.csv"), "utf8"),
+    );
+  }, 300_000);
+});
+
+describe("fresh kernel runs", () => {
+  it("a second fresh smoke run with the same seed writes the same weights and submission, byte for byte", async () => {
+    const again = join(root, "kernel-again");
+    await runKernel({ data, out: again, profile: "smoke", seed: 9, quiet: true });
+    expect(readFileSync(join(again, "submission.csv"), "utf8")).toBe(
+      readFileSync(join(kernelOut, "submission.csv"), "utf8"),
+    );
+    for (const unit of ["localizer", "spinal", "foraminal", "subarticular"])
+      for (const fold of ["fold0", "fold1"]) {
+        const file = join(unit, fold, "best.weights");
+        expect(
+          readFileSync(join(again, "checkpoints", file)).equals(
+            readFileSync(join(kernelOut, "checkpoints", file)),
+          ),
+          file,
+        ).toBe(true);
+      }
+  }, 300_000);
+});
+
+describe("weights folders that cannot predict", () => {
+  it("a folder that is not a weights folder names the config.json it looked for", async () => {
+    const empty = mkdtempSync(join(root, "empty-"));
+    await expectCheckpointError(
+      predictTest({ data, weights: empty, out: join(root, "x"), quiet: true }),
+      join(empty, "config.json"),
+      /missing: not a weights folder/,
+    );
+  });
+
+  it("the CLI exits with status 2 and the typed error, not a stack trace", async () => {
+    const empty = mkdtempSync(join(root, "empty-"));
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...a: unknown[]) => void errors.push(a.join(" "));
+    try {
+      const args = ["predict", "--data", data, "--weights", empty, "--out", join(root, "x"), "--quiet"];
+      expect(await main(args)).toBe(2);
+      expect(await main([...args, "--profile", "huge"])).toBe(2);
+    } finally {
+      console.error = original;
+    }
+    expect(errors).toEqual([
+      `lumbar: CheckpointError: ${join(empty, "config.json")}: missing: not a weights folder (expected the checkpoints folder of a \`lumbar kernel\` run, or its --out folder)`,
+      'lumbar: UsageError: --profile must be one of smoke|quick|full, got "huge"',
+    ]);
+  });
+
+  it("a truncated best.weights is named", async () => {
+    const w = weightsCopy();
+    const file = join(w, "spinal", "fold1", "best.weights");
+    truncateSync(file, Math.floor(statSync(file).size / 2));
+    await expectCheckpointError(
+      predictTest({ data, weights: w, out: join(root, "x"), quiet: true }),
+      file,
+      /truncated tensor/,
+    );
+  });
+
+  it.each(["prior.json", "offsets.json", "level-prior.json"])(
+    "a missing %s (a run made before it was saved) is named",
+    (name) => {
+      const w = weightsCopy();
+      rmSync(join(w, name));
+      expect(() => loadTrained(w)).toThrow(CheckpointError);
+      expect(() => loadTrained(w)).toThrow(`${join(w, name)}: missing`);
+    },
+  );
+
+  it("a level prior of the wrong shape is named", () => {
+    const w = weightsCopy();
+    writeFileSync(join(w, "level-prior.json"), JSON.stringify({ version: 1, levelPrior: { gaps: [] } }));
+    expect(() => loadTrained(w)).toThrow(`${join(w, "level-prior.json")}: level prior is not 4 gaps`);
+  });
+
+  it("corrupt JSON is a typed error, not a SyntaxError", () => {
+    const w = weightsCopy();
+    writeFileSync(join(w, "offsets.json"), '{"version": 1, "offsets": {');
+    expect(() => loadTrained(w)).toThrow(`${join(w, "offsets.json")}: not valid JSON`);
+  });
+
+  it("config.json of another architecture: the first unit whose shapes differ is named", () => {
+    const w = weightsCopy();
+    const config = JSON.parse(readFileSync(join(w, "config.json"), "utf8"));
+    config.localizer.filters = [4, 8];
+    writeFileSync(join(w, "config.json"), JSON.stringify(config));
+    expect(() => loadTrained(w)).toThrow(
+      new RegExp(`^${join(w, "localizer", "fold0", "best.weights")}: tensor 0 .* has shape`),
+    );
+  });
+
+  it("weights of another profile than the one asked for are refused before loading", async () => {
+    const w = weightsCopy();
+    await expectCheckpointError(
+      predictTest({ data, weights: w, out: join(root, "x"), quiet: true, profile: "quick" }),
+      join(w, "config.json"),
+      /trained with profile smoke, but profile quick/,
+    );
+  });
+
+  it("an unfinished unit is named by its state.json", () => {
+    const w = weightsCopy();
+    const stateFile = join(w, "foraminal", "fold0", "state.json");
+    const state = JSON.parse(readFileSync(stateFile, "utf8"));
+    writeFileSync(stateFile, JSON.stringify({ ...state, done: false }));
+    expect(() => loadTrained(w)).toThrow(`${stateFile}: training of foraminal/fold0 did not finish`);
+  });
+
+  it("a complete copy loads: every fold of every stage", () => {
+    const loaded = loadTrained(weightsCopy());
+    expect(loaded.localizers.length).toBe(2);
+    expect(Object.values(loaded.classifiers).map((m) => m.length)).toEqual([2, 2, 2]);
+    expect(loaded.offsets.size).toBeGreaterThan(0);
+    expect(existsSync(join(loaded.dir, "prior.json"))).toBe(true);
+    disposeTrained(loaded);
+  });
+});
