@@ -121,7 +121,8 @@ export function channelCandidates(
     }
     let mass = 0;
     for (let y = Math.max(0, p.y - 1); y <= Math.min(size - 1, p.y + 1); y++)
-      for (let x = Math.max(0, p.x - 1); x <= Math.min(size - 1, p.x + 1); x++) mass += Math.exp(at(x, y) - logZ);
+      for (let x = Math.max(0, p.x - 1); x <= Math.min(size - 1, p.x + 1); x++)
+        mass += Math.exp(at(x, y) - logZ);
     return { x: sx / sw, y: sy / sw, logMass: Math.log(mass) };
   });
 }

@@ -128,9 +128,13 @@ describe("fitLevelChainPrior", () => {
 
   it("floors the spread and needs enough labelled steps", () => {
     const same = [0, 1, 2, 3, 4].map((k) => [5, 5 + 10 * k] as [number, number]);
-    const prior = fitLevelChainPrior(Array.from({ length: 4 }, () => ({ points: same, mmPerPx: [1, 1] as const })));
+    const prior = fitLevelChainPrior(
+      Array.from({ length: 4 }, () => ({ points: same, mmPerPx: [1, 1] as const })),
+    );
     expect(prior!.gaps[0].sd).toBe(MIN_GAP_SD_MM);
     const gap = same.map((p, k) => (k === 2 ? ([NaN, NaN] as [number, number]) : p));
-    expect(fitLevelChainPrior(Array.from({ length: 5 }, () => ({ points: gap, mmPerPx: [1, 1] as const })))).toBeNull();
+    expect(
+      fitLevelChainPrior(Array.from({ length: 5 }, () => ({ points: gap, mmPerPx: [1, 1] as const }))),
+    ).toBeNull();
   });
 });

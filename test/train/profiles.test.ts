@@ -34,7 +34,9 @@ describe.each(PROFILES)("profile %s", (profile) => {
     expect(model.outputs[0].shape).toEqual([null, size, size, LEVELS.length]);
     const px = cfg.localizer.inputPx;
     const x = tf.randomUniform([2, px, px, 1], 0, 1, "float32", 1);
-    const points = [0, 1].map(() => LEVELS.map((_, k) => [size / 2, (size * (k + 1)) / 6] as [number, number]));
+    const points = [0, 1].map(() =>
+      LEVELS.map((_, k) => [size / 2, (size * (k + 1)) / 6] as [number, number]),
+    );
     const target = gaussianTargets(points, size, cfg.localizer.sigmaCells);
     const loss = trainStep(model, tf.train.adam(1e-3), {
       inputs: x,
