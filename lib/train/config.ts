@@ -86,9 +86,11 @@ export const DEFAULT_CONFIG: TrainConfig = {
   patience: 100,
   tta: true,
   localizer: {
-    // 96 px (a 24x24 heatmap): at 64 px the level error (median ~6.5 mm) cost more than the
-    // classifier itself (CV 0.53 at localized points vs 0.45 at ground-truth points).
-    inputPx: 96,
+    // 128 px (a 32x32 heatmap) with chain decoding (lib/models/level-chain.ts). 64 px cost more than
+    // the classifier (level error ~6.5 mm); 96 px gave CV 0.509 / 0.501 (seeds 42 / 7); 128 px alone
+    // had wrong-disc outliers on test (p90 28-31 mm) that the chain decoding removes: CV 0.450 / 0.454,
+    // test level error p90 8.0 / 7.8 mm.
+    inputPx: 128,
     filters: [8, 16, 32],
     sigmaCells: 1.0,
     epochs: 24,
