@@ -15,6 +15,7 @@ import {
 } from "./checkpoint";
 import { JsonlLog } from "./log";
 import { progressBar } from "./progress";
+import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /** One training batch: its inputs and the loss of the model's outputs on them. */
 export interface Batch {
@@ -100,13 +101,16 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     });
     let lossSum = 0;
     let seen = 0;
-    for (const batch of task.trainBatches(epoch, new Rng(task.seed).fork(epoch + 1))) {
-      const l = trainStep(model, optimizer, batch);
-      lossSum += l * batch.size;
-      seen += batch.size;
-      batch.dispose();
-      bar.tick(1, { loss: lossSum / Math.max(seen, 1) });
-    }
+    // Dropout masks come from Math.random: seed it per epoch so they depend on (seed, epoch) only.
+    withSeededMathRandom(mathRandomSeed(task.seed, epoch), () => {
+      for (const batch of task.trainBatches(epoch, new Rng(task.seed).fork(epoch + 1))) {
+        const l = trainStep(model, optimizer, batch);
+        lossSum += l * batch.size;
+        seen += batch.size;
+        batch.dispose();
+        bar.tick(1, { loss: lossSum / Math.max(seen, 1) });
+      }
+    });
     bar.stop();
     const metrics = await task.evaluate(model, epoch);
     const improved = metrics.score < state.bestScore;
