@@ -60,6 +60,7 @@ async function runInWorkers(
   const inFlight = new Map<Worker, { id: number; job: UnitJob }>();
   let nextId = 0;
   let finished = 0;
+  let last = ""; // the latest epoch any worker finished, shown beside the bar
   try {
     await new Promise<void>((resolve, reject) => {
       let failed = false;
@@ -84,11 +85,11 @@ async function runInWorkers(
           if (m.type === "ready") dispatch(w);
           else if (m.type === "log") {
             opts.log?.write(m.record);
-            const { unit, epoch } = m.record;
-            bar.tick(0, { last: `${String(unit)} epoch ${Number(epoch) + 1}` });
+            last = `${String(m.record.unit)} epoch ${Number(m.record.epoch) + 1}`;
+            bar.tick(0, { last });
           } else if (m.type === "done") {
             inFlight.delete(w);
-            bar.tick(1);
+            bar.tick(1, { last });
             if (++finished === todo.length) resolve();
             else dispatch(w);
           } else {
