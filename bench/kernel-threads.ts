@@ -28,7 +28,18 @@ export interface KernelThreadsRow {
   trainS: number;
   /** Wall time of trainS relative to the first thread count listed (the peer, 1 by default). */
   ratio: number;
-  /** 1-minute load average before and after the run: above the core count means contended figures. */
+  /**
+   * CPU seconds of the whole run (all threads; data preparation and inference included, which are
+   * the same work at any thread count): the work done, whatever share of the cores it got.
+   */
+  cpuS: number;
+  /** Wall seconds of the whole run. */
+  wallS: number;
+  /**
+   * 1-minute load average before and after the run: above the core count means contended figures
+   * (and with sched_autogroup, as on our shared VMs, a busy machine gives each session the same
+   * share whatever its thread count).
+   */
   load1Start: number;
   load1End: number;
   cores: number;
@@ -67,6 +78,8 @@ export function kernelThreadsBench(): Command {
       const out = path.resolve(opts.out, `t${threads}`);
       rmSync(out, { recursive: true, force: true });
       const load1Start = os.loadavg()[0];
+      const cpu0 = process.cpuUsage();
+      const wall0 = Date.now();
       const report = await runKernel({
         data,
         out,
@@ -75,6 +88,7 @@ export function kernelThreadsBench(): Command {
         quiet: true,
         backend: { ...backend },
       });
+      const cpu = process.cpuUsage(cpu0);
       const t = report.timings;
       const trainS = t.trainLocalizer + t.trainClassifiers;
       const row: KernelThreadsRow = {
@@ -83,6 +97,8 @@ export function kernelThreadsBench(): Command {
         trainClassifiersS: round(t.trainClassifiers),
         trainS: round(trainS),
         ratio: rows.length ? round(trainS / rows[0].trainS, 3) : 1,
+        cpuS: round((cpu.user + cpu.system) / 1e6),
+        wallS: round((Date.now() - wall0) / 1000),
         load1Start: round(load1Start),
         load1End: round(os.loadavg()[0]),
         cores: os.cpus().length,
@@ -95,7 +111,8 @@ export function kernelThreadsBench(): Command {
         opts.json
           ? JSON.stringify(row)
           : `threads ${row.threads}: localizers ${row.trainLocalizerS} s + classifiers ${row.trainClassifiersS} s = ` +
-              `${row.trainS} s (x${row.ratio} of threads ${counts[0]}), load ${row.load1Start} -> ${row.load1End} ` +
+              `${row.trainS} s (x${row.ratio} of threads ${counts[0]}); whole run ${row.wallS} s wall, ${row.cpuS} s cpu; ` +
+              `load ${row.load1Start} -> ${row.load1End} ` +
               `on ${row.cores} cores, submission ${row.submissionSha256.slice(0, 12)}`,
       );
     }

@@ -18,8 +18,12 @@ export interface TrainUnitsOptions {
   readonly quiet?: boolean;
 }
 
-/** The default number of training threads: one per core. */
+/**
+ * The default number of training threads: one per core on wasm/cpu (one thread per backend
+ * instance); 1 on libtensorflow (tfjs-node), which already spreads each op over the cores.
+ */
 export function defaultThreads(): number {
+  if (backendInfo()?.choice.startsWith("tensorflow")) return 1;
   return Math.max(1, os.cpus().length);
 }
 
@@ -34,7 +38,8 @@ export async function trainUnits(
   opts: TrainUnitsOptions,
 ): Promise<tf.LayersModel[]> {
   const todo = jobs.filter((j) => !isJobDone(j));
-  if (opts.threads <= 1 || todo.length === 0) {
+  // A single unit left gains nothing from a worker but its start-up time.
+  if (opts.threads <= 1 || todo.length <= 1) {
     const models: tf.LayersModel[] = [];
     for (const job of jobs) models.push(await fitJob(job, opts.log, opts.quiet));
     return models;
