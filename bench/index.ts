@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { dicomBench } from "./dicom";
+import { kernelThreadsBench } from "./kernel-threads";
 import { trainBench } from "./train";
 
 /** Benchmarks run by `npx lumbar bench <name>`, one module each; keep alphabetical. */
-export const BENCHES: ReadonlyArray<() => Command> = [dicomBench, trainBench];
+export const BENCHES: ReadonlyArray<() => Command> = [dicomBench, kernelThreadsBench, trainBench];

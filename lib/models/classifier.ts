@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { LEVELS } from "../data/schema";
 import { convBnRelu } from "./localizer";
-import { SeededDropout } from "./seeded-dropout";
 
 export interface ClassifierSpec {
   /** Crop side in pixels. */
@@ -38,7 +37,7 @@ export function buildClassifier(spec: ClassifierSpec, name = "classifier"): tf.L
     .apply(x) as tf.SymbolicTensor;
   // Seeded (fitUnit reseeds it every epoch): tf.layers.dropout's masks are not reproducible.
   if (spec.dropout > 0)
-    x = new SeededDropout({ rate: spec.dropout, name: "cls_drop" }).apply(x) as tf.SymbolicTensor;
+    x = tf.layers.dropout({ rate: spec.dropout, name: "cls_drop" }).apply(x) as tf.SymbolicTensor;
   const out = tf.layers
     .dense({ units: 3, activation: "softmax", name: "cls_out" })
     .apply(x) as tf.SymbolicTensor;

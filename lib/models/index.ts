@@ -12,5 +12,3 @@ export {
   type ChainSample,
   type Candidate,
 } from "./level-chain";
-export { SeededDropout, reseedDropout, type SeededDropoutArgs } from "./seeded-dropout";
-export { seedInitialWeights } from "./seeded-init";

@@ -23,6 +23,7 @@ import { IDENTITY_VIEW, randomView, renderCrop, type CropView, type StoredCrop }
 import type { ClassifierConfig } from "./config";
 import { fitUnit, type Batch } from "./fit";
 import type { JsonlLog } from "./log";
+import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /** One labelled (or to-be-predicted) point of one study: its stored crop and what it is. */
 export interface CropSample {
@@ -233,7 +234,10 @@ export async function fitClassifier(opts: {
   quiet?: boolean;
 }): Promise<tf.LayersModel> {
   const { cfg, family } = opts;
-  const model = buildClassifier(classifierSpec(cfg, family), `cls_${family}`);
+  // Seeded initial weights: the unit is the same wherever and whenever it is trained.
+  const model = withSeededMathRandom(mathRandomSeed(opts.seed, "init"), () =>
+    buildClassifier(classifierSpec(cfg, family), `cls_${family}`),
+  );
   const train = opts.train.filter((s) => s.label !== null);
   const valid = opts.valid.filter((s) => s.label !== null);
   const alternates = new Map(

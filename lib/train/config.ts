@@ -65,6 +65,19 @@ export interface TrainConfig {
   readonly tta: boolean;
   readonly localizer: LocalizerConfig;
   readonly classifier: ClassifierConfig;
+  /**
+   * Worker threads training units (folds x models) concurrently; null = one per core, 1 = in the
+   * main thread. Units are seeded independently, so this changes the wall time, not the weights.
+   */
+  readonly threads: number | null;
+}
+
+/** The fields that decide the trained weights: what a checkpoint folder must agree with to resume. */
+export type WeightsConfig = Omit<TrainConfig, "threads">;
+
+export function weightsConfig(config: TrainConfig): WeightsConfig {
+  const { threads: _threads, ...rest } = config;
+  return rest;
 }
 
 type DeepPartial<T> = {
@@ -117,6 +130,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
     anySevereWeight: 0.5,
     augment: { shiftMm: 3, sliceShift: 1, scale: 0.1, rotateDeg: 8, intensity: 0.15 },
   },
+  threads: null,
 };
 
 /** Presets are partial overrides of DEFAULT_CONFIG; resolveConfig applies them in one place. */
@@ -171,7 +185,7 @@ function deepMerge<T>(base: T, over: DeepPartial<T> | undefined): T {
 }
 
 /** Write the resolved config beside the checkpoints, so a weights folder describes itself. */
-export function writeConfigJson(dir: string, config: TrainConfig): string {
+export function writeConfigJson(dir: string, config: WeightsConfig): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "config.json");
   const tmp = `${file}.tmp-${process.pid}`;
@@ -180,8 +194,8 @@ export function writeConfigJson(dir: string, config: TrainConfig): string {
   return file;
 }
 
-export function readConfigJson(dir: string): TrainConfig | null {
+export function readConfigJson(dir: string): WeightsConfig | null {
   const file = join(dir, "config.json");
   if (!existsSync(file)) return null;
-  return JSON.parse(readFileSync(file, "utf8")) as TrainConfig;
+  return JSON.parse(readFileSync(file, "utf8")) as WeightsConfig;
 }

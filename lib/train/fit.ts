@@ -3,8 +3,6 @@ import { join } from "node:path";
 import { existsSync, mkdirSync } from "node:fs";
 import { Rng } from "../util/rng";
 import { setLearningRate } from "../engine";
-import { reseedDropout } from "../models/seeded-dropout";
-import { seedInitialWeights } from "../models/seeded-init";
 import {
   INITIAL_STATE,
   loadModelWeights,
@@ -17,6 +15,7 @@ import {
 } from "./checkpoint";
 import { JsonlLog } from "./log";
 import { progressBar, reportUnit } from "./progress";
+import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /** One training batch: its inputs and the loss of the model's outputs on them. */
 export interface Batch {
@@ -41,11 +40,6 @@ export interface FitTask {
   readonly log?: JsonlLog;
   readonly quiet?: boolean;
 }
-
-/** Salt of the dropout mask stream's fork of the epoch Rng. */
-const DROPOUT_SALT = 0xd40;
-/** Salt of the initial weights' fork of the unit's seed. */
-const INIT_SALT = 0x1417;
 
 /** Cosine decay from `base` to 5% of it over the run: later epochs refine instead of bouncing. */
 export function cosineLr(base: number, epoch: number, epochs: number): number {
@@ -104,8 +98,6 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     await loadOptimizer(join(dir, state.last.optimizer), optimizer);
   } else {
     state = INITIAL_STATE;
-    // A fresh unit starts from weights drawn from its seed (tfjs initialisers draw from Math.random).
-    seedInitialWeights(model, new Rng(task.seed).fork(INIT_SALT));
   }
   let stale = state.epoch - 1 - state.bestEpoch;
   // Early stopping only in the second half: with a cosine schedule the first epochs run at a high
@@ -123,16 +115,16 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     });
     let lossSum = 0;
     let seen = 0;
-    // Dropout masks follow the epoch's seed (a separate fork: the batches' stream is unchanged), so a
-    // resumed run draws the masks an uninterrupted one would.
-    reseedDropout(model, new Rng(task.seed).fork(epoch + 1).fork(DROPOUT_SALT));
-    for (const batch of task.trainBatches(epoch, new Rng(task.seed).fork(epoch + 1))) {
-      const l = trainStep(model, optimizer, batch);
-      lossSum += l * batch.size;
-      seen += batch.size;
-      batch.dispose();
-      bar.tick(1, { loss: lossSum / Math.max(seen, 1) });
-    }
+    // Dropout masks come from Math.random: seed it per epoch so they depend on (seed, epoch) only.
+    withSeededMathRandom(mathRandomSeed(task.seed, epoch), () => {
+      for (const batch of task.trainBatches(epoch, new Rng(task.seed).fork(epoch + 1))) {
+        const l = trainStep(model, optimizer, batch);
+        lossSum += l * batch.size;
+        seen += batch.size;
+        batch.dispose();
+        bar.tick(1, { loss: lossSum / Math.max(seen, 1) });
+      }
+    });
     bar.stop();
     const metrics = await task.evaluate(model, epoch);
     const improved = metrics.score < state.bestScore;

@@ -10,12 +10,14 @@ export {
   readConfigJson,
   resolveConfig,
   writeConfigJson,
+  weightsConfig,
   type ClassifierConfig,
   type CropSpec,
   type LocalizerConfig,
   type Profile,
   type TrainConfig,
   type TrainOverrides,
+  type WeightsConfig,
 } from "./config";
 export { runKernel, type KernelOptions, type KernelReport } from "./kernel";
 export {
@@ -95,3 +97,13 @@ export {
 export { errorSummary, pointErrors, prepareTrainStudies, localizedCrops, type Failure } from "./prepare";
 export { groundTruthScores, readLevelCentres, type GroundTruthReport } from "./ground-truth";
 export { demoDataset } from "./demo";
+export { defaultThreads, trainUnits, type TrainUnitsOptions } from "./unit-pool";
+export {
+  fitJob,
+  loadFinishedJob,
+  UnitTrainingError,
+  type ClassifierJob,
+  type LocalizerJob,
+  type UnitJob,
+} from "./unit-job";
+export { withSeededMathRandom } from "./seeded-random";

@@ -12,17 +12,18 @@ import type { Vec3 } from "../geometry";
 import { Rng } from "../util/rng";
 import { UsageError } from "../util/errors";
 import { atomicWrite } from "./checkpoint";
-import { familyOf, fitClassifier, predictSamples, type CropSample } from "./classifier";
+import { familyOf, predictSamples, type CropSample } from "./classifier";
 import {
   readConfigJson,
   resolveConfig,
   writeConfigJson,
+  weightsConfig,
   type Profile,
   type TrainConfig,
   type TrainOverrides,
 } from "./config";
 import { foldSplit, studyFolds } from "./folds";
-import { fitLocalizer, predictLevels } from "./localizer";
+import { predictLevels } from "./localizer";
 import { fitLevelChainPrior } from "../models";
 import { JsonlLog } from "./log";
 import {
@@ -38,6 +39,8 @@ import { progressBar } from "./progress";
 import { fitOffsets, frameToLps } from "./study";
 import { predictStudy, writeInferenceModels, type Trained } from "./predict";
 import { groundTruthScores, type GroundTruthReport } from "./ground-truth";
+import type { UnitJob } from "./unit-job";
+import { defaultThreads, trainUnits } from "./unit-pool";
 
 export interface KernelOptions {
   /** Competition-layout folder (train + test). */
@@ -80,10 +83,12 @@ export interface KernelReport {
  * prior) and OUT/report.json. Checkpoints in OUT/checkpoints make a rerun resume.
  */
 export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
-  const config = resolveConfig(opts.profile, {
+  const resolved = resolveConfig(opts.profile, {
     ...opts.overrides,
     ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
   });
+  const threads = Math.max(1, resolved.threads ?? defaultThreads());
+  const config: TrainConfig = { ...resolved, threads };
   const timings: Record<string, number> = {};
   const clock = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
     const t0 = Date.now();
@@ -96,13 +101,14 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   mkdirSync(opts.out, { recursive: true });
   const ckpt = join(opts.out, "checkpoints");
   // Resuming is only sound with the same config: other shapes or folds would mix incompatible units.
+  // (threads excepted: it changes where units train, not their weights)
   const previous = readConfigJson(ckpt);
-  if (previous && JSON.stringify(previous) !== JSON.stringify(config)) {
+  if (previous && JSON.stringify(previous) !== JSON.stringify(weightsConfig(config))) {
     throw new UsageError(
       `${ckpt} holds checkpoints of a different configuration (profile ${previous.profile}, seed ${previous.seed}); use another --out or delete that folder`,
     );
   }
-  writeConfigJson(ckpt, config);
+  writeConfigJson(ckpt, weightsConfig(config));
   const log = new JsonlLog(join(opts.out, "train-log.jsonl"));
   const quiet = opts.quiet;
 
@@ -146,32 +152,30 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   // ---- stage 1: localizer CV + out-of-fold level points
   const localizers: tf.LayersModel[] = [];
   const oofLevels = new Map<number, Vec3[]>();
+  const splits = Array.from({ length: canCv ? config.folds : 1 }, (_, f) =>
+    canCv ? foldSplit(folds, f) : { train: prepared.map((p) => p.studyId), valid: [] as number[] },
+  );
+  const pick = (ids: number[]) => prepared.filter((p) => ids.includes(p.studyId));
   await clock("trainLocalizer", async () => {
-    const nFolds = canCv ? config.folds : 1;
-    for (let f = 0; f < nFolds; f++) {
-      const { train, valid } = canCv
-        ? foldSplit(folds, f)
-        : { train: prepared.map((p) => p.studyId), valid: [] };
-      const pick = (ids: number[]) => prepared.filter((p) => ids.includes(p.studyId));
-      const trainSamples = pick(train).map((p) => p.localizer);
-      const model = await fitLocalizer({
-        dir: join(ckpt, "localizer", `fold${f}`),
-        name: `localizer f${f}`,
-        train: trainSamples,
-        valid: pick(valid).map((p) => p.localizer),
-        cfg: config.localizer,
-        patience: config.patience,
-        seed: config.seed + 101 * f,
-        log,
-        quiet,
-      });
-      localizers.push(model);
+    // All folds at once on `threads` workers (independently seeded: same weights as one by one).
+    const jobs = splits.map(({ train, valid }, f): UnitJob => ({
+      kind: "localizer",
+      dir: join(ckpt, "localizer", `fold${f}`),
+      name: `localizer f${f}`,
+      train: pick(train).map((p) => p.localizer),
+      valid: pick(valid).map((p) => p.localizer),
+      cfg: config.localizer,
+      patience: config.patience,
+      seed: config.seed + 101 * f,
+    }));
+    localizers.push(...(await trainUnits(jobs, { threads, label: "train localizers", log, quiet })));
+    splits.forEach(({ train, valid }, f) => {
       const validStudies = pick(valid);
       const pts = predictLevels(
-        [model],
+        [localizers[f]],
         validStudies.map((p) => p.localizer),
         config.localizer,
-        fitLevelChainPrior(trainSamples),
+        fitLevelChainPrior(pick(train).map((p) => p.localizer)),
       );
       validStudies.forEach((p, i) =>
         oofLevels.set(
@@ -179,7 +183,7 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
           pts[i].map(([u, v]) => frameToLps({ ...p.mid, image: p.localizer.image }, u, v)),
         ),
       );
-    }
+    });
   });
 
   // ---- pass 2: crops at out-of-fold localized points (how the classifier will see test studies)
@@ -220,43 +224,34 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   const oofLoc = new Map<string, Probs3>();
   const oofGt = new Map<string, Probs3>();
   await clock("trainClassifiers", async () => {
-    for (const family of FAMILIES) {
-      const nFolds = canCv ? config.folds : 1;
-      for (let f = 0; f < nFolds; f++) {
-        const { train, valid } = canCv
-          ? foldSplit(folds, f)
-          : { train: prepared.map((p) => p.studyId), valid: [] };
-        const gtOf = (ids: number[]) =>
-          prepared
-            .filter((p) => ids.includes(p.studyId))
-            .flatMap((p) => p.gtCrops.filter((c) => familyOf(c) === family));
-        const locOf = (ids: number[]) =>
-          ids.flatMap((id) => (locCrops.get(id) ?? []).filter((c) => familyOf(c) === family));
-        const validLoc = locOf(valid);
-        const model = await fitClassifier({
-          dir: join(ckpt, family, `fold${f}`),
-          name: `${family} f${f}`,
-          family,
-          train: gtOf(train),
-          trainAlternates: locOf(train),
-          valid: validLoc,
-          cfg: config.classifier,
-          patience: config.patience,
-          seed: config.seed + 1009 * f + FAMILIES.indexOf(family),
-          tta: config.tta,
-          log,
-          quiet,
-        });
-        classifiers[family].push(model);
-        predictInto(
-          oofLoc,
-          validLoc,
-          predictSamples([model], validLoc, config.classifier, family, config.tta),
-        );
-        const validGt = gtOf(valid);
-        predictInto(oofGt, validGt, predictSamples([model], validGt, config.classifier, family, config.tta));
-      }
-    }
+    const gtOf = (ids: number[], family: Family) =>
+      pick(ids).flatMap((p) => p.gtCrops.filter((c) => familyOf(c) === family));
+    const locOf = (ids: number[], family: Family) =>
+      ids.flatMap((id) => (locCrops.get(id) ?? []).filter((c) => familyOf(c) === family));
+    // Every family x fold unit at once on `threads` workers, then out-of-fold predictions here.
+    const units = FAMILIES.flatMap((family) => splits.map((split, f) => ({ family, f, split })));
+    const jobs = units.map(({ family, f, split: { train, valid } }): UnitJob => ({
+      kind: "classifier",
+      dir: join(ckpt, family, `fold${f}`),
+      name: `${family} f${f}`,
+      family,
+      train: gtOf(train, family),
+      trainAlternates: locOf(train, family),
+      valid: locOf(valid, family),
+      cfg: config.classifier,
+      patience: config.patience,
+      seed: config.seed + 1009 * f + FAMILIES.indexOf(family),
+      tta: config.tta,
+    }));
+    const models = await trainUnits(jobs, { threads, label: "train classifiers", log, quiet });
+    units.forEach(({ family, split: { valid } }, k) => {
+      const model = models[k];
+      classifiers[family].push(model);
+      const validLoc = locOf(valid, family);
+      predictInto(oofLoc, validLoc, predictSamples([model], validLoc, config.classifier, family, config.tta));
+      const validGt = gtOf(valid, family);
+      predictInto(oofGt, validGt, predictSamples([model], validGt, config.classifier, family, config.tta));
+    });
   });
 
   // ---- CV scores (out of fold, localized points; and at ground-truth coordinates)

@@ -15,6 +15,7 @@ import { bilinearZero } from "./augment";
 import { fitUnit, type Batch } from "./fit";
 import type { LocalizerConfig } from "./config";
 import type { JsonlLog } from "./log";
+import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /**
  * One localizer training/inference sample: the mid-sagittal slice letterboxed into a square of
@@ -162,7 +163,10 @@ export async function fitLocalizer(opts: {
   quiet?: boolean;
 }): Promise<tf.LayersModel> {
   const { cfg } = opts;
-  const model = buildLocalizer(localizerSpec(cfg));
+  // Seeded initial weights: the unit is the same wherever and whenever it is trained.
+  const model = withSeededMathRandom(mathRandomSeed(opts.seed, "init"), () =>
+    buildLocalizer(localizerSpec(cfg)),
+  );
   const train = opts.train.filter((s) => s.points);
   const valid = opts.valid.filter((s) => s.points);
   // Chain decoding during validation too: the best epoch is the one that decodes best as used.

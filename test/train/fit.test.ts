@@ -13,7 +13,8 @@ beforeAll(async () => {
   await tf.setBackend("cpu");
 });
 
-const spec = { cropPx: 8, channels: 1, filters: [4], dense: 4, dropout: 0 };
+// Dropout on: a resumed run must draw the masks an uninterrupted one draws (seeded per epoch).
+const spec = { cropPx: 8, channels: 1, filters: [4], dense: 4, dropout: 0.3 };
 
 /** Class = whether the crop is bright; learnable in a few epochs. */
 function* batches(rng: Rng): Iterable<Batch> {

@@ -13,6 +13,11 @@ describe("lumbar kernel options", () => {
   it("without --data uses the demo set (data null)", () => {
     expect(parseKernelOptions({ out: "o", profile: "quick" }).data).toBeNull();
   });
+  it("passes --threads through and rejects 0 as a usage error", () => {
+    expect(parseKernelOptions({ out: "o", profile: "quick", threads: 2 }).threads).toBe(2);
+    expect(parseKernelOptions({ out: "o", profile: "quick" }).threads).toBeUndefined();
+    expect(() => parseKernelOptions({ out: "o", profile: "quick", threads: 0 })).toThrow(UsageError);
+  });
   it("rejects an unknown profile as a usage error", () => {
     expect(() => parseKernelOptions({ out: "o", profile: "fast" })).toThrow(UsageError);
   });

@@ -12,6 +12,7 @@ interface KernelOpts {
   out: string;
   profile: string;
   seed?: number;
+  threads?: number;
   quiet?: boolean;
 }
 
@@ -21,8 +22,11 @@ export function parseKernelOptions(opts: KernelOpts): {
   out: string;
   profile: (typeof PROFILES)[number];
   seed: number | undefined;
+  threads: number | undefined;
   quiet: boolean;
 } {
+  if (opts.threads !== undefined && opts.threads < 1)
+    throw new UsageError(`--threads must be at least 1, got ${opts.threads}`);
   if (!isProfile(opts.profile))
     throw new UsageError(`--profile must be one of ${PROFILES.join("|")}, got "${opts.profile}"`);
   return {
@@ -30,12 +34,13 @@ export function parseKernelOptions(opts: KernelOpts): {
     out: resolve(opts.out),
     profile: opts.profile,
     seed: opts.seed,
+    threads: opts.threads,
     quiet: !!opts.quiet,
   };
 }
 
 /**
- * `lumbar kernel [--data DIR] --out DIR [--profile smoke|quick|full] [--seed S]`: train both stages
+ * `lumbar kernel [--data DIR] --out DIR [--profile smoke|quick|full] [--seed S] [--threads N]`: train both stages
  * on DIR's train split with k-fold CV, predict its test split, write OUT/submission.csv and
  * OUT/report.json. Without --data it generates (once, cached) the embedded demo set and uses it.
  */
@@ -49,6 +54,11 @@ export function kernelCommand(): Command {
     .requiredOption("--out <dir>", "output folder (checkpoints make a rerun resume)")
     .option("--profile <name>", `${PROFILES.join("|")}`, "quick")
     .option("--seed <n>", "seed of folds, augmentation and shuffles", intOption("seed"))
+    .option(
+      "--threads <n>",
+      "worker threads training folds concurrently (default: one per core; 1 = in the main thread; same weights either way)",
+      intOption("threads"),
+    )
     .option("--quiet", "no progress bars");
   return withRun<KernelOpts>(cmd, async (raw) => {
     const opts = parseKernelOptions(raw);
@@ -60,6 +70,7 @@ export function kernelCommand(): Command {
       out: opts.out,
       profile: opts.profile,
       seed: opts.seed,
+      overrides: opts.threads !== undefined ? { threads: opts.threads } : undefined,
       quiet: opts.quiet,
       backend: { ...backend },
     });

@@ -1,0 +1,94 @@
+import * as tf from "@tensorflow/tfjs";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Family } from "../data/schema";
+import { buildClassifier, buildLocalizer } from "../models";
+import { LumbarError } from "../util/errors";
+import { loadModelWeights, readState } from "./checkpoint";
+import { classifierSpec, fitClassifier, type CropSample } from "./classifier";
+import type { ClassifierConfig, LocalizerConfig } from "./config";
+import { fitLocalizer, localizerSpec, type LocalizerSample } from "./localizer";
+import type { JsonlLog } from "./log";
+
+/**
+ * One training unit (a model on one fold) as plain data: everything fitLocalizer / fitClassifier
+ * need, so it can be trained in this thread or posted to a worker (structured clone).
+ */
+export type UnitJob = LocalizerJob | ClassifierJob;
+
+interface JobBase {
+  /** Shown in logs, progress and errors, e.g. "localizer f2". */
+  readonly name: string;
+  /** Checkpoint folder of the unit. */
+  readonly dir: string;
+  readonly seed: number;
+  readonly patience: number;
+}
+
+export interface LocalizerJob extends JobBase {
+  readonly kind: "localizer";
+  readonly cfg: LocalizerConfig;
+  readonly train: readonly LocalizerSample[];
+  readonly valid: readonly LocalizerSample[];
+}
+
+export interface ClassifierJob extends JobBase {
+  readonly kind: "classifier";
+  readonly family: Family;
+  readonly cfg: ClassifierConfig;
+  readonly tta: boolean;
+  readonly train: readonly CropSample[];
+  readonly trainAlternates: readonly CropSample[];
+  readonly valid: readonly CropSample[];
+}
+
+/** A unit whose training failed (in this thread or a worker): names the unit, keeps the cause. */
+export class UnitTrainingError extends LumbarError {
+  readonly name = "UnitTrainingError";
+  constructor(
+    readonly unit: string,
+    readonly problem: string,
+    readonly causeStack?: string,
+  ) {
+    super(`training unit "${unit}" failed: ${problem}`);
+  }
+}
+
+/** Train (or resume, or just load when finished) one unit in this thread; returns its best model. */
+export function fitJob(job: UnitJob, log?: JsonlLog, quiet?: boolean): Promise<tf.LayersModel> {
+  const common = { dir: job.dir, name: job.name, patience: job.patience, seed: job.seed, log, quiet };
+  if (job.kind === "localizer")
+    return fitLocalizer({ ...common, train: job.train, valid: job.valid, cfg: job.cfg });
+  return fitClassifier({
+    ...common,
+    family: job.family,
+    train: job.train,
+    trainAlternates: job.trainAlternates,
+    valid: job.valid,
+    cfg: job.cfg,
+    tta: job.tta,
+  });
+}
+
+/** Whether the unit's checkpoint folder holds a finished run (it will not be trained again). */
+export function isJobDone(job: UnitJob): boolean {
+  return readState(job.dir).done;
+}
+
+/**
+ * The model a finished unit ended with, read from its folder: best.weights (what fitUnit leaves in
+ * the model), or the last epoch's weights when no epoch ever improved on the start.
+ */
+export function loadFinishedJob(job: UnitJob): tf.LayersModel {
+  const state = readState(job.dir);
+  const best = join(job.dir, "best.weights");
+  const file = existsSync(best) ? best : state.last ? join(job.dir, state.last.weights) : null;
+  if (!state.done || !file || !existsSync(file))
+    throw new UnitTrainingError(job.name, `no finished checkpoint in ${job.dir}`);
+  const model =
+    job.kind === "localizer"
+      ? buildLocalizer(localizerSpec(job.cfg))
+      : buildClassifier(classifierSpec(job.cfg, job.family), `cls_${job.family}`);
+  loadModelWeights(file, model);
+  return model;
+}

@@ -1,0 +1,157 @@
+import * as os from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import * as tf from "@tensorflow/tfjs";
+import { backendInfo } from "../engine";
+import type { LocalizerSample } from "./localizer";
+import type { JsonlLog } from "./log";
+import { progressBar } from "./progress";
+import { fitJob, isJobDone, loadFinishedJob, UnitTrainingError, type UnitJob } from "./unit-job";
+import type { FromUnitWorker, ToUnitWorker, UnitWorkerInit } from "./unit-protocol";
+
+export interface TrainUnitsOptions {
+  /** Worker threads; 1 = train in this thread, one unit after another (per-epoch progress bars). */
+  readonly threads: number;
+  /** Progress label of the whole batch of units (worker mode), e.g. "train localizers". */
+  readonly label: string;
+  readonly log?: JsonlLog;
+  readonly quiet?: boolean;
+}
+
+/**
+ * The default number of training threads: one per core on wasm/cpu (one thread per backend
+ * instance); 1 on libtensorflow (tfjs-node), which already spreads each op over the cores.
+ */
+export function defaultThreads(): number {
+  if (backendInfo()?.choice.startsWith("tensorflow")) return 1;
+  return Math.max(1, os.cpus().length);
+}
+
+/**
+ * Train independent units and return their models in job order. Every unit is seeded by its own
+ * seed (initial weights, batches, dropout), so the result does not depend on `threads` or on the
+ * order units finish in. Finished units (checkpoint folder marked done) are loaded, not retrained;
+ * an interrupted one resumes at its next epoch.
+ */
+export async function trainUnits(
+  jobs: readonly UnitJob[],
+  opts: TrainUnitsOptions,
+): Promise<tf.LayersModel[]> {
+  const todo = jobs.filter((j) => !isJobDone(j));
+  // A single unit left gains nothing from a worker but its start-up time.
+  if (opts.threads <= 1 || todo.length <= 1) {
+    const models: tf.LayersModel[] = [];
+    for (const job of jobs) models.push(await fitJob(job, opts.log, opts.quiet));
+    return models;
+  }
+  await runInWorkers(jobs, todo, opts);
+  return jobs.map(loadFinishedJob);
+}
+
+/** Train `todo` on min(threads, todo.length) workers, largest units first; rejects on the first failure. */
+async function runInWorkers(
+  jobs: readonly UnitJob[],
+  todo: readonly UnitJob[],
+  opts: TrainUnitsOptions,
+): Promise<void> {
+  // Longest first evens out the finishing times (the result does not depend on the order).
+  const queue = [...todo].sort((a, b) => cost(b) - cost(a));
+  const init: UnitWorkerInit = { backend: backendInfo()?.choice ?? tf.getBackend() };
+  const bar = progressBar(`${opts.label} (${Math.min(opts.threads, todo.length)} threads)`, jobs.length, {
+    quiet: opts.quiet,
+  });
+  bar.tick(jobs.length - todo.length);
+  const workers: Worker[] = [];
+  const inFlight = new Map<Worker, { id: number; job: UnitJob }>();
+  let nextId = 0;
+  let finished = 0;
+  let last = ""; // the latest epoch any worker finished, shown beside the bar
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let failed = false;
+      const fail = (e: Error) => {
+        if (failed) return;
+        failed = true;
+        reject(e);
+      };
+      const dispatch = (w: Worker) => {
+        const job = queue.shift();
+        if (!job) return;
+        const id = nextId++;
+        inFlight.set(w, { id, job });
+        w.postMessage({ type: "unit", id, job: compactJob(job) } satisfies ToUnitWorker);
+      };
+      const unitOf = (w: Worker) => inFlight.get(w)?.job.name ?? "(worker start-up)";
+      for (let k = 0; k < Math.min(opts.threads, todo.length); k++) {
+        const w = spawnWorker(init);
+        workers.push(w);
+        w.on("message", (m: FromUnitWorker) => {
+          if (failed) return;
+          if (m.type === "ready") dispatch(w);
+          else if (m.type === "log") {
+            opts.log?.write(m.record);
+            last = `${String(m.record.unit)} epoch ${Number(m.record.epoch) + 1}`;
+            bar.tick(0, { last });
+          } else if (m.type === "done") {
+            inFlight.delete(w);
+            bar.tick(1, { last });
+            if (++finished === todo.length) resolve();
+            else dispatch(w);
+          } else {
+            fail(new UnitTrainingError(unitOf(w), m.message, m.stack));
+          }
+        });
+        w.on("error", (e) => fail(new UnitTrainingError(unitOf(w), e.message, e.stack)));
+        w.on("exit", (code) => {
+          if (finished < todo.length)
+            fail(new UnitTrainingError(unitOf(w), `worker thread exited (code ${code}) before finishing`));
+        });
+      }
+    });
+  } finally {
+    bar.stop();
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * A worker that runs unit-worker: compiled JS next to this file (dist/), or the TypeScript source
+ * through tsx (lib/ under tsx or vitest), since a worker does not inherit the parent's loader.
+ */
+function spawnWorker(init: UnitWorkerInit): Worker {
+  if (__filename.endsWith(".ts")) {
+    const code =
+      `require(${JSON.stringify(require.resolve("tsx/cjs"))});\n` +
+      `require(${JSON.stringify(join(__dirname, "unit-worker.ts"))});\n`;
+    return new Worker(code, { eval: true, workerData: init });
+  }
+  return new Worker(join(__dirname, "unit-worker.js"), { workerData: init });
+}
+
+/** Relative training cost of a unit: samples per epoch times epochs. */
+function cost(job: UnitJob): number {
+  return job.train.length * job.cfg.epochs;
+}
+
+/**
+ * The job with every typed array in its own buffer: structured clone copies a view's whole
+ * underlying buffer, which for crops cut from a shared block would be the whole block per sample.
+ */
+function compactJob(job: UnitJob): UnitJob {
+  const own = <A extends Float32Array | Uint8Array>(a: A): A =>
+    a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as A);
+  if (job.kind === "localizer") {
+    const fix = (s: LocalizerSample): LocalizerSample => ({ ...s, image: own(s.image) });
+    return { ...job, train: job.train.map(fix), valid: job.valid.map(fix) };
+  }
+  const fix = <S extends { crop: { data: Float32Array | Uint8Array } }>(s: S): S => ({
+    ...s,
+    crop: { ...s.crop, data: own(s.crop.data) },
+  });
+  return {
+    ...job,
+    train: job.train.map(fix),
+    trainAlternates: job.trainAlternates.map(fix),
+    valid: job.valid.map(fix),
+  };
+}
