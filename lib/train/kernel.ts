@@ -5,7 +5,6 @@ import { FAMILIES, LEVELS, rowId, studyRowIds, type Family, type SeverityIndex }
 import { datasetPaths, indexDataset } from "../data/dataset";
 import { loadCoordinates, type LabelCoordinate } from "../data/coordinates";
 import { labelsByRowId, loadTrainLabels, type StudyLabels } from "../data/train-labels";
-import { loadSampleSubmission } from "../data/submission-file";
 import { scoreSubmission, type MetricResult, type Probs3 } from "../metric";
 import { fitPrior, priorPredictions, writeSubmission } from "../submit";
 import type { Vec3 } from "../geometry";
@@ -37,7 +36,7 @@ import {
 } from "./prepare";
 import { progressBar } from "./progress";
 import { fitOffsets, frameToLps } from "./study";
-import { predictStudy, writeInferenceModels, type Trained } from "./predict";
+import { predictTestSplit, writeInferenceModels, type Trained } from "./predict";
 import { groundTruthScores, type GroundTruthReport } from "./ground-truth";
 import type { UnitJob } from "./unit-job";
 import { defaultThreads, trainUnits } from "./unit-pool";
@@ -283,28 +282,15 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   const trained: Trained = { localizers, classifiers, offsets, levelPrior };
   // With these beside the weights, `lumbar predict` needs no train split (Kaggle's test data has none).
   writeInferenceModels(ckpt, { offsets, levelPrior, prior });
-  const fallbacks: KernelReport["fallbacks"] = [];
-  const testIndex = indexDataset(opts.data, "test");
-  const testPaths = datasetPaths(opts.data, "test");
-  const expected = existsSync(testPaths.sampleSubmission)
-    ? [...loadSampleSubmission(testPaths.sampleSubmission).rowIds]
-    : testIndex.studies.flatMap((s) => studyRowIds(s.studyId));
-  const expectedStudies = [...new Set(expected.map((id) => Number(id.slice(0, id.indexOf("_")))))];
-  const predictions = new Map<string, Probs3>();
-  const testLevels = new Map<number, Vec3[]>();
-  await clock("inference", async () => {
-    const bar = progressBar("inference (test)", expectedStudies.length, { quiet });
-    for (const studyId of expectedStudies) {
-      const entry = testIndex.studies.find((s) => s.studyId === studyId);
-      const r = await predictStudy(entry, studyId, trained, config, prior);
-      r.predictions.forEach((v, k) => predictions.set(k, v));
-      fallbacks.push(...r.fallbacks);
-      for (const reason of r.problems ?? []) failures.push({ studyId, stage: "test decode", reason });
-      if (r.levels) testLevels.set(studyId, r.levels);
-      bar.tick();
-    }
-    bar.stop();
-  });
+  const {
+    expected,
+    studies: expectedStudies,
+    predictions,
+    levels: testLevels,
+    fallbacks,
+    ...test
+  } = await clock("inference", () => predictTestSplit(opts.data, trained, config, prior, quiet));
+  failures.push(...test.failures);
   const submissionFile = join(opts.out, "submission.csv");
   writeSubmission(submissionFile, predictions, expected);
 

@@ -314,6 +314,54 @@ export interface PredictOptions {
   readonly backend?: Record<string, unknown>;
 }
 
+/** What predicting a test split gives: the expected rows, predictions and what fell back or failed. */
+export interface TestSplitPredictions {
+  /** Row ids to submit: sample_submission.csv's, else every target of every test study folder. */
+  readonly expected: string[];
+  readonly studies: number[];
+  readonly predictions: Map<string, Probs3>;
+  readonly levels: Map<number, Vec3[]>;
+  readonly fallbacks: Fallback[];
+  /** Files that failed to decode (each read as its nearest good slice), per study. */
+  readonly failures: { studyId: number; stage: string; reason: string }[];
+}
+
+/** Predict DATA's test split one study at a time (memory stays bounded); used by the kernel and predict. */
+export async function predictTestSplit(
+  data: string,
+  trained: Trained,
+  config: TrainConfig,
+  prior: PriorModel,
+  quiet?: boolean,
+): Promise<TestSplitPredictions> {
+  const testIndex = indexDataset(data, "test");
+  const testPaths = datasetPaths(data, "test");
+  const expected = existsSync(testPaths.sampleSubmission)
+    ? [...loadSampleSubmission(testPaths.sampleSubmission).rowIds]
+    : testIndex.studies.flatMap((s) => studyRowIds(s.studyId));
+  const studies = [...new Set(expected.map((id) => Number(id.slice(0, id.indexOf("_")))))];
+  const out: TestSplitPredictions = {
+    expected,
+    studies,
+    predictions: new Map(),
+    levels: new Map(),
+    fallbacks: [],
+    failures: [],
+  };
+  const bar = progressBar("inference (test)", studies.length, { quiet });
+  for (const studyId of studies) {
+    const entry = testIndex.studies.find((s) => s.studyId === studyId);
+    const r = await predictStudy(entry, studyId, trained, config, prior);
+    r.predictions.forEach((v, k) => out.predictions.set(k, v));
+    out.fallbacks.push(...r.fallbacks);
+    for (const reason of r.problems ?? []) out.failures.push({ studyId, stage: "test decode", reason });
+    if (r.levels) out.levels.set(studyId, r.levels);
+    bar.tick();
+  }
+  bar.stop();
+  return out;
+}
+
 export interface PredictReport {
   readonly data: string;
   readonly weights: string;
@@ -332,7 +380,7 @@ export interface PredictReport {
   readonly timings: Record<string, number>;
   readonly fallbacks: Fallback[];
   /** Files that failed to decode (each read as its nearest good slice), per study. */
-  readonly failures: { studyId: number; stage: string; reason: string }[];
+  readonly failures: TestSplitPredictions["failures"];
   readonly units: LoadedWeights["units"];
 }
 
@@ -359,28 +407,14 @@ export async function predictTest(opts: PredictOptions): Promise<PredictReport> 
   timings.loadWeights = (Date.now() - t0) / 1000;
   try {
     mkdirSync(opts.out, { recursive: true });
-    const testIndex = indexDataset(opts.data, "test");
-    const testPaths = datasetPaths(opts.data, "test");
-    const expected = existsSync(testPaths.sampleSubmission)
-      ? [...loadSampleSubmission(testPaths.sampleSubmission).rowIds]
-      : testIndex.studies.flatMap((s) => studyRowIds(s.studyId));
-    const studies = [...new Set(expected.map((id) => Number(id.slice(0, id.indexOf("_")))))];
-    const predictions = new Map<string, Probs3>();
-    const levels = new Map<number, Vec3[]>();
-    const fallbacks: Fallback[] = [];
-    const failures: PredictReport["failures"] = [];
     t0 = Date.now();
-    const bar = progressBar("inference (test)", studies.length, { quiet: opts.quiet });
-    for (const studyId of studies) {
-      const entry = testIndex.studies.find((s) => s.studyId === studyId);
-      const r = await predictStudy(entry, studyId, trained, config, prior);
-      r.predictions.forEach((v, k) => predictions.set(k, v));
-      fallbacks.push(...r.fallbacks);
-      for (const reason of r.problems ?? []) failures.push({ studyId, stage: "test decode", reason });
-      if (r.levels) levels.set(studyId, r.levels);
-      bar.tick();
-    }
-    bar.stop();
+    const { expected, studies, predictions, levels, fallbacks, failures } = await predictTestSplit(
+      opts.data,
+      trained,
+      config,
+      prior,
+      opts.quiet,
+    );
     timings.inference = (Date.now() - t0) / 1000;
     writeSubmission(join(opts.out, "submission.csv"), predictions, expected);
 

@@ -1,5 +1,4 @@
 import * as os from "node:os";
-import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo } from "../engine";
@@ -8,6 +7,7 @@ import type { JsonlLog } from "./log";
 import { progressBar } from "./progress";
 import { fitJob, isJobDone, loadFinishedJob, UnitTrainingError, type UnitJob } from "./unit-job";
 import type { FromUnitWorker, ToUnitWorker, UnitWorkerInit } from "./unit-protocol";
+import { startModuleWorker } from "../util/worker";
 
 export interface TrainUnitsOptions {
   /** Worker threads; 1 = train in this thread, one unit after another (per-epoch progress bars). */
@@ -83,7 +83,7 @@ async function runInWorkers(
       };
       const unitOf = (w: Worker) => inFlight.get(w)?.job.name ?? "(worker start-up)";
       for (let k = 0; k < Math.min(opts.threads, todo.length); k++) {
-        const w = spawnWorker(init);
+        const w = startModuleWorker(__filename, __dirname, "unit-worker", init);
         workers.push(w);
         w.on("message", (m: FromUnitWorker) => {
           if (failed) return;
@@ -112,20 +112,6 @@ async function runInWorkers(
     bar.stop();
     await Promise.all(workers.map((w) => w.terminate()));
   }
-}
-
-/**
- * A worker that runs unit-worker: compiled JS next to this file (dist/), or the TypeScript source
- * through tsx (lib/ under tsx or vitest), since a worker does not inherit the parent's loader.
- */
-function spawnWorker(init: UnitWorkerInit): Worker {
-  if (__filename.endsWith(".ts")) {
-    const code =
-      `require(${JSON.stringify(require.resolve("tsx/cjs"))});\n` +
-      `require(${JSON.stringify(join(__dirname, "unit-worker.ts"))});\n`;
-    return new Worker(code, { eval: true, workerData: init });
-  }
-  return new Worker(join(__dirname, "unit-worker.js"), { workerData: init });
 }
 
 /** Relative training cost of a unit: samples per epoch times epochs. */

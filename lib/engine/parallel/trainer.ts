@@ -1,5 +1,4 @@
 import * as os from "node:os";
-import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo, initBackend } from "../backend";
@@ -19,6 +18,7 @@ import {
 } from "./grad-step";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol";
 import { FoldedCache } from "./folded-cache";
+import { startModuleWorker } from "../../util/worker";
 
 export interface TrainerOptions {
   model: ModelSpec;
@@ -375,7 +375,6 @@ class WorkerPool {
   }
 
   static async start(opts: TrainerOptions, threads: number, core: MasterCore): Promise<WorkerPool> {
-    const entry = path.join(__dirname, "worker-entry.js");
     const weightsBuf = new SharedArrayBuffer(core.layout.size * 4);
     const weights = new Float32Array(weightsBuf);
     const workers: Worker[] = [];
@@ -385,7 +384,7 @@ class WorkerPool {
       const out = new SharedArrayBuffer(core.layout.size * 4);
       outs.push(new Float32Array(out));
       const init: WorkerInit = { model: opts.model, classes: opts.classes, weights: weightsBuf, out };
-      const w = new Worker(entry, { workerData: init });
+      const w = startModuleWorker(__filename, __dirname, "worker", init);
       workers.push(w);
       ready.push(
         new Promise<void>((resolve, reject) => {
