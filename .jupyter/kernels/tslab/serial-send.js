@@ -22,7 +22,12 @@ function serialSend(...args) {
     this,
     sent.catch(() => undefined),
   );
-  sent.catch((e) => fs.writeSync(2, `tslab kernel: a message was not sent: ${e && e.message}\n`));
+  sent.catch((e) => {
+    // At shutdown the client closes first and tslab's last status messages meet a closed socket:
+    // expected, nobody is listening. Anything else is worth a line.
+    if (this.closed) return;
+    fs.writeSync(2, `tslab kernel: a message was not sent: ${e && e.message}\n`);
+  });
   return sent;
 }
 for (const cls of [zmq.Publisher, zmq.Router, zmq.Reply, zmq.Dealer]) {
