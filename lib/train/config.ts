@@ -101,8 +101,8 @@ export const DEFAULT_CONFIG: TrainConfig = {
   localizer: {
     // 128 px (a 32x32 heatmap) with chain decoding (lib/models/level-chain.ts). 64 px cost more than
     // the classifier (level error ~6.5 mm); 96 px gave CV 0.509 / 0.501 (seeds 42 / 7); 128 px alone
-    // had wrong-disc outliers on test (p90 28-31 mm) that the chain decoding removes: CV 0.450 / 0.454,
-    // test level error p90 8.0 / 7.8 mm.
+    // had wrong-disc outliers on test (p90 28-31 mm) that the chain decoding removes: CV 0.453 / 0.476,
+    // test 0.490 / 0.501, test level error p90 7.3 / 7.4 mm.
     inputPx: 128,
     filters: [8, 16, 32],
     sigmaCells: 1.0,
