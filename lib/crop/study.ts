@@ -48,7 +48,9 @@ export async function cropTargets(
         warnings.push(`${t.key}: instance ${t.instanceNumber} not in ${dir}`);
         continue;
       }
-      const source = open.get(ref.stack) ?? (await series.stacks[ref.stack].openSlices());
+      // Per-slice buffers: memory is exactly the slices the crops touch (see OpenSlicesOptions.storage).
+      const source =
+        open.get(ref.stack) ?? (await series.stacks[ref.stack].openSlices({ storage: "slices" }));
       open.set(ref.stack, source);
       crops.set(t.key, cropVolume(source, { slice: ref.slice, x: t.x, y: t.y }, specs[t.family]));
     }
