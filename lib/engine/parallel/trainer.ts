@@ -199,12 +199,9 @@ class MasterCore {
   }
 }
 
-class InProcessTrainer implements Trainer {
-  readonly threads = 1;
-  private readonly out: Float32Array;
-  constructor(private readonly core: MasterCore) {
-    this.out = new Float32Array(core.layout.size);
-  }
+/** What both trainers expose straight from the master core. */
+abstract class CoreTrainer {
+  constructor(protected readonly core: MasterCore) {}
   get model() {
     return this.core.model;
   }
@@ -213,6 +210,21 @@ class InProcessTrainer implements Trainer {
   }
   get outputUnits() {
     return this.core.outputUnits;
+  }
+  get optimizer() {
+    return this.core.optimizer;
+  }
+  setLearningRate(lr: number): void {
+    setLearningRate(this.core.optimizer, lr);
+  }
+}
+
+class InProcessTrainer extends CoreTrainer implements Trainer {
+  readonly threads = 1;
+  private readonly out: Float32Array;
+  constructor(core: MasterCore) {
+    super(core);
+    this.out = new Float32Array(core.layout.size);
   }
 
   async trainBatch(
@@ -248,14 +260,6 @@ class InProcessTrainer implements Trainer {
     );
   }
 
-  setLearningRate(lr: number): void {
-    setLearningRate(this.core.optimizer, lr);
-  }
-
-  get optimizer() {
-    return this.core.optimizer;
-  }
-
   weightsChanged(): void {
     this.core.version++;
   }
@@ -266,22 +270,15 @@ class InProcessTrainer implements Trainer {
   }
 }
 
-class ParallelTrainer implements Trainer {
+class ParallelTrainer extends CoreTrainer implements Trainer {
   constructor(
-    private readonly core: MasterCore,
+    core: MasterCore,
     private readonly pool: WorkerPool,
-  ) {}
+  ) {
+    super(core);
+  }
   get threads() {
     return this.pool.size;
-  }
-  get model() {
-    return this.core.model;
-  }
-  get inputShapes() {
-    return this.core.inputShapes;
-  }
-  get outputUnits() {
-    return this.core.outputUnits;
   }
 
   async trainBatch(
@@ -334,14 +331,6 @@ class ParallelTrainer implements Trainer {
       off += p.length;
     }
     return out;
-  }
-
-  setLearningRate(lr: number): void {
-    setLearningRate(this.core.optimizer, lr);
-  }
-
-  get optimizer() {
-    return this.core.optimizer;
   }
 
   weightsChanged(): void {
