@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../lib/engine/backend";
 import { TrainerError } from "../../lib/engine/errors";
 import { createTrainer, type Trainer } from "../../lib/engine/parallel/trainer";
+import type { ModelSpec, OptimizerSpec } from "../../lib/engine";
 import { Rng } from "../../lib/util/rng";
 import { randn, relError } from "./parity";
 
@@ -27,6 +28,11 @@ async function weightsOf(t: Trainer): Promise<Float32Array[]> {
   return t.model.weights.map((w) => w.read().dataSync() as Float32Array);
 }
 
+/** A 3-class trainer on a fixture model (the caller disposes it). */
+function trainerOn(model: ModelSpec, optimizer: OptimizerSpec, threads: number): Promise<Trainer> {
+  return createTrainer({ model, optimizer, classes: 3, threads });
+}
+
 describe("trainer", () => {
   const open: Trainer[] = [];
   beforeAll(async () => {
@@ -37,12 +43,11 @@ describe("trainer", () => {
   });
 
   it("reports the weighted softmax cross-entropy of the batch, before the update", async () => {
-    const t = await createTrainer({
-      model: { module: FIXTURES, exportName: "buildTinyPlain" },
-      optimizer: { name: "sgd", learningRate: 0.1 },
-      classes: 3,
-      threads: 1,
-    });
+    const t = await trainerOn(
+      { module: FIXTURES, exportName: "buildTinyPlain" },
+      { name: "sgd", learningRate: 0.1 },
+      1,
+    );
     open.push(t);
     const b = batch(1);
     const logits = await t.predict(b.x);
@@ -66,18 +71,8 @@ describe("trainer", () => {
 
   it("two worker threads give the same update as one thread (no BatchNorm)", async () => {
     const spec = { module: FIXTURES, exportName: "buildTinyPlain" };
-    const one = await createTrainer({
-      model: spec,
-      optimizer: { name: "adam", learningRate: 0.01 },
-      classes: 3,
-      threads: 1,
-    });
-    const two = await createTrainer({
-      model: spec,
-      optimizer: { name: "adam", learningRate: 0.01 },
-      classes: 3,
-      threads: 2,
-    });
+    const one = await trainerOn(spec, { name: "adam", learningRate: 0.01 }, 1);
+    const two = await trainerOn(spec, { name: "adam", learningRate: 0.01 }, 2);
     open.push(one, two);
     expect(two.threads).toBe(2);
     for (let s = 0; s < 3; s++) {
@@ -98,12 +93,7 @@ describe("trainer", () => {
     const spec = { module: FIXTURES, exportName: "buildTinyBn" };
     const runs: Float32Array[][] = [];
     for (let r = 0; r < 2; r++) {
-      const t = await createTrainer({
-        model: spec,
-        optimizer: { name: "adam", learningRate: 0.01 },
-        classes: 3,
-        threads: 2,
-      });
+      const t = await trainerOn(spec, { name: "adam", learningRate: 0.01 }, 2);
       for (let s = 0; s < 3; s++) {
         const b = batch(20 + s);
         await t.trainBatch(b.x, b.labels, b.weights);
@@ -115,12 +105,11 @@ describe("trainer", () => {
   });
 
   it("does not leak tensors over training steps", async () => {
-    const t = await createTrainer({
-      model: { module: FIXTURES, exportName: "buildTinyBn" },
-      optimizer: { name: "adam", learningRate: 0.01 },
-      classes: 3,
-      threads: 1,
-    });
+    const t = await trainerOn(
+      { module: FIXTURES, exportName: "buildTinyBn" },
+      { name: "adam", learningRate: 0.01 },
+      1,
+    );
     open.push(t);
     const b = batch(3);
     await t.trainBatch(b.x, b.labels, b.weights); // creates Adam's slots
@@ -136,12 +125,11 @@ describe("trainer", () => {
   });
 
   it("trains a two-input model across workers", async () => {
-    const t = await createTrainer({
-      model: { module: FIXTURES, exportName: "buildTinyTwoInputs" },
-      optimizer: { name: "adam", learningRate: 0.05 },
-      classes: 3,
-      threads: 2,
-    });
+    const t = await trainerOn(
+      { module: FIXTURES, exportName: "buildTinyTwoInputs" },
+      { name: "adam", learningRate: 0.05 },
+      2,
+    );
     open.push(t);
     const rng = new Rng(5);
     const x = randn(rng, N * 8 * 8 * 2),
@@ -155,12 +143,11 @@ describe("trainer", () => {
   });
 
   it("rejects inputs of the wrong size with a TrainerError", async () => {
-    const t = await createTrainer({
-      model: { module: FIXTURES, exportName: "buildTinyPlain" },
-      optimizer: { name: "sgd", learningRate: 0.1 },
-      classes: 3,
-      threads: 1,
-    });
+    const t = await trainerOn(
+      { module: FIXTURES, exportName: "buildTinyPlain" },
+      { name: "sgd", learningRate: 0.1 },
+      1,
+    );
     open.push(t);
     const b = batch(4);
     await expect(t.trainBatch(b.x.subarray(1), b.labels)).rejects.toBeInstanceOf(TrainerError);
@@ -172,12 +159,7 @@ describe("trainer", () => {
       ),
     ).rejects.toBeInstanceOf(TrainerError);
     await expect(
-      createTrainer({
-        model: { module: FIXTURES, exportName: "nope" },
-        optimizer: { name: "sgd", learningRate: 0.1 },
-        classes: 3,
-        threads: 1,
-      }),
+      trainerOn({ module: FIXTURES, exportName: "nope" }, { name: "sgd", learningRate: 0.1 }, 1),
     ).rejects.toBeInstanceOf(TrainerError);
   });
 });
@@ -189,12 +171,7 @@ describe("trainer weights set from outside", () => {
 
   it("weightsChanged() re-broadcasts the master weights to the workers", async () => {
     const spec = { module: FIXTURES, exportName: "buildTinyBn" };
-    const t = await createTrainer({
-      model: spec,
-      optimizer: { name: "adam", learningRate: 0.01 },
-      classes: 3,
-      threads: 2,
-    });
+    const t = await trainerOn(spec, { name: "adam", learningRate: 0.01 }, 2);
     try {
       const b = batch(7);
       const before = await t.predict(b.x);
