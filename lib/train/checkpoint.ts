@@ -141,6 +141,17 @@ export function readState(dir: string): UnitState {
 }
 
 /**
+ * The weights file a unit's model ends with: best.weights (what fitUnit leaves in the model), or the
+ * last epoch's when no epoch ever improved on the start; null when neither exists.
+ */
+export function finalWeightsFile(dir: string, state: UnitState): string | null {
+  const best = join(dir, "best.weights");
+  if (existsSync(best)) return best;
+  const last = state.last ? join(dir, state.last.weights) : null;
+  return last && existsSync(last) ? last : null;
+}
+
+/**
  * Commit a state: the files it names are written first (under per-epoch names), state.json is
  * renamed into place last, then older per-epoch files are deleted. A kill at any point leaves a
  * state.json that names files which exist.

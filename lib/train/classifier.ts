@@ -53,6 +53,11 @@ export function classifierSpec(cfg: ClassifierConfig, family: Family): Classifie
   };
 }
 
+/** A family's classifier as the kernel builds, checkpoints and reloads it (the name keys its weights). */
+export function buildFamilyClassifier(cfg: ClassifierConfig, family: Family): tf.LayersModel {
+  return buildClassifier(classifierSpec(cfg, family), `cls_${family}`);
+}
+
 /** Side as the model sees it: mirroring turns a left point into a right one. */
 function viewSide(side: Side | null, view: CropView): Side | null {
   if (side === null || view.mirror === "none") return side;
@@ -236,7 +241,7 @@ export async function fitClassifier(opts: {
   const { cfg, family } = opts;
   // Seeded initial weights: the unit is the same wherever and whenever it is trained.
   const model = withSeededMathRandom(mathRandomSeed(opts.seed, "init"), () =>
-    buildClassifier(classifierSpec(cfg, family), `cls_${family}`),
+    buildFamilyClassifier(cfg, family),
   );
   const train = opts.train.filter((s) => s.label !== null);
   const valid = opts.valid.filter((s) => s.label !== null);

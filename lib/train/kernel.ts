@@ -36,7 +36,7 @@ import {
 } from "./prepare";
 import { progressBar } from "./progress";
 import { fitOffsets, frameToLps } from "./study";
-import { predictTestSplit, writeInferenceModels, type Trained } from "./predict";
+import { predictTestSplit, writeInferenceModels, type Fallback, type Trained } from "./predict";
 import { groundTruthScores, type GroundTruthReport } from "./ground-truth";
 import type { UnitJob } from "./unit-job";
 import { defaultThreads, trainUnits } from "./unit-pool";
@@ -71,7 +71,7 @@ export interface KernelReport {
   readonly test: (GroundTruthReport & { studies: number }) | { studies: number };
   readonly localization: Record<string, unknown>;
   readonly timings: Record<string, number>;
-  readonly fallbacks: { studyId: number; rows: number; reason: string }[];
+  readonly fallbacks: Fallback[];
   readonly failures: Failure[];
   readonly config: TrainConfig;
 }

@@ -4,16 +4,22 @@ import { join, resolve } from "node:path";
 import { CONDITION_INFO, FAMILIES, LEVELS, TARGETS, rowId, studyRowIds, type Family } from "../data/schema";
 import { datasetPaths, indexDataset, type StudyEntry } from "../data/dataset";
 import { loadSampleSubmission } from "../data/submission-file";
-import { buildClassifier, buildLocalizer, type LevelChainPrior } from "../models";
+import { buildLocalizer, type LevelChainPrior } from "../models";
 import type { MetricResult, Probs3 } from "../metric";
 import { priorPredictions, writeSubmission, type PriorModel } from "../submit";
 import type { Vec3 } from "../geometry";
-import { atomicWrite, CheckpointError, loadModelWeights, type UnitState } from "./checkpoint";
-import { classifierSpec, familyOf, predictSamples } from "./classifier";
+import {
+  atomicWrite,
+  CheckpointError,
+  finalWeightsFile,
+  loadModelWeights,
+  type UnitState,
+} from "./checkpoint";
+import { buildFamilyClassifier, familyOf, predictSamples } from "./classifier";
 import { isProfile, type Profile, type TrainConfig } from "./config";
 import { groundTruthScores } from "./ground-truth";
 import { localizerSpec, predictLevels } from "./localizer";
-import { localizedCrops } from "./prepare";
+import { localizedCrops, type Failure } from "./prepare";
 import { progressBar } from "./progress";
 import { frameToLps, loadStudy, localizerStack, midSlice, type OffsetModel } from "./study";
 
@@ -107,12 +113,7 @@ export function loadTrained(dir: string): LoadedWeights {
     const classifiers = Object.fromEntries(
       FAMILIES.map((family) => [
         family,
-        folds.map((f) =>
-          load(
-            `${family}/fold${f}`,
-            buildClassifier(classifierSpec(config.classifier, family), `cls_${family}`),
-          ),
-        ),
+        folds.map((f) => load(`${family}/fold${f}`, buildFamilyClassifier(config.classifier, family))),
       ]),
     ) as Record<Family, tf.LayersModel[]>;
     return { dir, config, prior, offsets, levelPrior, localizers, classifiers, units };
@@ -143,9 +144,8 @@ function loadUnit(
       stateFile,
       `training of ${unit} did not finish (epoch ${state.epoch ?? "?"}); rerun \`lumbar kernel\` with the same --out to finish it`,
     );
-  const best = join(unitDir, "best.weights");
-  const file = existsSync(best) ? best : state.last ? join(unitDir, state.last.weights) : best;
-  if (!existsSync(file)) throw new CheckpointError(file, "missing");
+  const file = finalWeightsFile(unitDir, state as UnitState);
+  if (!file) throw new CheckpointError(join(unitDir, "best.weights"), "missing");
   let meta: unknown;
   try {
     meta = loadModelWeights(file, model);
@@ -323,7 +323,7 @@ export interface TestSplitPredictions {
   readonly levels: Map<number, Vec3[]>;
   readonly fallbacks: Fallback[];
   /** Files that failed to decode (each read as its nearest good slice), per study. */
-  readonly failures: { studyId: number; stage: string; reason: string }[];
+  readonly failures: Failure[];
 }
 
 /** Predict DATA's test split one study at a time (memory stays bounded); used by the kernel and predict. */

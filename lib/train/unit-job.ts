@@ -1,11 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Family } from "../data/schema";
-import { buildClassifier, buildLocalizer } from "../models";
+import { buildLocalizer } from "../models";
 import { LumbarError } from "../util/errors";
-import { loadModelWeights, readState } from "./checkpoint";
-import { classifierSpec, fitClassifier, type CropSample } from "./classifier";
+import { finalWeightsFile, loadModelWeights, readState } from "./checkpoint";
+import { buildFamilyClassifier, fitClassifier, type CropSample } from "./classifier";
 import type { ClassifierConfig, LocalizerConfig } from "./config";
 import { fitLocalizer, localizerSpec, type LocalizerSample } from "./localizer";
 import type { JsonlLog } from "./log";
@@ -75,20 +73,15 @@ export function isJobDone(job: UnitJob): boolean {
   return readState(job.dir).done;
 }
 
-/**
- * The model a finished unit ended with, read from its folder: best.weights (what fitUnit leaves in
- * the model), or the last epoch's weights when no epoch ever improved on the start.
- */
+/** The model a finished unit ended with, read from its folder (see finalWeightsFile). */
 export function loadFinishedJob(job: UnitJob): tf.LayersModel {
   const state = readState(job.dir);
-  const best = join(job.dir, "best.weights");
-  const file = existsSync(best) ? best : state.last ? join(job.dir, state.last.weights) : null;
-  if (!state.done || !file || !existsSync(file))
-    throw new UnitTrainingError(job.name, `no finished checkpoint in ${job.dir}`);
+  const file = finalWeightsFile(job.dir, state);
+  if (!state.done || !file) throw new UnitTrainingError(job.name, `no finished checkpoint in ${job.dir}`);
   const model =
     job.kind === "localizer"
       ? buildLocalizer(localizerSpec(job.cfg))
-      : buildClassifier(classifierSpec(job.cfg, job.family), `cls_${job.family}`);
+      : buildFamilyClassifier(job.cfg, job.family);
   loadModelWeights(file, model);
   return model;
 }
