@@ -5,9 +5,9 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { intOption, withRun } from "../lib/cli/command";
 import { initBackend } from "../lib/engine";
-import { isProfile, PROFILES } from "../lib/train/config";
-import { demoDataset } from "../lib/train/demo";
-import { runKernel } from "../lib/train/kernel";
+import { isProfile, PROFILES } from "../lib/config";
+import { demoDataset } from "../lib/kernel/demo";
+import { runKernel } from "../lib/kernel";
 import { UsageError } from "../lib/util/errors";
 
 interface Opts {

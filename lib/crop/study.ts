@@ -1,5 +1,6 @@
 import type { Family } from "../data/schema";
 import { loadSeries, type LazySlices } from "../dicom/series";
+import { groupBy } from "../util/group-by";
 import { cropVolume } from "./crop";
 import { FAMILY_CROP_SPECS, type CropSpec } from "./spec";
 
@@ -36,8 +37,7 @@ export async function cropTargets(
   const crops = new Map<string, Float32Array>();
   const warnings: string[] = [];
   let decodedSlices = 0;
-  const bySeries = new Map<string, CropTarget[]>();
-  for (const t of targets) bySeries.set(t.seriesDir, [...(bySeries.get(t.seriesDir) ?? []), t]);
+  const bySeries = groupBy(targets, (t) => t.seriesDir);
   for (const [dir, list] of bySeries) {
     const series = loadSeries(dir);
     warnings.push(...series.warnings.map((w) => `${dir}: ${w}`));

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { SeriesDescription } from "./schema";
 import { loadSeriesDescriptions } from "./series-descriptions";
 import { loadSampleSubmission } from "./submission-file";
+import { groupBy } from "../util/group-by";
 
 export type Split = "train" | "test";
 
@@ -118,17 +119,6 @@ function indexSeries(
     .map(({ instanceNumber, path }) => ({ instanceNumber, path }));
   if (files.length === 0) problems.push(`series ${seriesId} folder ${dir} holds no .dcm files`);
   return { studyId, seriesId, description, dir, files, problems };
-}
-
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const out = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = out.get(k);
-    if (list) list.push(item);
-    else out.set(k, [item]);
-  }
-  return out;
 }
 
 function isDir(p: string): boolean {

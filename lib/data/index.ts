@@ -4,3 +4,4 @@ export * from "./coordinates";
 export * from "./series-descriptions";
 export * from "./submission-file";
 export * from "./dataset";
+export * from "./train-split";

@@ -114,12 +114,17 @@ export function rowId(studyId: number | string, target: Pick<Target, "condition"
 const TARGET_BY_COLUMN = new Map(TARGETS.map((t) => [t.column, t]));
 /** Parse `{study_id}_{condition}_{level}`; undefined when it is not one. */
 export function parseRowId(id: string): { studyId: number; target: Target } | undefined {
+  const studyId = studyIdOfRow(id);
+  const target = TARGET_BY_COLUMN.get(id.slice(id.indexOf("_") + 1));
+  if (Number.isNaN(studyId) || !target) return undefined;
+  return { studyId, target };
+}
+
+/** The study a row id belongs to (its digits before the first "_"); NaN when it has none. */
+export function studyIdOfRow(id: string): number {
   const cut = id.indexOf("_");
-  if (cut <= 0) return undefined;
   const studyText = id.slice(0, cut);
-  const target = TARGET_BY_COLUMN.get(id.slice(cut + 1));
-  if (!/^\d+$/.test(studyText) || !target) return undefined;
-  return { studyId: Number(studyText), target };
+  return cut > 0 && /^\d+$/.test(studyText) ? Number(studyText) : NaN;
 }
 
 export function targetByColumn(column: string): Target | undefined {

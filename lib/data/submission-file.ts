@@ -1,4 +1,4 @@
-import { SEVERITIES } from "./schema";
+import { SEVERITIES, studyIdOfRow } from "./schema";
 import { readCsv } from "../util/csv";
 
 /** One raw row of a submission-format file; cells are kept as text so a validator can report them. */
@@ -31,6 +31,6 @@ export interface SampleSubmission {
 /** Load sample_submission.csv: which rows a submission must contain. */
 export function loadSampleSubmission(file: string): SampleSubmission {
   const rowIds = readSubmissionFile(file).rows.map((r) => r.rowId);
-  const studyIds = [...new Set(rowIds.map((id) => Number(id.slice(0, id.indexOf("_")))))];
+  const studyIds = [...new Set(rowIds.map(studyIdOfRow))];
   return { rowIds, studyIds };
 }

@@ -1,14 +1,6 @@
 export { initBackend, backendInfo, wasmBinaryDir, BACKEND_CHOICES } from "./backend";
 export type { BackendChoice, BackendInfo, InitBackendOptions } from "./backend";
-export {
-  saveModel,
-  loadModel,
-  loadWeightsInto,
-  fsHandler,
-  readModelArtifacts,
-  writeFileAtomic,
-  MODEL_JSON,
-} from "./io";
+export { saveModel, loadModel, loadWeightsInto, fsHandler, readModelArtifacts, MODEL_JSON } from "./io";
 export { createTrainer } from "./parallel/trainer";
 export type { Trainer, TrainerOptions, StepResult, PredictOptions } from "./parallel/trainer";
 export { foldBatchNorm } from "./fold";

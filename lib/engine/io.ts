@@ -2,6 +2,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { writeFileAtomic } from "../util/atomic-write";
 import { ModelFileError } from "./errors";
 
 /**
@@ -20,18 +21,6 @@ interface ModelJson {
   weightsManifest: tf.io.WeightsManifestConfig;
   trainingConfig?: tf.io.TrainingConfig;
   userDefinedMetadata?: Record<string, unknown>;
-}
-
-/** Write `data` to `file` atomically (temp file in the same folder, then rename). */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString("hex")}`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 /** An IOHandler over a folder of the file system. */

@@ -1,87 +1,15 @@
 import * as tf from "@tensorflow/tfjs";
-import {
-  CONDITION_INFO,
-  LEVELS,
-  rowId,
-  type Condition,
-  type Family,
-  type SeverityIndex,
-  type Side,
-} from "../data/schema";
-import {
-  anySevereSpinalLoss,
-  buildClassifier,
-  metaVector,
-  META_SIZE,
-  weightedCrossEntropy,
-  type ClassifierSpec,
-} from "../models";
-import { scoreSubmission } from "../metric";
-import type { Probs3 } from "../metric";
+import type { Family, SeverityIndex } from "../data/schema";
+import type { ClassifierConfig } from "../config";
+import { anySevereSpinalLoss, weightedCrossEntropy } from "../models";
+import { scoreSubmission, type Probs3 } from "../metric";
+import { buildFamilyClassifier, predictSamples } from "../infer";
+import { mirrorKind, renderInputs, sampleKey, type CropSample } from "../study";
 import type { Rng } from "../util/rng";
-import { IDENTITY_VIEW, randomView, renderCrop, type CropView, type StoredCrop } from "./augment";
-import type { ClassifierConfig } from "./config";
+import { randomView } from "./augment";
 import { fitUnit, type Batch } from "./fit";
 import type { JsonlLog } from "./log";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
-
-/** One labelled (or to-be-predicted) point of one study: its stored crop and what it is. */
-export interface CropSample {
-  readonly studyId: number;
-  readonly condition: Condition;
-  readonly levelIndex: number;
-  readonly label: SeverityIndex | null;
-  readonly crop: StoredCrop;
-}
-
-export function familyOf(s: Pick<CropSample, "condition">): Family {
-  return CONDITION_INFO[s.condition].family;
-}
-
-/** Mirroring across the mid-sagittal plane: slice order on sagittal series, columns on axial ones. */
-export function mirrorKind(family: Family): "x" | "slices" {
-  return family === "subarticular" ? "x" : "slices";
-}
-
-export function classifierSpec(cfg: ClassifierConfig, family: Family): ClassifierSpec {
-  return {
-    cropPx: cfg.cropPx,
-    channels: 2 * cfg.crops[family].slicesEachSide + 1,
-    filters: cfg.filters,
-    dense: cfg.dense,
-    dropout: cfg.dropout,
-  };
-}
-
-/** A family's classifier as the kernel builds, checkpoints and reloads it (the name keys its weights). */
-export function buildFamilyClassifier(cfg: ClassifierConfig, family: Family): tf.LayersModel {
-  return buildClassifier(classifierSpec(cfg, family), `cls_${family}`);
-}
-
-/** Side as the model sees it: mirroring turns a left point into a right one. */
-function viewSide(side: Side | null, view: CropView): Side | null {
-  if (side === null || view.mirror === "none") return side;
-  return side === "left" ? "right" : "left";
-}
-
-/** Render samples under views into model inputs: crop [n, P, P, C] and meta [n, 6]. */
-export function renderInputs(
-  samples: readonly CropSample[],
-  views: readonly CropView[],
-  cfg: ClassifierConfig,
-  family: Family,
-): [tf.Tensor4D, tf.Tensor2D] {
-  const spec = classifierSpec(cfg, family);
-  const px = spec.cropPx;
-  const ch = spec.channels;
-  const data = new Float32Array(samples.length * px * px * ch);
-  const meta = new Float32Array(samples.length * META_SIZE);
-  samples.forEach((s, i) => {
-    renderCrop(s.crop, views[i], px, ch, cfg.crops[family].sizeMm, data, i * px * px * ch);
-    meta.set(metaVector(s.levelIndex, viewSide(CONDITION_INFO[s.condition].side, views[i])), i * META_SIZE);
-  });
-  return [tf.tensor4d(data, [samples.length, px, px, ch]), tf.tensor2d(meta, [samples.length, META_SIZE])];
-}
 
 /**
  * Shuffled, augmented batches; the spinal loss adds the any-severe term over each batch's studies.
@@ -154,52 +82,6 @@ function anySevereMasked(probs: tf.Tensor2D, mask: tf.Tensor2D, label: tf.Tensor
   });
 }
 
-/**
- * Probabilities for samples, averaged over models (folds) and views (identity, plus the mirror when
- * `tta`). Returns one Probs3 per sample, in order.
- */
-export function predictSamples(
-  models: readonly tf.LayersModel[],
-  samples: readonly CropSample[],
-  cfg: ClassifierConfig,
-  family: Family,
-  tta: boolean,
-  batchSize = 64,
-): Probs3[] {
-  const views: CropView[] = [
-    IDENTITY_VIEW,
-    ...(tta ? [{ ...IDENTITY_VIEW, mirror: mirrorKind(family) }] : []),
-  ];
-  const out: Probs3[] = [];
-  for (let start = 0; start < samples.length; start += batchSize) {
-    const chunk = samples.slice(start, start + batchSize);
-    const sum = new Float64Array(chunk.length * 3);
-    for (const view of views) {
-      const [crop, meta] = renderInputs(
-        chunk,
-        chunk.map(() => view),
-        cfg,
-        family,
-      );
-      for (const m of models) {
-        const p = m.predict([crop, meta]) as tf.Tensor;
-        const d = p.dataSync();
-        for (let i = 0; i < d.length; i++) sum[i] += d[i];
-        p.dispose();
-      }
-      crop.dispose();
-      meta.dispose();
-    }
-    const n = views.length * models.length;
-    for (let i = 0; i < chunk.length; i++) out.push([sum[3 * i] / n, sum[3 * i + 1] / n, sum[3 * i + 2] / n]);
-  }
-  return out;
-}
-
-export function sampleKey(s: Pick<CropSample, "studyId" | "condition" | "levelIndex">): string {
-  return rowId(s.studyId, { condition: s.condition, level: LEVELS[s.levelIndex] });
-}
-
 /** Row-id keyed predictions and labels of samples, for lib/metric. */
 export function asRows(
   samples: readonly CropSample[],
@@ -208,7 +90,7 @@ export function asRows(
   const preds = new Map<string, Probs3>();
   const labels = new Map<string, SeverityIndex>();
   samples.forEach((s, i) => {
-    const id = rowId(s.studyId, { condition: s.condition, level: LEVELS[s.levelIndex] });
+    const id = sampleKey(s);
     preds.set(id, probs[i]);
     if (s.label !== null) labels.set(id, s.label);
   });

@@ -3,18 +3,11 @@ import { join } from "node:path";
 import { existsSync, mkdirSync } from "node:fs";
 import { Rng } from "../util/rng";
 import { setLearningRate } from "../engine";
-import {
-  INITIAL_STATE,
-  loadModelWeights,
-  loadOptimizer,
-  readState,
-  saveModelWeights,
-  saveOptimizer,
-  writeState,
-  type UnitState,
-} from "./checkpoint";
+import { INITIAL_STATE, readState, writeState, type UnitState } from "../infer/unit-state";
+import { loadModelWeights, saveModelWeights } from "../models/weights-file";
+import { progressBar, reportUnit } from "../util/progress";
+import { loadOptimizer, saveOptimizer } from "./checkpoint";
 import { JsonlLog } from "./log";
-import { progressBar, reportUnit } from "./progress";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /** One training batch: its inputs and the loss of the model's outputs on them. */

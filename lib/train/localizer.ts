@@ -1,41 +1,19 @@
 import * as tf from "@tensorflow/tfjs";
 import { LEVELS } from "../data/schema";
+import { localizerSpec, type LocalizerConfig } from "../config";
 import {
   buildLocalizer,
-  decodeLevelChain,
   fitLevelChainPrior,
   gaussianTargets,
   heatmapSize,
   spatialSoftmaxCe,
-  type LevelChainPrior,
-  type LocalizerSpec,
 } from "../models";
+import { predictLevels } from "../infer";
+import { bilinearZero, type LocalizerSample } from "../study";
 import type { Rng } from "../util/rng";
-import { bilinearZero } from "./augment";
 import { fitUnit, type Batch } from "./fit";
-import type { LocalizerConfig } from "./config";
 import type { JsonlLog } from "./log";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
-
-/**
- * One localizer training/inference sample: the mid-sagittal slice letterboxed into a square of
- * `inputPx` (values ~[0,1]) and, when known, the five level points in that square's pixels
- * (NaN for an unlabelled level).
- */
-export interface LocalizerSample {
-  readonly studyId: number;
-  readonly image: Float32Array;
-  readonly points: readonly (readonly [number, number])[] | null;
-  /** Millimetres per input pixel along (x, y): what turns pixel steps between levels into anatomy. */
-  readonly mmPerPx: readonly [number, number];
-}
-
-/** The localizer's input image of a study and its scale (what prediction needs of a sample). */
-export type LocalizerInput = Pick<LocalizerSample, "image" | "mmPerPx">;
-
-export function localizerSpec(cfg: LocalizerConfig): LocalizerSpec {
-  return { inputPx: cfg.inputPx, filters: cfg.filters };
-}
 
 /** Random shift + zoom of a sample (image and points move together), plus intensity gain. */
 function augmentSample(
@@ -95,39 +73,6 @@ function* localizerBatches(
       },
     };
   }
-}
-
-/**
- * Level points of each input, in input pixels. Several models (folds) are averaged in logit space,
- * then decoded as a chain of levels under `prior` (independent peaks when it is null).
- */
-export function predictLevels(
-  models: readonly tf.LayersModel[],
-  inputs: readonly LocalizerInput[],
-  cfg: LocalizerConfig,
-  prior: LevelChainPrior | null,
-  batchSize = 16,
-): [number, number][][] {
-  const px = cfg.inputPx;
-  const size = heatmapSize(localizerSpec(cfg));
-  const stride = px / size;
-  const out: [number, number][][] = [];
-  for (let start = 0; start < inputs.length; start += batchSize) {
-    const chunk = inputs.slice(start, start + batchSize);
-    const data = new Float32Array(chunk.length * px * px);
-    chunk.forEach((s, i) => data.set(s.image, i * px * px));
-    const logits = tf.tidy(() => {
-      const x = tf.tensor4d(data, [chunk.length, px, px, 1]);
-      const sum = models.map((m) => m.predict(x) as tf.Tensor).reduce((a, b) => tf.add(a, b));
-      return tf.div(sum, models.length);
-    });
-    const flat = logits.dataSync() as Float32Array;
-    logits.dispose();
-    const mmPerCell = chunk.map((s) => [s.mmPerPx[0] * stride, s.mmPerPx[1] * stride] as const);
-    for (const pts of decodeLevelChain(flat, chunk.length, size, prior, mmPerCell))
-      out.push(pts.map(([x, y]) => [x * stride, y * stride]));
-  }
-  return out;
 }
 
 /** Mean distance (input pixels) between predicted and labelled points: the early-stopping score. */

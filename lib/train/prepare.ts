@@ -1,32 +1,23 @@
-import { CONDITION_INFO, LEVELS, TARGETS, type SeverityIndex } from "../data/schema";
+import { LEVELS } from "../data/schema";
 import type { StudyEntry } from "../data/dataset";
 import type { LabelCoordinate } from "../data/coordinates";
 import type { StudyLabels } from "../data/train-labels";
-import type { Vec3 } from "../geometry";
-import type { CropSample } from "./classifier";
-import type { ClassifierConfig, LocalizerConfig } from "./config";
-import type { LocalizerSample } from "./localizer";
-import { progressBar } from "./progress";
+import type { ClassifierConfig, LocalizerConfig } from "../config";
 import {
+  cropsAt,
   decodeProblems,
   groundTruthPoints,
   loadStudy,
   localizerStack,
   lpsToFrame,
   midSlice,
-  placePoints,
-  storedCropFor,
+  type CropSample,
+  type Failure,
+  type LocalizerSample,
+  type LpsPoint,
   type MidSlice,
-  type OffsetModel,
-  type PointLocation,
-} from "./study";
-
-/** A point's identity and patient position, without pixels: what statistics and errors need. */
-export interface LpsPoint {
-  readonly condition: (typeof TARGETS)[number]["condition"];
-  readonly levelIndex: number;
-  readonly lps: Vec3;
-}
+} from "../study";
+import { progressBar } from "../util/progress";
 
 /** Everything pass 1 keeps of one train study (no pixel arrays of the series). */
 export interface PreparedStudy {
@@ -35,22 +26,6 @@ export interface PreparedStudy {
   readonly localizer: LocalizerSample;
   readonly gtPoints: readonly LpsPoint[];
   readonly gtCrops: readonly CropSample[];
-}
-
-export interface Failure {
-  readonly studyId: number;
-  readonly stage: string;
-  readonly reason: string;
-}
-
-export function labelOf(
-  labels: StudyLabels | undefined,
-  condition: string,
-  levelIndex: number,
-): SeverityIndex | null {
-  if (!labels) return null;
-  const i = TARGETS.findIndex((t) => t.condition === condition && t.level === LEVELS[levelIndex]);
-  return labels.labels[i] ?? null;
 }
 
 /**
@@ -116,89 +91,4 @@ export async function prepareTrainStudies(opts: {
   }
   bar.stop();
   return { prepared, failures };
-}
-
-/**
- * Crops at localized points (levels from the localizer, other conditions placed by offsets and
- * projection). Used for the honest out-of-fold evaluation (pass 2 over train) and for test studies.
- */
-export async function localizedCrops(
-  entry: StudyEntry,
-  levels: readonly Vec3[],
-  offsets: OffsetModel,
-  cls: ClassifierConfig,
-  labels: StudyLabels | undefined,
-  preloaded?: Awaited<ReturnType<typeof loadStudy>>,
-): Promise<{
-  crops: CropSample[];
-  points: LpsPoint[];
-  missing: Map<string, string>;
-  /** Slices of the study that failed to decode (each read as its nearest good neighbour). */
-  problems: string[];
-}> {
-  const study = preloaded ?? (await loadStudy(entry));
-  const placed = placePoints(study, levels, offsets);
-  const { crops, missing } = cropsAt(entry.studyId, placed.points, cls, labels);
-  for (const [condition, reason] of placed.missing) missing.set(condition, reason);
-  return {
-    crops,
-    points: placed.points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
-    missing,
-    problems: decodeProblems(study),
-  };
-}
-
-/** Stored crops at points; a point whose crop cannot be cut (no slice decodes) is missing, with why. */
-function cropsAt(
-  studyId: number,
-  points: readonly PointLocation[],
-  cls: ClassifierConfig,
-  labels: StudyLabels | undefined,
-): { crops: CropSample[]; missing: Map<string, string> } {
-  const crops: CropSample[] = [];
-  const missing = new Map<string, string>();
-  for (const p of points) {
-    try {
-      crops.push({
-        studyId,
-        condition: p.condition,
-        levelIndex: p.levelIndex,
-        label: labelOf(labels, p.condition, p.levelIndex),
-        crop: storedCropFor(p, cls),
-      });
-    } catch (e) {
-      missing.set(p.condition, `series ${p.stack.seriesId}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
-  return { crops, missing };
-}
-
-/** 3D distance in mm between matching points (same condition and level). */
-export function pointErrors(
-  pred: readonly LpsPoint[],
-  truth: readonly LpsPoint[],
-): { family: string; mm: number }[] {
-  const out: { family: string; mm: number }[] = [];
-  for (const p of pred) {
-    const t = truth.find((q) => q.condition === p.condition && q.levelIndex === p.levelIndex);
-    if (!t) continue;
-    out.push({
-      family: CONDITION_INFO[p.condition].family,
-      mm: Math.hypot(p.lps[0] - t.lps[0], p.lps[1] - t.lps[1], p.lps[2] - t.lps[2]),
-    });
-  }
-  return out;
-}
-
-/** Median and 90th percentile (nearest rank) of a list of errors. */
-export function errorSummary(mm: readonly number[]): {
-  n: number;
-  medianMm: number | null;
-  p90Mm: number | null;
-  meanMm: number | null;
-} {
-  if (!mm.length) return { n: 0, medianMm: null, p90Mm: null, meanMm: null };
-  const s = [...mm].sort((a, b) => a - b);
-  const q = (f: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(f * s.length) - 1))];
-  return { n: s.length, medianMm: q(0.5), p90Mm: q(0.9), meanMm: s.reduce((a, b) => a + b, 0) / s.length };
 }

@@ -1,11 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Family } from "../data/schema";
+import { localizerSpec, type ClassifierConfig, type LocalizerConfig } from "../config";
+import { buildFamilyClassifier, finalWeightsFile, readState } from "../infer";
 import { buildLocalizer } from "../models";
+import { loadModelWeights } from "../models/weights-file";
+import type { CropSample, LocalizerSample } from "../study";
 import { LumbarError } from "../util/errors";
-import { finalWeightsFile, loadModelWeights, readState } from "./checkpoint";
-import { buildFamilyClassifier, fitClassifier, type CropSample } from "./classifier";
-import type { ClassifierConfig, LocalizerConfig } from "./config";
-import { fitLocalizer, localizerSpec, type LocalizerSample } from "./localizer";
+import { fitClassifier } from "./classifier";
+import { fitLocalizer } from "./localizer";
 import type { JsonlLog } from "./log";
 
 /**

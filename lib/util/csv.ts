@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync, renameSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import Papa from "papaparse";
+import { writeFileAtomic } from "./atomic-write";
 import { DataFormatError } from "./errors";
 
 /** A parsed CSV: header plus rows keyed by header; `line` is the 1-based line in the file. */
@@ -78,7 +79,5 @@ export function writeCsvAtomic(
   rows: readonly (readonly unknown[])[],
 ): void {
   const text = Papa.unparse({ fields: [...header], data: rows.map((r) => [...r]) }, { newline: "\n" }) + "\n";
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  writeFileAtomic(file, text);
 }

@@ -6,7 +6,7 @@
 import { readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { ensureDemoDataset, ensureSmokeDataset } from "../synth/demo";
-import { isProfile, type Profile, type TrainConfig } from "../train/config";
+import { isProfile, type Profile, type TrainConfig } from "../config";
 import { showTable } from "./table";
 import { showMarkdown } from "./display";
 import { UsageError } from "../util/errors";

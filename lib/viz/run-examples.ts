@@ -1,17 +1,15 @@
 /**
- * Picks crops of a finished run to show in a notebook: ground-truth crops of a few train studies
- * (lib/train's own preparation, so they are what the classifier was trained on) with the run's
- * out-of-fold predictions for the same rows. Moderate and severe cases first, they are the interesting ones.
+ * Picks crops of a finished run to show in a notebook: crops at the labelled points of a few train
+ * studies (cut by lib/study exactly as training cuts them) with the run's out-of-fold predictions
+ * for the same rows. Moderate and severe cases first, they are the interesting ones.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { CONDITION_INFO, FAMILIES, LEVELS, rowId } from "../data/schema";
-import { datasetPaths, indexDataset } from "../data/dataset";
-import { loadCoordinates } from "../data/coordinates";
-import { loadTrainLabels } from "../data/train-labels";
+import { FAMILIES, studyIdOfRow } from "../data/schema";
+import { loadTrainSplit } from "../data/train-split";
+import type { TrainConfig } from "../config";
 import { readPredictions } from "../submit/validate";
-import { prepareTrainStudies } from "../train/prepare";
-import type { TrainConfig } from "../train/config";
+import { cropsAt, familyOf, groundTruthPoints, loadStudy, sampleKey, type CropSample } from "../study";
 import type { CropExample } from "./train";
 
 export interface RunExampleOptions {
@@ -19,7 +17,7 @@ export interface RunExampleOptions {
   /** The run's output folder (holds oof.csv). */
   readonly runDir: string;
   readonly config: TrainConfig;
-  /** Train studies to prepare (the first ones of oof.csv by id). Default 3. */
+  /** Train studies to show (the first ones of oof.csv by id). Default 3. */
   readonly studies?: number;
   /** Crops per condition family. Default 5. */
   readonly perFamily?: number;
@@ -28,35 +26,26 @@ export interface RunExampleOptions {
 export async function runCropExamples(opts: RunExampleOptions): Promise<CropExample[]> {
   const oofFile = join(opts.runDir, "oof.csv");
   const oof = existsSync(oofFile) ? readPredictions(oofFile) : new Map();
-  const oofStudies = new Set([...oof.keys()].map((id) => Number(id.slice(0, id.indexOf("_")))));
-  const paths = datasetPaths(opts.dataDir, "train");
-  const labels = loadTrainLabels(paths.trainLabels);
-  const coords = loadCoordinates(paths.coordinates);
-  const entries = indexDataset(opts.dataDir, "train")
-    .studies.filter((s) => oofStudies.size === 0 || oofStudies.has(s.studyId))
+  const oofStudies = new Set([...oof.keys()].map(studyIdOfRow));
+  const split = loadTrainSplit(opts.dataDir);
+  const entries = split.studies
+    .filter((s) => oofStudies.size === 0 || oofStudies.has(s.studyId))
     .slice(0, opts.studies ?? 3);
-  const byStudy = new Map<number, typeof coords>();
-  for (const c of coords) byStudy.set(c.studyId, [...(byStudy.get(c.studyId) ?? []), c]);
-  const { prepared } = await prepareTrainStudies({
-    studies: entries,
-    labels: new Map(labels.studies.map((s) => [s.studyId, s])),
-    coords: byStudy,
-    loc: opts.config.localizer,
-    cls: opts.config.classifier,
-    quiet: true,
-  });
-  const crops = prepared.flatMap((p) => p.gtCrops);
+  const crops: CropSample[] = [];
+  for (const entry of entries) {
+    const study = await loadStudy(entry);
+    const { points } = groundTruthPoints(study, split.coordsByStudy.get(entry.studyId) ?? []);
+    const labels = split.labelsByStudy.get(entry.studyId);
+    crops.push(...cropsAt(entry.studyId, points, opts.config.classifier, labels).crops);
+  }
   const perFamily = opts.perFamily ?? 5;
   return FAMILIES.flatMap((family) =>
     crops
-      .filter((c) => CONDITION_INFO[c.condition].family === family)
+      .filter((c) => familyOf(c) === family)
       .sort(
         (a, b) => (b.label ?? -1) - (a.label ?? -1) || a.studyId - b.studyId || a.levelIndex - b.levelIndex,
       )
       .slice(0, perFamily)
-      .map((c) => ({
-        ...c,
-        prediction: oof.get(rowId(c.studyId, { condition: c.condition, level: LEVELS[c.levelIndex] })),
-      })),
+      .map((c) => ({ ...c, prediction: oof.get(sampleKey(c)) })),
   );
 }

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initBackend } from "../../lib/engine";
 import { generateDataset } from "../../lib/synth";
-import { runKernel, type KernelReport } from "../../lib/train/kernel";
+import { runKernel, type KernelReport } from "../../lib/kernel";
 import { loadSampleSubmission } from "../../lib/data/submission-file";
 import { loadSeriesDescriptions } from "../../lib/data/series-descriptions";
 import { validateSubmissionFile } from "../../lib/submit";

@@ -1,14 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  DEFAULT_CONFIG,
-  PRESETS,
-  readConfigJson,
-  resolveConfig,
-  writeConfigJson,
-} from "../../lib/train/config";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { DEFAULT_CONFIG, PRESETS, resolveConfig, weightsConfig } from "../../lib/config";
+import { readConfigFile, writeConfigFile } from "../../lib/infer";
 import { foldSplit, studyFolds } from "../../lib/train/folds";
 
 describe("resolveConfig", () => {
@@ -28,8 +23,19 @@ describe("resolveConfig", () => {
   it("round-trips through config.json", () => {
     const dir = mkdtempSync(join(tmpdir(), "cfg-"));
     const c = resolveConfig("quick", { seed: 3 });
-    writeConfigJson(dir, c);
-    expect(readConfigJson(dir)).toEqual(c);
+    writeConfigFile(dir, weightsConfig(c));
+    expect(readConfigFile(dir)).toEqual(weightsConfig(c));
+    expect(JSON.parse(readFileSync(join(dir, "config.json"), "utf8")).version).toBe(1);
+  });
+  it("refuses a config.json without the format version, naming the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cfg-"));
+    writeFileSync(join(dir, "config.json"), JSON.stringify(weightsConfig(resolveConfig("quick"))));
+    expect(() => readConfigFile(dir)).toThrow(
+      `${join(dir, "config.json")}: not a training configuration: format version undefined`,
+    );
+  });
+  it("is absent (null) when the folder has no config.json", () => {
+    expect(readConfigFile(mkdtempSync(join(tmpdir(), "cfg-")))).toBeNull();
   });
 });
 

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildClassifier, weightedCrossEntropy } from "../../lib/models";
 import { fitUnit, type Batch, type FitTask } from "../../lib/train/fit";
-import { readState, saveModelWeights, loadModelWeights, CheckpointError } from "../../lib/train/checkpoint";
+import { readState } from "../../lib/infer";
+import { saveModelWeights, loadModelWeights, CheckpointError } from "../../lib/models/weights-file";
 import { JsonlLog } from "../../lib/train/log";
 import { Rng } from "../../lib/util/rng";
 

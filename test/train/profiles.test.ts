@@ -11,10 +11,8 @@ import {
   META_SIZE,
 } from "../../lib/models";
 import { initBackend } from "../../lib/engine";
-import { classifierSpec } from "../../lib/train/classifier";
-import { PROFILES, resolveConfig } from "../../lib/train/config";
+import { classifierSpec, localizerSpec, PROFILES, resolveConfig } from "../../lib/config";
 import { trainStep } from "../../lib/train/fit";
-import { localizerSpec } from "../../lib/train/localizer";
 
 // The full profile is the real-data configuration and never runs end to end here (no real images):
 // this at least proves every profile's models build, have the shapes the pipeline assumes, and train.

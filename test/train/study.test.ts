@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fitOffsets } from "../../lib/train/study";
-import { errorSummary, pointErrors } from "../../lib/train/prepare";
+import { fitOffsets, pointErrors } from "../../lib/study";
+import { errorSummary } from "../../lib/infer";
 import { cosineLr } from "../../lib/train/fit";
 
 describe("fitOffsets", () => {

@@ -2,10 +2,10 @@ import { Command } from "commander";
 import { resolve } from "node:path";
 import { withRun, intOption } from "../command";
 import { UsageError } from "../../util/errors";
-import { isProfile, PROFILES } from "../../train/config";
+import { isProfile, PROFILES } from "../../config";
 import { initBackend } from "../../engine";
-import { runKernel } from "../../train/kernel";
-import { demoDataset } from "../../train/demo";
+import { runKernel } from "../../kernel";
+import { demoDataset } from "../../kernel/demo";
 
 interface KernelOpts {
   data?: string;

@@ -2,9 +2,9 @@ import { Command } from "commander";
 import { resolve } from "node:path";
 import { withRun } from "../command";
 import { UsageError } from "../../util/errors";
-import { isProfile, PROFILES, type Profile } from "../../train/config";
+import { isProfile, PROFILES, type Profile } from "../../config";
 import { initBackend } from "../../engine";
-import { predictTest } from "../../train/predict";
+import { predictTest } from "../../infer";
 
 interface PredictOpts {
   data: string;

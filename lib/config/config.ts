@@ -1,6 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync, readFileSync, existsSync } from "node:fs";
-import { join } from "node:path";
 import type { Family } from "../data/schema";
+import type { ClassifierSpec, LocalizerSpec } from "../models";
 import { UsageError } from "../util/errors";
 
 export const PROFILES = ["smoke", "quick", "full"] as const;
@@ -184,18 +183,18 @@ function deepMerge<T>(base: T, over: DeepPartial<T> | undefined): T {
   return out as T;
 }
 
-/** Write the resolved config beside the checkpoints, so a weights folder describes itself. */
-export function writeConfigJson(dir: string, config: WeightsConfig): string {
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, "config.json");
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(config, null, 2) + "\n");
-  renameSync(tmp, file);
-  return file;
+/** The localizer architecture a config describes. */
+export function localizerSpec(cfg: LocalizerConfig): LocalizerSpec {
+  return { inputPx: cfg.inputPx, filters: cfg.filters };
 }
 
-export function readConfigJson(dir: string): WeightsConfig | null {
-  const file = join(dir, "config.json");
-  if (!existsSync(file)) return null;
-  return JSON.parse(readFileSync(file, "utf8")) as WeightsConfig;
+/** The classifier architecture a config describes for one family (2.5D channels from its crop). */
+export function classifierSpec(cfg: ClassifierConfig, family: Family): ClassifierSpec {
+  return {
+    cropPx: cfg.cropPx,
+    channels: 2 * cfg.crops[family].slicesEachSide + 1,
+    filters: cfg.filters,
+    dense: cfg.dense,
+    dropout: cfg.dropout,
+  };
 }

@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { initBackend } from "../../lib/engine";
 import { generateDataset } from "../../lib/synth";
-import { runKernel, type KernelReport } from "../../lib/train/kernel";
+import { runKernel, type KernelReport } from "../../lib/kernel";
 import { tempDir } from "../helpers/tmp";
 
 /**

@@ -5,8 +5,17 @@ import { describe, expect, it } from "vitest";
 import type { StudyEntry } from "../../lib/data/dataset";
 import { encodeDicom } from "../../lib/dicom";
 import { pixelToLps } from "../../lib/geometry";
-import { decodeProblems, loadStudy, localizerStack, midSlice } from "../../lib/train/study";
-import { CROP_RANGE, cropStack, findInstance, goodSlice, loadSeriesStacks } from "../../lib/train/volume";
+import {
+  CROP_RANGE,
+  cropStack,
+  decodeProblems,
+  findInstance,
+  goodSlice,
+  loadSeriesStacks,
+  loadStudy,
+  localizerStack,
+  midSlice,
+} from "../../lib/study";
 
 const N = 16;
 const SPACING = 0.5;

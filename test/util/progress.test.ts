@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatSeconds, progressBar, reportUnit, type ProgressStream } from "../../lib/train/progress";
+import { formatSeconds, progressBar, reportUnit, type ProgressStream } from "../../lib/util/progress";
 import { progressKey } from "../../lib/viz/live-progress";
 
 /** A non-TTY stream that keeps every line, and a clock the test moves. */

@@ -1,19 +1,16 @@
-import { cropVolume, type CropSource } from "../crop/crop";
+import type { CropSource } from "../crop/crop";
 import { loadSeries, type LazySlices, type Series, type Stack as DicomStack } from "../dicom";
 import { projectToStacks, type ImagePlane, type Vec3 } from "../geometry";
-import { quantizeCrop, type StoredCrop } from "./augment";
-
-/** Crops are scaled to ~[0, 1] by percentiles and clipped to this range, then stored as bytes. */
-export const CROP_RANGE = [-0.5, 1.5] as const;
 
 /**
  * One geometric stack of a series: lib/dicom's Stack (headers only, slices sorted along the normal,
  * never by instance number or file name) with pixels decoded lazily, a slice at a time, when a
  * crop or the localizer first reads it.
  */
-export interface Stack {
+export interface SeriesStack {
   readonly seriesId: number;
-  readonly stack: DicomStack;
+  /** lib/dicom's stack (headers, instance map) this one reads its pixels from. */
+  readonly dicom: DicomStack;
   /** Slice planes in stack order (the stack grid: odd-sized images are resampled onto it). */
   readonly planes: readonly ImagePlane[];
   readonly rows: number;
@@ -26,7 +23,7 @@ export interface LoadedSeries {
   readonly seriesId: number;
   readonly series: Series;
   /** Largest stack first: for sagittal series the main block, for axial the order does not matter. */
-  readonly stacks: readonly Stack[];
+  readonly stacks: readonly SeriesStack[];
 }
 
 /**
@@ -40,11 +37,11 @@ export async function loadSeriesStacks(
   files: readonly string[],
 ): Promise<LoadedSeries> {
   const series = loadSeries(dir, { files, requireGeometry: true });
-  const stacks: Stack[] = [];
+  const stacks: SeriesStack[] = [];
   for (const stack of series.stacks) {
     stacks.push({
       seriesId,
-      stack,
+      dicom: stack,
       planes: stack.planes,
       rows: stack.rows,
       columns: stack.columns,
@@ -59,18 +56,20 @@ export async function loadSeriesStacks(
 export function findInstance(
   series: LoadedSeries,
   instanceNumber: number,
-): { stack: Stack; slice: number } | undefined {
+): { stack: SeriesStack; slice: number } | undefined {
   const ref = series.series.instances.get(instanceNumber);
   if (!ref) return undefined;
-  const stack = series.stacks.find((s) => s.stack === series.series.stacks[ref.stack]);
+  const stack = series.stacks.find((s) => s.dicom === series.series.stacks[ref.stack]);
   return stack ? { stack, slice: ref.slice } : undefined;
 }
 
 /** Nearest slice over several stacks (e.g. all axial series of a study) to an LPS point. */
 export function projectPoint(
-  stacks: readonly Stack[],
+  stacks: readonly SeriesStack[],
   point: Vec3,
-): { stack: Stack; slice: number; x: number; y: number; distanceMm: number; inside: boolean } | undefined {
+):
+  | { stack: SeriesStack; slice: number; x: number; y: number; distanceMm: number; inside: boolean }
+  | undefined {
   const p = projectToStacks(stacks, point);
   return p ? { ...p, stack: stacks[p.stack] } : undefined;
 }
@@ -93,7 +92,7 @@ export function goodSlice(pixels: LazySlices, i: number): number {
 }
 
 /** The stack's pixels as a crop source that reads a failed slice's nearest good neighbour instead. */
-function goodSource(pixels: LazySlices): CropSource {
+export function goodSource(pixels: LazySlices): CropSource {
   return {
     slices: pixels.slices,
     rows: pixels.rows,
@@ -102,49 +101,4 @@ function goodSource(pixels: LazySlices): CropSource {
     colSpacing: pixels.colSpacing,
     slice: (i) => pixels.slice(goodSlice(pixels, i)),
   };
-}
-
-/**
- * A stored 2.5D crop centred on pixel (x, y) of `slice` (lib/crop cropVolume): `depth` (odd)
- * slices, the stack's end slice repeated past its ends, each resampled bilinearly on a square grid
- * of `size` pixels spanning `sizeMm` mm (so different pixel spacings give the same anatomy size),
- * zero outside the image, then scaled to ~[0, 1] by the 1st/99th percentile of the whole crop,
- * clipped to CROP_RANGE and quantised to bytes. Decodes only the slices it reads.
- */
-export function cropStack(
-  stack: Stack,
-  slice: number,
-  x: number,
-  y: number,
-  sizeMm: number,
-  size: number,
-  depth: number,
-): StoredCrop {
-  if (depth % 2 !== 1) throw new RangeError(`crop depth must be odd, got ${depth}`);
-  const data = cropVolume(
-    goodSource(stack.pixels),
-    { slice, x, y },
-    {
-      sizeMm,
-      outPixels: size,
-      slicesEachSide: (depth - 1) / 2,
-      sliceStep: 1,
-      padding: "zero",
-      slicePadding: "edge",
-      normalize: null,
-    },
-  );
-  const mmPerPx = sizeMm / size;
-  return quantizeCrop({ data: percentileScale(data), depth, size, mmPerPx }, CROP_RANGE[0], CROP_RANGE[1]);
-}
-
-/** Scale by the 1st/99th percentile of the whole crop (padding included) and clip to CROP_RANGE. */
-function percentileScale(data: Float32Array): Float32Array {
-  const sorted = Float32Array.from(data).sort();
-  const lo = sorted[Math.floor(0.01 * (sorted.length - 1))];
-  const hi = sorted[Math.floor(0.99 * (sorted.length - 1))];
-  const span = hi - lo || 1;
-  for (let i = 0; i < data.length; i++)
-    data[i] = Math.min(Math.max((data[i] - lo) / span, CROP_RANGE[0]), CROP_RANGE[1]);
-  return data;
 }

@@ -8,7 +8,7 @@ import {
   fromFrame,
   sampleFrame,
   type StoredCrop,
-} from "../../lib/train/augment";
+} from "../../lib/study";
 
 /** A stored crop with one bright pixel at (x, y) of slice z, everything else 0. */
 function marker(size: number, depth: number, x: number, y: number, z: number): StoredCrop {

@@ -1,0 +1,29 @@
+/**
+ * Inference from a weights folder: its format (one versioned reader and writer per file), the stage
+ * predictors (levels, severities), one study, the test-split loop, and predict-only runs. Imports
+ * nothing from lib/train: a weights folder is all it needs.
+ */
+export {
+  CONFIG_FILE,
+  LEVEL_PRIOR_FILE,
+  OFFSETS_FILE,
+  PRIOR_FILE,
+  checkpointsDir,
+  readConfigFile,
+  writeConfigFile,
+  writeInferenceModels,
+} from "./weights-folder";
+export { INITIAL_STATE, finalWeightsFile, readState, writeState, type UnitState } from "./unit-state";
+export {
+  buildFamilyClassifier,
+  disposeTrained,
+  loadTrained,
+  type LoadedWeights,
+  type Trained,
+} from "./models";
+export { predictLevels } from "./localize";
+export { predictSamples } from "./classify";
+export { predictStudy, type Fallback } from "./predict-study";
+export { predictTestSplit, type TestSplitPredictions } from "./test-split";
+export { predictTest, type PredictReport, type PredictTestOptions } from "./predict-test";
+export { errorSummary, groundTruthScores, readLevelCentres, type GroundTruthReport } from "./ground-truth";

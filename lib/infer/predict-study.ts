@@ -1,0 +1,81 @@
+import { CONDITION_INFO, FAMILIES, LEVELS, TARGETS, rowId } from "../data/schema";
+import type { StudyEntry } from "../data/dataset";
+import type { WeightsConfig } from "../config";
+import type { Probs3 } from "../metric";
+import { priorPredictions, type PriorModel } from "../submit";
+import type { Vec3 } from "../geometry";
+import { familyOf, frameToLps, loadStudy, localizedCrops, localizerStack, midSlice } from "../study";
+import { predictSamples } from "./classify";
+import { predictLevels } from "./localize";
+import type { Trained } from "./models";
+
+/** Rows of a study predicted by the prior instead of the models, and why. */
+export interface Fallback {
+  readonly studyId: number;
+  readonly rows: number;
+  readonly reason: string;
+}
+
+/**
+ * Predict one test study: localize (fold-averaged), place and crop every condition, classify with
+ * every fold model and the mirror TTA. Rows that cannot be predicted get the prior, with the reason.
+ */
+export async function predictStudy(
+  entry: StudyEntry | undefined,
+  studyId: number,
+  trained: Trained,
+  config: WeightsConfig,
+  prior: PriorModel,
+): Promise<{
+  predictions: Map<string, Probs3>;
+  fallbacks: Fallback[];
+  levels: Vec3[] | null;
+  /** Slices that failed to decode (read as their nearest good neighbour): logged, not a fallback. */
+  problems?: string[];
+}> {
+  const predictions = priorPredictions(prior, [studyId]);
+  const fallbacks: Fallback[] = [];
+  const fallbackAll = (reason: string) => {
+    fallbacks.push({ studyId, rows: TARGETS.length, reason });
+    return { predictions, fallbacks, levels: null };
+  };
+  if (!entry) return fallbackAll("study has no image folder");
+  try {
+    const study = await loadStudy(entry);
+    const view = localizerStack(study);
+    if (!view)
+      return fallbackAll(`no usable sagittal series (${study.problems.join("; ") || "none listed"})`);
+    const mid = midSlice(view.stack, config.localizer.inputPx);
+    const [pts] = predictLevels(trained.localizers, [mid], config.localizer, trained.levelPrior);
+    const levels = pts.map(([u, v]) => frameToLps(mid, u, v));
+    const { crops, missing, problems } = await localizedCrops(
+      entry,
+      levels,
+      trained.offsets,
+      config.classifier,
+      undefined,
+      study,
+    );
+    const done = new Set<string>();
+    for (const family of FAMILIES) {
+      const mine = crops.filter((c) => familyOf(c) === family);
+      if (!mine.length || !trained.classifiers[family].length) continue;
+      const probs = predictSamples(trained.classifiers[family], mine, config.classifier, family, config.tta);
+      mine.forEach((c, i) => {
+        const id = rowId(studyId, { condition: c.condition, level: LEVELS[c.levelIndex] });
+        predictions.set(id, probs[i]);
+        done.add(id);
+      });
+    }
+    const byReason = new Map<string, number>();
+    for (const t of TARGETS) {
+      if (done.has(rowId(studyId, t))) continue;
+      const reason = missing.get(t.condition) ?? `${CONDITION_INFO[t.condition].family}: no crop`;
+      byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
+    }
+    for (const [reason, rows] of byReason) fallbacks.push({ studyId, rows, reason });
+    return { predictions, fallbacks, levels, problems };
+  } catch (e) {
+    return fallbackAll(`${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  }
+}

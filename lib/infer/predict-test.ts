@@ -1,0 +1,106 @@
+import * as tf from "@tensorflow/tfjs";
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Profile } from "../config";
+import type { MetricResult } from "../metric";
+import { CheckpointError } from "../models/weights-file";
+import { writeSubmission } from "../submit";
+import { writeFileAtomic } from "../util/atomic-write";
+import { groundTruthScores } from "./ground-truth";
+import { disposeTrained, loadTrained, type LoadedWeights } from "./models";
+import type { Fallback } from "./predict-study";
+import { predictTestSplit, type TestSplitPredictions } from "./test-split";
+import { checkpointsDir, CONFIG_FILE, readConfigFile } from "./weights-folder";
+
+export interface PredictTestOptions {
+  /** Competition-layout folder; only its test split is read. */
+  readonly data: string;
+  /** A checkpoints folder written by runKernel (or the kernel's --out folder holding it). */
+  readonly weights: string;
+  readonly out: string;
+  readonly quiet?: boolean;
+  /** When given, the weights must have been trained with this profile (a clear error otherwise). */
+  readonly profile?: Profile;
+  /** Backend description for the report (the caller initialised it). */
+  readonly backend?: Record<string, unknown>;
+}
+
+export interface PredictReport {
+  readonly data: string;
+  readonly weights: string;
+  readonly profile: Profile;
+  readonly seed: number;
+  readonly backend: Record<string, unknown>;
+  readonly testScore: number | null;
+  readonly priorScore: number | null;
+  readonly oracleScore: number | null;
+  readonly test: {
+    studies: number;
+    test?: MetricResult | null;
+    prior?: MetricResult | null;
+    oracle?: MetricResult | null;
+  };
+  readonly timings: Record<string, number>;
+  readonly fallbacks: Fallback[];
+  /** Files that failed to decode (each read as its nearest good slice), per study. */
+  readonly failures: TestSplitPredictions["failures"];
+  readonly units: LoadedWeights["units"];
+}
+
+/**
+ * Predict-only: load a weights folder and predict DATA's test split one study at a time (memory stays
+ * bounded), write OUT/submission.csv (validated, always complete: the prior, with a reason, for
+ * whatever fails) and OUT/predict-report.json. Needs no train.csv: the prior comes from the weights.
+ */
+export async function predictTest(opts: PredictTestOptions): Promise<PredictReport> {
+  const timings: Record<string, number> = {};
+  let t0 = Date.now();
+  const dir = checkpointsDir(resolve(opts.weights));
+  if (opts.profile) {
+    // Checked before any model is built: a quick run's weights do not fit a full run's expectations.
+    const saved = readConfigFile(dir);
+    if (saved && saved.profile !== opts.profile)
+      throw new CheckpointError(
+        join(dir, CONFIG_FILE),
+        `weights trained with profile ${saved.profile}, but profile ${opts.profile} was asked for`,
+      );
+  }
+  const trained = loadTrained(dir);
+  const { config, prior } = trained;
+  timings.loadWeights = (Date.now() - t0) / 1000;
+  try {
+    mkdirSync(opts.out, { recursive: true });
+    t0 = Date.now();
+    const { expected, studies, predictions, levels, fallbacks, failures } = await predictTestSplit(
+      opts.data,
+      trained,
+      config,
+      prior,
+      opts.quiet,
+    );
+    timings.inference = (Date.now() - t0) / 1000;
+    writeSubmission(join(opts.out, "submission.csv"), predictions, expected);
+
+    // Scores only when DATA holds the generator's ground truth (never on Kaggle).
+    const gt = groundTruthScores(opts.data, predictions, prior, studies, levels);
+    const report: PredictReport = {
+      data: opts.data,
+      weights: dir,
+      profile: config.profile,
+      seed: config.seed,
+      backend: opts.backend ?? { tfBackend: tf.getBackend() },
+      testScore: gt?.test?.score ?? null,
+      priorScore: gt?.prior?.score ?? null,
+      oracleScore: gt?.oracle?.score ?? null,
+      test: { studies: studies.length, ...(gt ? { test: gt.test, prior: gt.prior, oracle: gt.oracle } : {}) },
+      timings,
+      fallbacks,
+      failures,
+      units: trained.units,
+    };
+    writeFileAtomic(join(opts.out, "predict-report.json"), JSON.stringify(report, null, 2) + "\n");
+    return report;
+  } finally {
+    disposeTrained(trained);
+  }
+}

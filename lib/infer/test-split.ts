@@ -1,0 +1,60 @@
+import { existsSync } from "node:fs";
+import { studyIdOfRow, studyRowIds } from "../data/schema";
+import { datasetPaths, indexDataset } from "../data/dataset";
+import { loadSampleSubmission } from "../data/submission-file";
+import type { WeightsConfig } from "../config";
+import type { Probs3 } from "../metric";
+import type { PriorModel } from "../submit";
+import type { Vec3 } from "../geometry";
+import type { Failure } from "../study";
+import { progressBar } from "../util/progress";
+import type { Trained } from "./models";
+import { predictStudy, type Fallback } from "./predict-study";
+
+/** What predicting a test split gives: the expected rows, predictions and what fell back or failed. */
+export interface TestSplitPredictions {
+  /** Row ids to submit: sample_submission.csv's, else every target of every test study folder. */
+  readonly expected: string[];
+  readonly studies: number[];
+  readonly predictions: Map<string, Probs3>;
+  readonly levels: Map<number, Vec3[]>;
+  readonly fallbacks: Fallback[];
+  /** Files that failed to decode (each read as its nearest good slice), per study. */
+  readonly failures: Failure[];
+}
+
+/** Predict DATA's test split one study at a time (memory stays bounded); used by the kernel and predict. */
+export async function predictTestSplit(
+  data: string,
+  trained: Trained,
+  config: WeightsConfig,
+  prior: PriorModel,
+  quiet?: boolean,
+): Promise<TestSplitPredictions> {
+  const testIndex = indexDataset(data, "test");
+  const testPaths = datasetPaths(data, "test");
+  const expected = existsSync(testPaths.sampleSubmission)
+    ? [...loadSampleSubmission(testPaths.sampleSubmission).rowIds]
+    : testIndex.studies.flatMap((s) => studyRowIds(s.studyId));
+  const studies = [...new Set(expected.map(studyIdOfRow))];
+  const out: TestSplitPredictions = {
+    expected,
+    studies,
+    predictions: new Map(),
+    levels: new Map(),
+    fallbacks: [],
+    failures: [],
+  };
+  const bar = progressBar("inference (test)", studies.length, { quiet });
+  for (const studyId of studies) {
+    const entry = testIndex.studies.find((s) => s.studyId === studyId);
+    const r = await predictStudy(entry, studyId, trained, config, prior);
+    r.predictions.forEach((v, k) => out.predictions.set(k, v));
+    out.fallbacks.push(...r.fallbacks);
+    for (const reason of r.problems ?? []) out.failures.push({ studyId, stage: "test decode", reason });
+    if (r.levels) out.levels.set(studyId, r.levels);
+    bar.tick();
+  }
+  bar.stop();
+  return out;
+}

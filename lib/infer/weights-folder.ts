@@ -1,0 +1,156 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { FAMILIES, LEVELS, TARGETS } from "../data/schema";
+import { isProfile, type WeightsConfig } from "../config";
+import type { LevelChainPrior } from "../models";
+import { CheckpointError } from "../models/weights-file";
+import type { Probs3 } from "../metric";
+import type { PriorModel } from "../submit";
+import type { Vec3 } from "../geometry";
+import type { OffsetModel } from "../study";
+import { writeFileAtomic } from "../util/atomic-write";
+
+/**
+ * A weights folder (a kernel run's checkpoints/): config.json, offsets.json, level-prior.json,
+ * prior.json, and one folder per unit (localizer/fold0, spinal/fold0, ...) with state.json and
+ * best.weights (see unit-state.ts). Every file carries FORMAT_VERSION; every reader checks it and
+ * throws a CheckpointError naming the file.
+ */
+export const CONFIG_FILE = "config.json";
+/** Beside config.json: the non-network parts of the trained predictor. */
+export const OFFSETS_FILE = "offsets.json";
+export const PRIOR_FILE = "prior.json";
+export const LEVEL_PRIOR_FILE = "level-prior.json";
+const FORMAT_VERSION = 1;
+
+/**
+ * Save the offset model (condition point relative to its level's spinal point, mm), the level chain
+ * prior and the class prior beside the checkpoints, atomically: with them a checkpoints folder predicts
+ * on its own (Kaggle test data has no train.csv to refit the class prior from, nor train coordinates
+ * for the offsets and the level steps).
+ */
+export function writeInferenceModels(
+  dir: string,
+  parts: { offsets: OffsetModel; levelPrior: LevelChainPrior | null; prior: PriorModel },
+): void {
+  mkdirSync(dir, { recursive: true });
+  const json = (v: unknown) => JSON.stringify(v, null, 1) + "\n";
+  writeFileAtomic(
+    join(dir, OFFSETS_FILE),
+    json({ version: FORMAT_VERSION, offsets: Object.fromEntries([...parts.offsets].sort()) }),
+  );
+  writeFileAtomic(
+    join(dir, LEVEL_PRIOR_FILE),
+    json({ version: FORMAT_VERSION, levelPrior: parts.levelPrior }),
+  );
+  writeFileAtomic(join(dir, PRIOR_FILE), json({ version: FORMAT_VERSION, probs: parts.prior.probs }));
+}
+
+/** The checkpoints folder inside DIR: DIR itself, or DIR/checkpoints (a kernel --out folder). */
+export function checkpointsDir(dir: string): string {
+  if (existsSync(join(dir, CONFIG_FILE))) return dir;
+  if (existsSync(join(dir, "checkpoints", CONFIG_FILE))) return join(dir, "checkpoints");
+  throw new CheckpointError(
+    join(dir, CONFIG_FILE),
+    "missing: not a weights folder (expected the checkpoints folder of a `lumbar kernel` run, or its --out folder)",
+  );
+}
+
+/** A JSON file of the weights folder; missing or unparsable is a CheckpointError naming it. */
+export function readJson(file: string): unknown {
+  if (!existsSync(file)) throw new CheckpointError(file, "missing");
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new CheckpointError(file, `not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Write the resolved config beside the checkpoints (with the format version), so a weights folder
+ * describes itself: inference rebuilds the models from it.
+ */
+export function writeConfigFile(dir: string, config: WeightsConfig): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, CONFIG_FILE);
+  writeFileAtomic(file, JSON.stringify({ version: FORMAT_VERSION, ...config }, null, 2) + "\n");
+  return file;
+}
+
+/**
+ * The one config.json reader: checked for the format version and the fields the model builders read,
+ * so another version's file is a CheckpointError naming it, not a crash. Null when absent.
+ */
+export function readConfigFile(dir: string): WeightsConfig | null {
+  const file = join(dir, CONFIG_FILE);
+  if (!existsSync(file)) return null;
+  const { version, ...c } = (readJson(file) ?? {}) as Partial<WeightsConfig> & { version?: unknown };
+  const bad = (what: string) => new CheckpointError(file, `not a training configuration: ${what}`);
+  if (typeof c !== "object") throw bad("not an object");
+  if (version !== FORMAT_VERSION)
+    throw bad(`format version ${JSON.stringify(version)}, expected ${FORMAT_VERSION}`);
+  if (typeof c.profile !== "string" || !isProfile(c.profile))
+    throw bad(`profile ${JSON.stringify(c.profile)}`);
+  if (!Number.isInteger(c.folds) || (c.folds as number) < 1) throw bad(`folds ${JSON.stringify(c.folds)}`);
+  if (typeof c.tta !== "boolean") throw bad("tta");
+  const loc = c.localizer;
+  if (!loc || !Number.isFinite(loc.inputPx) || !isNumbers(loc.filters)) throw bad("localizer");
+  const cls = c.classifier;
+  if (!cls || !Number.isFinite(cls.cropPx) || !isNumbers(cls.filters) || !Number.isFinite(cls.dense))
+    throw bad("classifier");
+  for (const f of FAMILIES) {
+    const spec = cls.crops?.[f];
+    if (!spec || !Number.isFinite(spec.sizeMm) || !Number.isInteger(spec.slicesEachSide))
+      throw bad(`classifier.crops.${f}`);
+  }
+  return c as WeightsConfig;
+}
+
+function isNumbers(v: unknown): boolean {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => Number.isFinite(x));
+}
+
+export function readOffsets(file: string): OffsetModel {
+  const j = readJson(file) as { version?: unknown; offsets?: Record<string, unknown> } | null;
+  if (!j || j.version !== FORMAT_VERSION || typeof j.offsets !== "object" || j.offsets === null)
+    throw new CheckpointError(file, `not an offsets file of version ${FORMAT_VERSION}`);
+  const out = new Map<string, Vec3>();
+  for (const [key, v] of Object.entries(j.offsets)) {
+    if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => Number.isFinite(x)))
+      throw new CheckpointError(file, `offset ${key} is not three finite numbers`);
+    out.set(key, v as unknown as Vec3);
+  }
+  return out;
+}
+
+export function readLevelPrior(file: string): LevelChainPrior | null {
+  const j = readJson(file) as { version?: unknown; levelPrior?: unknown } | null;
+  if (!j || j.version !== FORMAT_VERSION || j.levelPrior === undefined)
+    throw new CheckpointError(file, `not a level prior file of version ${FORMAT_VERSION}`);
+  if (j.levelPrior === null) return null;
+  const gaps = (j.levelPrior as { gaps?: unknown }).gaps;
+  const ok = (g: unknown) => {
+    const { mean, sd } = g as { mean?: unknown; sd?: unknown };
+    return Array.isArray(mean) && mean.length === 2 && mean.every(Number.isFinite) && Number(sd) > 0;
+  };
+  if (!Array.isArray(gaps) || gaps.length !== LEVELS.length - 1 || !gaps.every(ok))
+    throw new CheckpointError(
+      file,
+      `level prior is not ${LEVELS.length - 1} gaps of (mean [u, v] mm, sd mm)`,
+    );
+  return j.levelPrior as LevelChainPrior;
+}
+
+export function readPrior(file: string): PriorModel {
+  const j = readJson(file) as { version?: unknown; probs?: unknown } | null;
+  if (!j || j.version !== FORMAT_VERSION || !Array.isArray(j.probs))
+    throw new CheckpointError(file, `not a prior file of version ${FORMAT_VERSION}`);
+  const probs = j.probs as unknown[];
+  if (probs.length !== TARGETS.length)
+    throw new CheckpointError(file, `has ${probs.length} rows, expected ${TARGETS.length}`);
+  probs.forEach((p, i) => {
+    if (!Array.isArray(p) || p.length !== 3 || !p.every((x) => Number.isFinite(x) && x > 0))
+      throw new CheckpointError(file, `row ${i} is not three positive numbers`);
+  });
+  return { probs: probs as Probs3[] };
+}

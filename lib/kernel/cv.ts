@@ -1,0 +1,73 @@
+import { join } from "node:path";
+import { studyRowIds, type SeverityIndex } from "../data/schema";
+import { SUBMISSION_HEADER } from "../data/submission-file";
+import { labelsByRowId, type StudyLabels } from "../data/train-labels";
+import { errorSummary } from "../infer";
+import { scoreSubmission, type MetricResult, type Probs3 } from "../metric";
+import { priorPredictions } from "../submit";
+import { writeCsvAtomic } from "../util/csv";
+import type { KernelContext } from "./context";
+import type { ClassifierStage } from "./classifier-stage";
+import type { LocalizedPass } from "./localized-pass";
+import type { LocalizerStage } from "./localizer-stage";
+import type { PreparedTrain } from "./train-split";
+
+/** Out-of-fold scores of the studies stage 1 localized (null without labels, i.e. without CV). */
+export interface CvScores {
+  localized: MetricResult | null;
+  groundTruthCoords: MetricResult | null;
+  prior: MetricResult | null;
+  studies: number;
+}
+
+/**
+ * Score the out-of-fold predictions (the prior fills rows no model predicted) at localized and at
+ * labelled points, and the prior alone; write OUT/oof.csv (localized) for the notebooks.
+ */
+export function scoreCv(
+  ctx: KernelContext,
+  train: PreparedTrain,
+  stage1: LocalizerStage,
+  stage2: ClassifierStage,
+): CvScores {
+  const studies = [...stage1.oofLevels.keys()];
+  const labels = labelsFor(train.split.labels.studies.filter((s) => stage1.oofLevels.has(s.studyId)));
+  const withPrior = (preds: ReadonlyMap<string, Probs3>) => {
+    const full = priorPredictions(train.prior, studies);
+    for (const [k, v] of preds) full.set(k, v);
+    return full;
+  };
+  const score = (p: Map<string, Probs3>) => (labels.size ? scoreSubmission(labels, p) : null);
+  const localized = withPrior(stage2.oofLocalized);
+  writeOof(join(ctx.opts.out, "oof.csv"), localized, studies);
+  return {
+    localized: score(localized),
+    groundTruthCoords: score(withPrior(stage2.oofLabelled)),
+    prior: score(priorPredictions(train.prior, studies)),
+    studies: studies.length,
+  };
+}
+
+/** Pass 2's point errors per family: median, p90 and mean mm. */
+export function localizationErrors(pass: LocalizedPass): Record<string, ReturnType<typeof errorSummary>> {
+  return Object.fromEntries(
+    ["spinal", "foraminal", "subarticular"].map((f) => [
+      f,
+      errorSummary(pass.errors.filter((e) => e.family === f).map((e) => e.mm)),
+    ]),
+  );
+}
+
+function labelsFor(studies: readonly StudyLabels[]): Map<string, SeverityIndex> {
+  return labelsByRowId({ file: "", studies, missingCells: 0 });
+}
+
+/** Every row of the studies, sorted; NaN where nothing was predicted. */
+function writeOof(file: string, preds: ReadonlyMap<string, Probs3>, studies: readonly number[]): void {
+  const ids = studies.flatMap((s) => studyRowIds(s)).sort();
+  writeCsvAtomic(
+    file,
+    SUBMISSION_HEADER,
+    ids.map((id) => [id, ...(preds.get(id) ?? [NaN, NaN, NaN])]),
+  );
+}

@@ -1,0 +1,85 @@
+import * as tf from "@tensorflow/tfjs";
+import { join } from "node:path";
+import { LEVELS } from "../data/schema";
+import type { Profile, TrainConfig } from "../config";
+import type { Vec3 } from "../geometry";
+import {
+  groundTruthScores,
+  type Fallback,
+  type GroundTruthReport,
+  type TestSplitPredictions,
+} from "../infer";
+import type { Failure } from "../study";
+import { writeFileAtomic } from "../util/atomic-write";
+import type { KernelContext } from "./context";
+import { localizationErrors, type CvScores } from "./cv";
+import type { LocalizedPass } from "./localized-pass";
+import type { PreparedTrain } from "./train-split";
+
+export interface KernelReport {
+  readonly profile: Profile;
+  readonly data: string;
+  readonly seed: number;
+  readonly backend: Record<string, unknown>;
+  readonly cvScore: number | null;
+  readonly testScore: number | null;
+  readonly priorScore: number | null;
+  readonly oracleScore: number | null;
+  readonly cv: CvScores;
+  readonly test: (GroundTruthReport & { studies: number }) | { studies: number };
+  readonly localization: Record<string, unknown>;
+  readonly timings: Record<string, number>;
+  readonly fallbacks: Fallback[];
+  readonly failures: Failure[];
+  readonly config: TrainConfig;
+}
+
+/**
+ * Assemble OUT/report.json: CV, the test scores when DATA has the generator's ground truth (never
+ * needed to run), localization errors, timings, fallbacks and failures.
+ */
+export function writeReport(
+  ctx: KernelContext,
+  train: PreparedTrain,
+  results: { cv: CvScores; pass: LocalizedPass; test: TestSplitPredictions },
+): KernelReport {
+  const { config, opts } = ctx;
+  const { cv, test } = results;
+  const gt = groundTruthScores(
+    opts.data,
+    test.predictions,
+    train.prior,
+    test.studies,
+    test.levels,
+    trainSpinal(train),
+  );
+  const report: KernelReport = {
+    profile: config.profile,
+    data: opts.data,
+    seed: config.seed,
+    backend: opts.backend ?? { tfBackend: tf.getBackend() },
+    cvScore: cv.localized?.score ?? null,
+    testScore: gt?.test?.score ?? null,
+    priorScore: gt?.prior?.score ?? null,
+    oracleScore: gt?.oracle?.score ?? null,
+    cv,
+    test: { studies: test.studies.length, ...(gt ?? {}) },
+    localization: {
+      oofTrain: localizationErrors(results.pass),
+      ...(gt?.localization ? { test: gt.localization } : {}),
+    },
+    timings: ctx.timings,
+    fallbacks: test.fallbacks,
+    failures: train.failures,
+    config,
+  };
+  writeFileAtomic(join(opts.out, "report.json"), JSON.stringify(report, null, 2) + "\n");
+  return report;
+}
+
+/** Labelled spinal point per level of each train study (null where unlabelled). */
+function trainSpinal(train: PreparedTrain): Map<number, (Vec3 | null)[]> {
+  const spinalAt = (p: PreparedTrain["prepared"][number], k: number) =>
+    p.gtPoints.find((q) => q.condition === "spinal_canal_stenosis" && q.levelIndex === k)?.lps ?? null;
+  return new Map(train.prepared.map((p) => [p.studyId, LEVELS.map((_, k) => spinalAt(p, k))]));
+}

@@ -1,0 +1,36 @@
+import { join } from "node:path";
+import { fitLevelChainPrior } from "../models";
+import { predictTestSplit, writeInferenceModels, type TestSplitPredictions, type Trained } from "../infer";
+import { writeSubmission } from "../submit";
+import type { KernelContext } from "./context";
+import type { ClassifierStage } from "./classifier-stage";
+import type { LocalizedPass } from "./localized-pass";
+import type { LocalizerStage } from "./localizer-stage";
+import type { PreparedTrain } from "./train-split";
+
+/**
+ * Save what inference needs besides the weights (offsets, level prior, class prior) into the weights
+ * folder, so `lumbar predict` needs no train split (Kaggle's test data has none); predict the test
+ * split one study at a time with every fold's models; write OUT/submission.csv.
+ */
+export async function predictTest(
+  ctx: KernelContext,
+  train: PreparedTrain,
+  models: { stage1: LocalizerStage; pass: LocalizedPass; stage2: ClassifierStage },
+): Promise<TestSplitPredictions> {
+  const { offsets } = models.pass;
+  const levelPrior = fitLevelChainPrior(train.prepared.map((p) => p.localizer));
+  const trained: Trained = {
+    localizers: models.stage1.localizers,
+    classifiers: models.stage2.classifiers,
+    offsets,
+    levelPrior,
+  };
+  writeInferenceModels(ctx.ckpt, { offsets, levelPrior, prior: train.prior });
+  const test = await ctx.clock("inference", () =>
+    predictTestSplit(ctx.opts.data, trained, ctx.config, train.prior, ctx.quiet),
+  );
+  train.failures.push(...test.failures);
+  writeSubmission(join(ctx.opts.out, "submission.csv"), test.predictions, test.expected);
+  return test;
+}

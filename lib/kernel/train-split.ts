@@ -1,0 +1,55 @@
+import { loadTrainSplit, type TrainSplit } from "../data/train-split";
+import { fitPrior, type PriorModel } from "../submit";
+import type { Failure } from "../study";
+import { foldSplit, studyFolds } from "../train/folds";
+import { prepareTrainStudies, type PreparedStudy } from "../train/prepare";
+import { Rng } from "../util/rng";
+import type { KernelContext } from "./context";
+
+/** The train split read and prepared (pass 1), with its class prior and the CV folds. */
+export interface PreparedTrain {
+  readonly split: TrainSplit;
+  readonly prior: PriorModel;
+  readonly prepared: readonly PreparedStudy[];
+  /** Per-study problems so far; later stages append theirs. */
+  readonly failures: Failure[];
+  /** Study -> fold; empty when there are fewer studies than folds (then one model trains on all). */
+  readonly folds: ReadonlyMap<number, number>;
+  /** Train and validation study ids per fold (one split, validation empty, without CV). */
+  readonly splits: readonly { train: number[]; valid: number[] }[];
+}
+
+/** Load the train split, keep at most config.maxTrainStudies (seeded), prepare them, make the folds. */
+export async function loadTrain(ctx: KernelContext): Promise<PreparedTrain> {
+  const { config } = ctx;
+  const split = loadTrainSplit(ctx.opts.data);
+  const prior = fitPrior(split.labels);
+  let studies = split.studies;
+  if (config.maxTrainStudies !== null && studies.length > config.maxTrainStudies) {
+    const ids = studies.map((s) => s.studyId);
+    const keep = new Set(new Rng(config.seed).shuffle(ids).slice(0, config.maxTrainStudies));
+    studies = studies.filter((s) => keep.has(s.studyId));
+  }
+  const { prepared, failures } = await ctx.clock("prepareTrain", () =>
+    prepareTrainStudies({
+      studies,
+      labels: split.labelsByStudy,
+      coords: split.coordsByStudy,
+      loc: config.localizer,
+      cls: config.classifier,
+      quiet: ctx.quiet,
+    }),
+  );
+  const ids = prepared.map((p) => p.studyId);
+  const canCv = prepared.length >= config.folds;
+  const folds = canCv ? studyFolds(ids, config.folds, config.seed) : new Map<number, number>();
+  const splits = canCv
+    ? Array.from({ length: config.folds }, (_, f) => foldSplit(folds, f))
+    : [{ train: ids, valid: [] as number[] }];
+  return { split: { ...split, studies }, prior, prepared, failures, folds, splits };
+}
+
+/** The prepared studies with these ids, in prepared order. */
+export function pick(train: PreparedTrain, ids: readonly number[]): PreparedStudy[] {
+  return train.prepared.filter((p) => ids.includes(p.studyId));
+}

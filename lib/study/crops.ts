@@ -1,0 +1,187 @@
+import {
+  CONDITION_INFO,
+  LEVELS,
+  TARGETS,
+  rowId,
+  type Condition,
+  type Family,
+  type SeverityIndex,
+} from "../data/schema";
+import type { StudyEntry } from "../data/dataset";
+import type { StudyLabels } from "../data/train-labels";
+import type { ClassifierConfig } from "../config";
+import { cropVolume } from "../crop/crop";
+import type { Vec3 } from "../geometry";
+import { goodSource, type SeriesStack } from "./stacks";
+import { decodeProblems, loadStudy, type StudyImages } from "./study";
+import { placePoints, type LpsPoint, type OffsetModel, type PointLocation } from "./points";
+
+/** Crops are scaled to ~[0, 1] by percentiles and clipped to this range, then stored as bytes. */
+export const CROP_RANGE = [-0.5, 1.5] as const;
+
+/**
+ * A 2.5D crop cut once per labelled point, larger than the model input (a margin in mm and extra
+ * slices) so that shift, rotation, scale and slice-shift augmentation can be resampled from it in JS
+ * without touching the DICOM again.
+ * data: [depth][size][size] row-major (slice, y, x); pixel i of a row is at (i + 0.5 - size/2) * mmPerPx.
+ */
+export interface StoredCrop {
+  /** Values, or bytes to be read as byte * scale + offset (4x less memory for a train set held in RAM). */
+  readonly data: Float32Array | Uint8Array;
+  readonly depth: number;
+  readonly size: number;
+  readonly mmPerPx: number;
+  readonly scale?: number;
+  readonly offset?: number;
+}
+
+/** Quantise a crop whose values lie in [lo, hi] to bytes (error <= (hi - lo) / 510). */
+export function quantizeCrop(crop: StoredCrop, lo: number, hi: number): StoredCrop {
+  const scale = (hi - lo) / 255;
+  const bytes = new Uint8Array(crop.data.length);
+  for (let i = 0; i < bytes.length; i++)
+    bytes[i] = Math.round((Math.min(Math.max(crop.data[i], lo), hi) - lo) / scale);
+  return { ...crop, data: bytes, scale, offset: lo };
+}
+
+/** One labelled (or to-be-predicted) point of one study: its stored crop and what it is. */
+export interface CropSample {
+  readonly studyId: number;
+  readonly condition: Condition;
+  readonly levelIndex: number;
+  readonly label: SeverityIndex | null;
+  readonly crop: StoredCrop;
+}
+
+/** The submission row id of a sample. */
+export function sampleKey(s: Pick<CropSample, "studyId" | "condition" | "levelIndex">): string {
+  return rowId(s.studyId, { condition: s.condition, level: LEVELS[s.levelIndex] });
+}
+
+export function familyOf(s: Pick<CropSample, "condition">): Family {
+  return CONDITION_INFO[s.condition].family;
+}
+
+/**
+ * A stored 2.5D crop centred on pixel (x, y) of `slice` (lib/crop cropVolume): `depth` (odd)
+ * slices, the stack's end slice repeated past its ends, each resampled bilinearly on a square grid
+ * of `size` pixels spanning `sizeMm` mm (so different pixel spacings give the same anatomy size),
+ * zero outside the image, then scaled to ~[0, 1] by the 1st/99th percentile of the whole crop,
+ * clipped to CROP_RANGE and quantised to bytes. Decodes only the slices it reads.
+ */
+export function cropStack(
+  stack: SeriesStack,
+  slice: number,
+  x: number,
+  y: number,
+  sizeMm: number,
+  size: number,
+  depth: number,
+): StoredCrop {
+  if (depth % 2 !== 1) throw new RangeError(`crop depth must be odd, got ${depth}`);
+  const data = cropVolume(
+    goodSource(stack.pixels),
+    { slice, x, y },
+    {
+      sizeMm,
+      outPixels: size,
+      slicesEachSide: (depth - 1) / 2,
+      sliceStep: 1,
+      padding: "zero",
+      slicePadding: "edge",
+      normalize: null,
+    },
+  );
+  const mmPerPx = sizeMm / size;
+  return quantizeCrop({ data: percentileScale(data), depth, size, mmPerPx }, CROP_RANGE[0], CROP_RANGE[1]);
+}
+
+/** Scale by the 1st/99th percentile of the whole crop (padding included) and clip to CROP_RANGE. */
+function percentileScale(data: Float32Array): Float32Array {
+  const sorted = Float32Array.from(data).sort();
+  const lo = sorted[Math.floor(0.01 * (sorted.length - 1))];
+  const hi = sorted[Math.floor(0.99 * (sorted.length - 1))];
+  const span = hi - lo || 1;
+  for (let i = 0; i < data.length; i++)
+    data[i] = Math.min(Math.max((data[i] - lo) / span, CROP_RANGE[0]), CROP_RANGE[1]);
+  return data;
+}
+
+/** The stored (augmentable) crop of a point: margin 1.5x in mm and pixels, extra slices for slice shift. */
+export const CROP_MARGIN = 1.5;
+
+export function storedCropFor(
+  p: Pick<PointLocation, "condition" | "stack" | "slice" | "x" | "y">,
+  cfg: ClassifierConfig,
+): StoredCrop {
+  const family: Family = CONDITION_INFO[p.condition].family;
+  const spec = cfg.crops[family];
+  const size = Math.ceil(cfg.cropPx * CROP_MARGIN);
+  const depth = 2 * (spec.slicesEachSide + cfg.augment.sliceShift) + 1;
+  return cropStack(p.stack, p.slice, p.x, p.y, spec.sizeMm * (size / cfg.cropPx), size, depth);
+}
+
+export function labelOf(
+  labels: StudyLabels | undefined,
+  condition: string,
+  levelIndex: number,
+): SeverityIndex | null {
+  if (!labels) return null;
+  const i = TARGETS.findIndex((t) => t.condition === condition && t.level === LEVELS[levelIndex]);
+  return labels.labels[i] ?? null;
+}
+
+/**
+ * Crops at localized points (levels from the localizer, other conditions placed by offsets and
+ * projection). Used for the honest out-of-fold evaluation (pass 2 over train) and for test studies.
+ */
+export async function localizedCrops(
+  entry: StudyEntry,
+  levels: readonly Vec3[],
+  offsets: OffsetModel,
+  cls: ClassifierConfig,
+  labels: StudyLabels | undefined,
+  preloaded?: StudyImages,
+): Promise<{
+  crops: CropSample[];
+  points: LpsPoint[];
+  missing: Map<string, string>;
+  /** Slices of the study that failed to decode (each read as its nearest good neighbour). */
+  problems: string[];
+}> {
+  const study = preloaded ?? (await loadStudy(entry));
+  const placed = placePoints(study, levels, offsets);
+  const { crops, missing } = cropsAt(entry.studyId, placed.points, cls, labels);
+  for (const [condition, reason] of placed.missing) missing.set(condition, reason);
+  return {
+    crops,
+    points: placed.points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
+    missing,
+    problems: decodeProblems(study),
+  };
+}
+
+/** Stored crops at points; a point whose crop cannot be cut (no slice decodes) is missing, with why. */
+export function cropsAt(
+  studyId: number,
+  points: readonly PointLocation[],
+  cls: ClassifierConfig,
+  labels: StudyLabels | undefined,
+): { crops: CropSample[]; missing: Map<string, string> } {
+  const crops: CropSample[] = [];
+  const missing = new Map<string, string>();
+  for (const p of points) {
+    try {
+      crops.push({
+        studyId,
+        condition: p.condition,
+        levelIndex: p.levelIndex,
+        label: labelOf(labels, p.condition, p.levelIndex),
+        crop: storedCropFor(p, cls),
+      });
+    } catch (e) {
+      missing.set(p.condition, `series ${p.stack.seriesId}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { crops, missing };
+}

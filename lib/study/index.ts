@@ -1,0 +1,55 @@
+/**
+ * What training and inference both read of a study: its series as lazily decoded stacks, the
+ * localizer's mid-sagittal view, condition points (labelled, or placed from localized levels and
+ * projected into each series), the stored 2.5D crops cut through lib/crop, and the model inputs
+ * rendered from them.
+ */
+export {
+  findInstance,
+  goodSlice,
+  goodSource,
+  loadSeriesStacks,
+  projectPoint,
+  type LoadedSeries,
+  type SeriesStack,
+} from "./stacks";
+export { decodeProblems, loadStudy, localizerStack, stacksOf, type Failure, type StudyImages } from "./study";
+export {
+  bilinearZero,
+  frameToLps,
+  fromFrame,
+  lpsToFrame,
+  midSlice,
+  robustNormalize,
+  sampleFrame,
+  squareFrame,
+  toFrame,
+  type LocalizerInput,
+  type LocalizerSample,
+  type MidSlice,
+  type SquareFrame,
+} from "./mid-slice";
+export {
+  fitOffsets,
+  groundTruthPoints,
+  placePoints,
+  pointErrors,
+  type LpsPoint,
+  type OffsetModel,
+  type PointLocation,
+} from "./points";
+export {
+  CROP_MARGIN,
+  CROP_RANGE,
+  cropStack,
+  cropsAt,
+  familyOf,
+  labelOf,
+  localizedCrops,
+  quantizeCrop,
+  sampleKey,
+  storedCropFor,
+  type CropSample,
+  type StoredCrop,
+} from "./crops";
+export { IDENTITY_VIEW, mirrorKind, renderCrop, renderInputs, type CropView } from "./view";

@@ -1,0 +1,95 @@
+import type { SeriesDescription } from "../data/schema";
+import type { StudyEntry } from "../data/dataset";
+import { goodSlice, loadSeriesStacks, type LoadedSeries, type SeriesStack } from "./stacks";
+
+/** Something of one study that could not be read or placed: listed in the report, never fatal. */
+export interface Failure {
+  readonly studyId: number;
+  readonly stage: string;
+  readonly reason: string;
+}
+
+/**
+ * A study's series by type, as headers and stacks; pixels are decoded lazily, only the slices the
+ * localizer and the crops read. An absent type is an empty list (a fallback reason, not an error).
+ */
+export interface StudyImages {
+  readonly studyId: number;
+  readonly byType: Readonly<Record<SeriesDescription, readonly LoadedSeries[]>>;
+  /** Index problems, load-time warnings (files skipped, sizes resampled) and, live, decodeProblems. */
+  readonly problems: readonly string[];
+}
+
+export async function loadStudy(entry: StudyEntry): Promise<StudyImages> {
+  const problems = [...entry.problems];
+  const byType: Record<SeriesDescription, LoadedSeries[]> = {
+    "Sagittal T1": [],
+    "Sagittal T2/STIR": [],
+    "Axial T2": [],
+  };
+  for (const s of entry.series) {
+    problems.push(...s.problems);
+    if (!s.description || s.files.length === 0) continue;
+    let loaded: LoadedSeries;
+    try {
+      loaded = await loadSeriesStacks(
+        s.seriesId,
+        s.dir,
+        s.files.map((f) => f.path),
+      );
+    } catch (e) {
+      // No usable file at all: the series is absent, as before, with the reason.
+      problems.push(`series ${s.seriesId}: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    problems.push(...loaded.series.warnings.map((w) => `series ${s.seriesId}: ${w}`));
+    if (loaded.stacks.length) byType[s.description].push(loaded);
+  }
+  const study: StudyImages = {
+    studyId: entry.studyId,
+    byType,
+    // Decoding is lazy: slices that fail are known only once read, so the list is computed on access.
+    get problems() {
+      return [...problems, ...decodeProblems(study)];
+    },
+  };
+  return study;
+}
+
+/** Slices that failed to decode so far (they read as their nearest good neighbour), one line each. */
+export function decodeProblems(study: StudyImages): string[] {
+  return Object.values(study.byType)
+    .flat()
+    .flatMap((series) =>
+      series.stacks.flatMap((st) =>
+        [...st.pixels.failures].map(([i, why]) => `series ${series.seriesId}: slice ${i} unreadable: ${why}`),
+      ),
+    );
+}
+
+export function stacksOf(study: StudyImages, type: SeriesDescription): SeriesStack[] {
+  return study.byType[type].flatMap((s) => s.stacks);
+}
+
+/**
+ * The series that shows the mid-sagittal view the localizer reads: T2/STIR, else T1 (logged by the
+ * caller). A stack none of whose files decodes does not count (the reason is in decodeProblems).
+ */
+export function localizerStack(
+  study: StudyImages,
+): { stack: SeriesStack; type: SeriesDescription } | undefined {
+  for (const type of ["Sagittal T2/STIR", "Sagittal T1"] as const) {
+    const stack = stacksOf(study, type)[0];
+    if (stack && decodes(stack)) return { stack, type };
+  }
+  return undefined;
+}
+
+function decodes(stack: SeriesStack): boolean {
+  try {
+    goodSlice(stack.pixels, Math.floor((stack.planes.length - 1) / 2));
+    return true;
+  } catch {
+    return false;
+  }
+}
