@@ -55,6 +55,27 @@ export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch:
   return value;
 }
 
+/** One epoch over the task's batches under its (seed, epoch) Math.random; returns the mean loss. */
+function trainEpoch(task: FitTask, optimizer: tf.Optimizer, epoch: number): number {
+  const bar = progressBar(`${task.name} epoch ${epoch + 1}/${task.epochs}`, task.batchesPerEpoch, {
+    quiet: task.quiet,
+  });
+  let lossSum = 0;
+  let seen = 0;
+  // Dropout masks come from Math.random: seed it per epoch so they depend on (seed, epoch) only.
+  withSeededMathRandom(mathRandomSeed(task.seed, epoch), () => {
+    for (const batch of task.trainBatches(epoch, new Rng(task.seed).fork(epoch + 1))) {
+      const l = trainStep(task.model, optimizer, batch);
+      lossSum += l * batch.size;
+      seen += batch.size;
+      batch.dispose();
+      bar.tick(1, { loss: lossSum / Math.max(seen, 1) });
+    }
+  });
+  bar.stop();
+  return lossSum / Math.max(seen, 1);
+}
+
 /**
  * Train with early stopping on the validation score, checkpointing after every epoch so a killed run
  * resumes at the next epoch (weights, Adam state and the epoch's seeded shuffle are restored).
@@ -103,22 +124,7 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
   ) {
     const t0 = Date.now();
     setLearningRate(optimizer, cosineLr(task.learningRate, epoch, task.epochs));
-    const bar = progressBar(`${task.name} epoch ${epoch + 1}/${task.epochs}`, task.batchesPerEpoch, {
-      quiet: task.quiet,
-    });
-    let lossSum = 0;
-    let seen = 0;
-    // Dropout masks come from Math.random: seed it per epoch so they depend on (seed, epoch) only.
-    withSeededMathRandom(mathRandomSeed(task.seed, epoch), () => {
-      for (const batch of task.trainBatches(epoch, new Rng(task.seed).fork(epoch + 1))) {
-        const l = trainStep(model, optimizer, batch);
-        lossSum += l * batch.size;
-        seen += batch.size;
-        batch.dispose();
-        bar.tick(1, { loss: lossSum / Math.max(seen, 1) });
-      }
-    });
-    bar.stop();
+    const trainLoss = trainEpoch(task, optimizer, epoch);
     const metrics = await task.evaluate(model, epoch);
     const improved = metrics.score < state.bestScore;
     if (improved) saveModelWeights(bestFile, model, { epoch, ...metrics });
@@ -138,7 +144,7 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
       unit: task.name,
       epoch,
       lr: cosineLr(task.learningRate, epoch, task.epochs),
-      trainLoss: lossSum / Math.max(seen, 1),
+      trainLoss,
       ...metrics,
       best: state.bestScore,
       seconds: (Date.now() - t0) / 1000,

@@ -103,40 +103,7 @@ export function imageGridFigure(tiles: readonly ImageTile[], opts: ImageGridOpti
       yaxis: ax.y,
       hoverinfo: "skip",
     });
-    for (const line of tile.lines ?? []) {
-      data.push({
-        type: "scatter",
-        mode: "lines",
-        x: [...line.x],
-        y: [...line.y],
-        line: { color: line.color ?? "#19d3f3", width: 2, dash: line.dash ?? "dash" },
-        name: line.label ?? "",
-        xaxis: ax.x,
-        yaxis: ax.y,
-      });
-    }
-    const pts = tile.points ?? [];
-    if (pts.length) {
-      data.push({
-        type: "scatter",
-        mode: "markers+text",
-        x: pts.map((p) => p.x),
-        y: pts.map((p) => p.y),
-        text: pts.map((p) => p.label ?? ""),
-        textposition: pts.map((p) => p.textPosition ?? "middle right"),
-        textfont: { color: pts.map((p) => p.color ?? "#ff3b3b"), size: 11 },
-        // Open symbols are stroked with marker.color.
-        marker: {
-          size: 10,
-          color: pts.map((p) => p.color ?? "#ff3b3b"),
-          symbol: pts.map((p) => p.symbol ?? "circle-open"),
-          line: { width: 2 },
-        },
-        xaxis: ax.x,
-        yaxis: ax.y,
-        hovertemplate: "%{text} (%{x:.0f}, %{y:.0f})<extra></extra>",
-      });
-    }
+    data.push(...overlayTraces(tile, ax));
     layout[ax.xLayout] = {
       domain: xDomains[c],
       anchor: ax.y,
@@ -156,4 +123,44 @@ export function imageGridFigure(tiles: readonly ImageTile[], opts: ImageGridOpti
   });
   layout.annotations = annotations;
   return { data, layout };
+}
+
+/** A tile's lines and labelled points as scatter traces on its subplot's axes. */
+function overlayTraces(tile: ImageTile, ax: { x: string; y: string }): Trace[] {
+  const traces: Trace[] = [];
+  for (const line of tile.lines ?? []) {
+    traces.push({
+      type: "scatter",
+      mode: "lines",
+      x: [...line.x],
+      y: [...line.y],
+      line: { color: line.color ?? "#19d3f3", width: 2, dash: line.dash ?? "dash" },
+      name: line.label ?? "",
+      xaxis: ax.x,
+      yaxis: ax.y,
+    });
+  }
+  const pts = tile.points ?? [];
+  if (pts.length) {
+    traces.push({
+      type: "scatter",
+      mode: "markers+text",
+      x: pts.map((p) => p.x),
+      y: pts.map((p) => p.y),
+      text: pts.map((p) => p.label ?? ""),
+      textposition: pts.map((p) => p.textPosition ?? "middle right"),
+      textfont: { color: pts.map((p) => p.color ?? "#ff3b3b"), size: 11 },
+      // Open symbols are stroked with marker.color.
+      marker: {
+        size: 10,
+        color: pts.map((p) => p.color ?? "#ff3b3b"),
+        symbol: pts.map((p) => p.symbol ?? "circle-open"),
+        line: { width: 2 },
+      },
+      xaxis: ax.x,
+      yaxis: ax.y,
+      hovertemplate: "%{text} (%{x:.0f}, %{y:.0f})<extra></extra>",
+    });
+  }
+  return traces;
 }

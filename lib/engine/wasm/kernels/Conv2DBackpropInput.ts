@@ -31,21 +31,7 @@ function conv2DBackpropInput(args: {
   const { batchSize: n, filterHeight: kh, filterWidth: kw, inChannels: ci, outChannels: co } = info;
   const { outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w } = info;
 
-  // Dilate: [N,Ho,Wo,Co] -> [N,Ho,1,Wo,1,Co] -> pad to [N,Ho,sh,Wo,sw,Co] -> [N,Ho*sh,Wo*sw,Co].
-  let d = dy;
-  if (sh > 1 || sw > 1) {
-    const d6 = reshape(b, dy, [n, ho, 1, wo, 1, co]);
-    const p6 = pad(b, d6, [
-      [0, 0],
-      [0, 0],
-      [0, sh - 1],
-      [0, 0],
-      [0, sw - 1],
-      [0, 0],
-    ]);
-    d = reshape(b, p6, [n, ho * sh, wo * sw, co]);
-    free(b, d6, p6);
-  }
+  const d = sh > 1 || sw > 1 ? dilate(b, dy, [n, ho, wo, co], sh, sw) : dy;
   const top = kh - 1 - info.padInfo.top,
     left = kw - 1 - info.padInfo.left;
   if (top < 0 || left < 0)
@@ -54,23 +40,15 @@ function conv2DBackpropInput(args: {
   const right = Math.max(0, w + kw - 1 - left - d.shape[2]);
   // Stride 1: XNNPACK pads implicitly (explicit padding attribute), no padded copy of dY.
   const implicit = d === dy;
-  const p = implicit
-    ? dy
-    : pad(b, d, [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ]);
+  const spatialPad: [number, number][] = [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+  const p = implicit ? dy : pad(b, d, spatialPad);
   if (d !== dy) free(b, d);
-  const convPad = implicit
-    ? [
-        [0, 0],
-        [top, bottom],
-        [left, right],
-        [0, 0],
-      ]
-    : "valid";
+  const convPad = implicit ? spatialPad : "valid";
 
   // Rotated filter with in/out swapped: [kh,kw,Ci,Co] -> reverse(0,1) -> [kh,kw,Co,Ci].
   const rev = run(b, "Reverse", { x: filter }, { dims: [0, 1] });
@@ -89,6 +67,28 @@ function conv2DBackpropInput(args: {
   const out = slice(b, conv, [0, 0, 0, 0], [n, h, w, ci]);
   free(b, conv);
   return out;
+}
+
+/** Zero-dilate dY by the stride: [N,Ho,Wo,Co] -> [N,Ho,1,Wo,1,Co] -> pad -> [N,Ho*sh,Wo*sw,Co]. */
+function dilate(
+  b: BackendWasm,
+  dy: TensorInfo,
+  [n, ho, wo, co]: number[],
+  sh: number,
+  sw: number,
+): TensorInfo {
+  const d6 = reshape(b, dy, [n, ho, 1, wo, 1, co]);
+  const p6 = pad(b, d6, [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ]);
+  const d = reshape(b, p6, [n, ho * sh, wo * sw, co]);
+  free(b, d6, p6);
+  return d;
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {
