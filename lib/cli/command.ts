@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { UsageError } from "../util/errors";
 
 /**
  * A CLI command: commander parses the arguments, `run` does the work and returns the exit status.
@@ -31,10 +32,24 @@ export function exitCodeOf(program: Command): number {
   return (program as WithExit)[ExitCodeKey] ?? 0;
 }
 
-/** Parse a non-negative integer option, for commander's argParser. */
+/**
+ * Parse a non-negative integer option, for commander's argParser. A bad value is a UsageError: main
+ * prints it on one line and exits 2.
+ */
 export function intOption(name: string) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value)) throw new Error(`--${name} must be a non-negative integer, got "${value}"`);
+    if (!/^\d+$/.test(value))
+      throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
     return Number(value);
+  };
+}
+
+/** Parse a finite number option (same errors as intOption). */
+export function numberOption(name: string) {
+  return (value: string): number => {
+    const x = Number(value);
+    if (value.trim() === "" || !Number.isFinite(x))
+      throw new UsageError(`--${name} must be a number, got "${value}"`);
+    return x;
   };
 }

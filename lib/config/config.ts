@@ -1,4 +1,5 @@
 import type { Family } from "../data/schema";
+import type { FamilyCrop } from "../crop/spec";
 import type { ClassifierSpec, LocalizerSpec } from "../models";
 import { UsageError } from "../util/errors";
 
@@ -21,18 +22,12 @@ export interface LocalizerConfig {
   readonly scaleJitter: number;
 }
 
-/** One crop family: in-plane size in mm and how many slices either side. */
-export interface CropSpec {
-  readonly sizeMm: number;
-  /** Slices either side of the centre slice fed to the model (2.5D channels = 2 * this + 1). */
-  readonly slicesEachSide: number;
-}
-
 /** Stage 2: one 2.5D CNN per condition family, level and side as extra inputs. */
 export interface ClassifierConfig {
   /** Output pixels per side of each crop fed to the model. */
   readonly cropPx: number;
-  readonly crops: Readonly<Record<Family, CropSpec>>;
+  /** Per family: square extent in mm and slices either side (lib/crop cuts them; see lib/study cropStack). */
+  readonly crops: Readonly<Record<Family, FamilyCrop>>;
   readonly filters: readonly number[];
   readonly dense: number;
   readonly dropout: number;

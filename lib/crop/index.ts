@@ -4,6 +4,6 @@
  */
 export { cropVolume, volumeSource, type CropSource } from "./crop";
 export { percentileNormalize, quantile, quantileSelect } from "./normalize";
-export { FAMILY_CROP_SPECS, cropShape, type CropCentre, type CropSpec } from "./spec";
+export { FAMILY_CROP_SPECS, cropShape, type CropCentre, type CropSpec, type FamilyCrop } from "./spec";
 export { cropTargets, type CropTarget, type StudyCrops } from "./study";
 export { cropBatchTf } from "./tf";

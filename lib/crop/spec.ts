@@ -21,6 +21,12 @@ export interface CropSpec {
   normalize: { lowPercentile: number; highPercentile: number } | null;
 }
 
+/**
+ * A family's crop as the training config sets it: a square `sizeMm` and the slices either side
+ * (the model's 2.5D channels); the rest of the CropSpec is fixed by lib/study's cropStack.
+ */
+export type FamilyCrop = Pick<CropSpec, "slicesEachSide"> & { readonly sizeMm: number };
+
 /** Where to centre a crop: stack slice index (rounded to the nearest slice) and pixel (col x, row y), fractional allowed. */
 export interface CropCentre {
   slice: number;

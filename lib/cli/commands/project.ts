@@ -1,17 +1,7 @@
 import * as path from "node:path";
 import { Command } from "commander";
-import { withRun } from "../command";
+import { numberOption, withRun } from "../command";
 import { projectPixelToSeries } from "../../dicom/crossSeries";
-import { UsageError } from "../../util/errors";
-
-function num(name: string) {
-  return (v: string): number => {
-    const x = Number(v);
-    if (v.trim() === "" || !Number.isFinite(x))
-      throw new UsageError(`--${name} must be a number, got "${v}"`);
-    return x;
-  };
-}
 
 /** `lumbar project --from FILE --col C --row R --to DIR [--json]`: a pixel into another series. */
 export function projectCommand(): Command {
@@ -20,8 +10,8 @@ export function projectCommand(): Command {
       "map pixel (col, row) of one image to patient LPS mm and to the nearest slice of another series",
     )
     .requiredOption("--from <file>", "source DICOM image")
-    .requiredOption("--col <x>", "column (x) on the source image", num("col"))
-    .requiredOption("--row <y>", "row (y) on the source image", num("row"))
+    .requiredOption("--col <x>", "column (x) on the source image", numberOption("col"))
+    .requiredOption("--row <y>", "row (y) on the source image", numberOption("row"))
     .requiredOption("--to <dir>", "target series folder")
     .option("--json", "print one JSON object");
   return withRun<{ from: string; col: number; row: number; to: string; json?: boolean }>(
