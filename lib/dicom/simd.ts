@@ -4,6 +4,8 @@
  * (built with wat2wasm from Debian's wabt; the bytes below are that build, so nothing is needed
  * at run time). Falls back to the JS loops when WebAssembly SIMD is unavailable.
  */
+import { readEnv } from "../util/env";
+
 const WASM_BASE64 =
   "AGFzbQEAAAABCgFgBn9/f399fQADAwIAAAUDAQABBxYDBm1lbW9yeQIAA3UxNgAAA2kxNgABCvkBAnsCAX8EeyAD/RAhByAE/RMhCCAF/RMhCSAAIAJBAXRqIQYCQANAIAAgBk8NASAA/QAEACAH/U4hCiABIAr9qQH9+gEgCP3mASAJ/eQB/QsEACABIAr9qgH9+gEgCP3mASAJ/eQB/QsEECAAQRBqIQAgAUEgaiEBDAALCwt7AgF/A3sgBP0TIQcgBf0TIQggACACQQF0aiEGAkADQCAAIAZPDQEgAP0ABAAgA/2LASAD/YwBIQkgASAJ/acB/foBIAf95gEgCP3kAf0LBAAgASAJ/agB/foBIAf95gEgCP3kAf0LBBAgAEEQaiEAIAFBIGohAQwACwsL";
 
@@ -26,7 +28,7 @@ interface Kernels {
 }
 
 let kernels: Kernels | null | undefined;
-let enabled = process.env.LUMBAR_DICOM_SIMD !== "0";
+let enabled = readEnv("LUMBAR_DICOM_SIMD") !== "0";
 
 /** Turn the SIMD path off/on (tests compare it with the JS loops; LUMBAR_DICOM_SIMD=0 disables). */
 export function setSimdEnabled(on: boolean): void {

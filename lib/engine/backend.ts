@@ -4,6 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { BackendUnavailableError } from "./errors";
 import { registerWasmTrainingKernels } from "./wasm/register";
+import { readEnv } from "../util/env";
 
 /** Backends in order of preference; "tensorflow" is tfjs-node's name for libtensorflow (CPU or GPU). */
 export const BACKEND_CHOICES = ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
@@ -48,7 +49,7 @@ export function backendInfo(): BackendInfo | null {
  * earlier live on tfjs's default backend and would be copied over at every use.
  */
 export async function initBackend(opts: InitBackendOptions = {}): Promise<BackendInfo> {
-  const forced = opts.backend ?? parseEnvChoice(process.env.LUMBAR_BACKEND);
+  const forced = opts.backend ?? parseEnvChoice(readEnv("LUMBAR_BACKEND"));
   if (current) {
     if (forced && forced !== current.choice) {
       throw new BackendUnavailableError(forced, `backend already initialised as "${current.choice}"`);

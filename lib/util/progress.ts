@@ -1,4 +1,5 @@
 import cliProgress from "cli-progress";
+import { readEnv, readEnvNumber } from "./env";
 
 export interface Progress {
   tick(n?: number, payload?: Record<string, string | number>): void;
@@ -26,14 +27,13 @@ const DEFAULT_EVERY_MS = 30_000;
 const BAR_WIDTH = 20;
 
 function silent(opts: ProgressOptions): boolean {
-  return !!opts.quiet || process.env.LUMBAR_QUIET === "1";
+  return !!opts.quiet || readEnv("LUMBAR_QUIET") === "1";
 }
 
 function everyMs(opts: ProgressOptions): number {
   if (opts.everyMs !== undefined) return opts.everyMs;
-  const raw = process.env.LUMBAR_PROGRESS_SECONDS?.trim();
-  const s = raw ? Number(raw) : NaN;
-  return Number.isFinite(s) && s >= 0 ? s * 1000 : DEFAULT_EVERY_MS;
+  const s = readEnvNumber("LUMBAR_PROGRESS_SECONDS");
+  return s !== undefined && s >= 0 ? s * 1000 : DEFAULT_EVERY_MS;
 }
 
 function infoText(payload: Record<string, string | number>): string {

@@ -10,6 +10,7 @@ import { isProfile, type Profile, type TrainConfig } from "../config";
 import { showTable } from "./table";
 import { showMarkdown } from "./display";
 import { UsageError } from "../util/errors";
+import { readEnv } from "../util/env";
 
 export interface NotebookParams {
   /** LUMBAR_PROFILE: smoke | quick | full (default quick). */
@@ -26,18 +27,19 @@ export interface NotebookParams {
 
 /** Resolve the notebooks' parameters; generates the synthetic data set on first use. */
 export async function notebookParams(env: NodeJS.ProcessEnv = process.env): Promise<NotebookParams> {
-  const profile = env.LUMBAR_PROFILE ?? "quick";
+  const profile = readEnv("LUMBAR_PROFILE", env) ?? "quick";
   if (!isProfile(profile))
     throw new UsageError(`LUMBAR_PROFILE must be smoke, quick or full, got "${profile}"`);
-  const seed = Number(env.LUMBAR_SEED ?? 42);
-  if (!Number.isInteger(seed))
-    throw new UsageError(`LUMBAR_SEED must be an integer, got "${env.LUMBAR_SEED}"`);
-  const dataDir = env.LUMBAR_DATA
-    ? resolve(env.LUMBAR_DATA)
+  const seedText = readEnv("LUMBAR_SEED", env) ?? "42";
+  const seed = Number(seedText);
+  if (!Number.isInteger(seed)) throw new UsageError(`LUMBAR_SEED must be an integer, got "${seedText}"`);
+  const data = readEnv("LUMBAR_DATA", env);
+  const dataDir = data
+    ? resolve(data)
     : profile === "smoke"
       ? await ensureSmokeDataset()
       : await ensureDemoDataset();
-  const outDir = resolve(env.LUMBAR_OUT ?? "../out/notebooks");
+  const outDir = resolve(readEnv("LUMBAR_OUT", env) ?? "../out/notebooks");
   return { profile, seed, dataDir, outDir, runDir: join(outDir, `run-${profile}`) };
 }
 

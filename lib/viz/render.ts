@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { Figure, figureSize, figureTitle } from "./figure";
 import { ChromiumNotFoundError, FigureRenderError } from "./errors";
+import { readEnv } from "../util/env";
 
 /** The launch flags of a sandbox-less, offline, single-use headless Chromium. */
 export const CHROMIUM_FLAGS = [
@@ -32,7 +33,8 @@ export function findChromium(
   env: NodeJS.ProcessEnv = process.env,
   candidates: readonly string[] = CANDIDATES,
 ): string {
-  const tried = env.LUMBAR_CHROMIUM ? [env.LUMBAR_CHROMIUM, ...candidates] : [...candidates];
+  const forced = readEnv("LUMBAR_CHROMIUM", env);
+  const tried = forced ? [forced, ...candidates] : [...candidates];
   const found = tried.find((p) => existsSync(p));
   if (!found) throw new ChromiumNotFoundError(tried);
   return found;

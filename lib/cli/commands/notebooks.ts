@@ -5,6 +5,7 @@ import { delimiter, join, resolve } from "node:path";
 import { intOption, withRun } from "../command";
 import { LumbarError } from "../../util/errors";
 import { screenshotHtmlFiles } from "../../viz/screenshot";
+import { readEnv } from "../../util/env";
 
 /**
  * `lumbar notebooks`: the Kaggle-style batch run of notebooks/NN-*.ipynb. Builds lib/ to the `lumbar`
@@ -175,7 +176,7 @@ function runNotebook(
 }
 
 export async function runNotebooks(opts: NotebooksOptions): Promise<number> {
-  const python = process.env.LUMBAR_PYTHON ?? DEFAULT_PYTHON;
+  const python = readEnv("LUMBAR_PYTHON") ?? DEFAULT_PYTHON;
   checkJupyter(python);
   const notebooks = listNotebooks(join(REPO_ROOT, "notebooks"), opts.only);
   if (notebooks.length === 0) {

@@ -3,6 +3,7 @@ import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } 
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { f32, freeView, view } from "../heap";
 import { concat, free, matmul, pad, reshape, run, transpose } from "../stock";
+import { readEnvNumber } from "../../../util/env";
 
 /**
  * Filter gradient dW [kh,kw,Ci,Co] of a NHWC conv from x [N,H,W,Ci] and dy [N,Ho,Wo,Co]:
@@ -70,8 +71,8 @@ function padSpatial(
 
 /** Rows of dY/X per matmul: keeps both operands (~2 x 256 KB) cache-resident; see tapsOnPaddedGrid. */
 export function chunkRows(ci: number, co: number): number {
-  const env = Number(process.env.LUMBAR_BPF_CHUNK);
-  if (env > 0) return env;
+  const forced = readEnvNumber("LUMBAR_BPF_CHUNK");
+  if (forced !== undefined && forced > 0) return forced;
   return Math.max(256, Math.min(16384, Math.floor(65536 / (ci + co))));
 }
 
