@@ -4,7 +4,7 @@
  */
 export { DicomError, isDicomError, type DicomErrorCode } from "./errors";
 export type { DicomHeader, Orientation, Vec3 } from "./header";
-export { TS, TRANSFER_SYNTAXES, transferSyntaxInfo, type TransferSyntaxInfo } from "./transferSyntax";
+export { TS, TRANSFER_SYNTAXES, transferSyntaxInfo, type TransferSyntaxInfo } from "./transfer-syntax";
 export { CODECS, initCodecs, type Codec, type FrameInfo, type StoredArray } from "./codecs";
 export { parseDicomBytes, type ParsedDicom } from "./parse";
 export { invertMonochrome1, normaliseStoredBits, rescaleToFloat32 } from "./pixels";
@@ -34,6 +34,6 @@ export {
 } from "./series";
 export { resizeBilinear } from "./resize";
 export { dicomInfo, type DicomInfo, type DicomInfoFailure } from "./info";
-export { projectInstancePoint, projectPixelToSeries, type CrossProjection } from "./crossSeries";
+export { projectInstancePoint, projectPixelToSeries, type CrossProjection } from "./cross-series";
 export { encodeDicom, type DicomImageSpec } from "./write";
 export { DicomFileReader } from "./reader";

@@ -2,7 +2,7 @@ import * as dicomParser from "dicom-parser";
 import type { DataSet } from "dicom-parser";
 import { DicomError, toDicomError } from "./errors";
 import { headerFromDataSet, PIXEL_DATA_TAG, type DicomHeader } from "./header";
-import { TS } from "./transferSyntax";
+import { TS } from "./transfer-syntax";
 
 export interface ParsedDicom {
   file: string;

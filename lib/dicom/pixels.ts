@@ -5,7 +5,7 @@ import { storedFromBytes, type FrameInfo, type StoredArray } from "./codecs/type
 import { DicomError } from "./errors";
 import { PIXEL_DATA_TAG, type DicomHeader } from "./header";
 import { convert16Simd } from "./simd";
-import { transferSyntaxInfo } from "./transferSyntax";
+import { transferSyntaxInfo } from "./transfer-syntax";
 
 /** Bytes of one uncompressed frame. */
 export function frameByteLength(h: DicomHeader): number {

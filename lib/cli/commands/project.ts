@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { Command } from "commander";
 import { numberOption, withRun } from "../command";
-import { projectPixelToSeries } from "../../dicom/crossSeries";
+import { projectPixelToSeries } from "../../dicom/cross-series";
 
 /** `lumbar project --from FILE --col C --row R --to DIR [--json]`: a pixel into another series. */
 export function projectCommand(): Command {

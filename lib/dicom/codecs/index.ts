@@ -1,9 +1,9 @@
-import { TS } from "../transferSyntax";
+import { TS } from "../transfer-syntax";
 import { jpeg2000Codec } from "./jpeg2000";
-import { jpegBaselineCodec } from "./jpegBaseline";
-import { jpegExtendedCodec } from "./jpegExtended";
-import { jpegLosslessCodec } from "./jpegLossless";
-import { jpegLsCodec } from "./jpegLs";
+import { jpegBaselineCodec } from "./jpeg-baseline";
+import { jpegExtendedCodec } from "./jpeg-extended";
+import { jpegLosslessCodec } from "./jpeg-lossless";
+import { jpegLsCodec } from "./jpeg-ls";
 import { rleCodec } from "./rle";
 import type { Codec } from "./types";
 

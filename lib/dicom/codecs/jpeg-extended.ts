@@ -1,5 +1,5 @@
 import { DicomError } from "../errors";
-import { jpegBaselineCodec, sofPrecision } from "./jpegBaseline";
+import { jpegBaselineCodec, sofPrecision } from "./jpeg-baseline";
 import { storedFromBytes, type Codec, type FrameInfo, type StoredArray } from "./types";
 
 type DcmjsCodecs = typeof import("dcmjs-codecs");

@@ -10,7 +10,7 @@ const turbo = wasmCodec("libjpeg-turbo-8bit", async () => {
 /**
  * JPEG baseline, and the 8-bit streams of JPEG extended (libjpeg-turbo,
  * @cornerstonejs/codec-libjpeg-turbo-8bit). 12-bit DCT streams are refused with a clear error here;
- * under transfer syntax .51 jpegExtended.ts routes them to a 12-bit decoder first.
+ * under transfer syntax .51 jpeg-extended.ts routes them to a 12-bit decoder first.
  */
 export const jpegBaselineCodec: Codec = {
   name: turbo.name,
