@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { DICOM_CORPUS, haveShared } from "../helpers/shared";
 
 /** ../shared/dicom-corpus beside the repository (never copied into it). */
-export const CORPUS = path.resolve(__dirname, "../../../shared/dicom-corpus");
-export const HAVE_CORPUS = fs.existsSync(path.join(CORPUS, "manifest.tsv"));
-if (!HAVE_CORPUS) console.warn(`[skip] DICOM corpus not found at ${CORPUS}: corpus tests skipped`);
+export const CORPUS = DICOM_CORPUS;
+export const HAVE_CORPUS = haveShared(path.join(CORPUS, "manifest.tsv"), "the DICOM corpus tests");
 
 export type ManifestRow = Record<string, string>;
 

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { LABEL_COLUMNS, SEVERITY_WEIGHTS, TARGETS, rowId, type SeverityIndex } from "../../lib/data/schema";
@@ -9,8 +8,10 @@ import { cholesky, clipToCorrelation, symmetricEigen } from "../../lib/synth/lin
 import { normCdf, normInv } from "../../lib/synth/normal";
 import { Rng } from "../../lib/util/rng";
 import { readCsv } from "../../lib/util/csv";
+import { REAL_CSV, haveShared } from "../helpers/shared";
 
-const REAL_TRAIN = path.resolve(__dirname, "../../../shared/rsna2024-csv/train.csv");
+const REAL_TRAIN = path.join(REAL_CSV, "train.csv");
+const HAVE_REAL_TRAIN = haveShared(REAL_TRAIN, "the real co-occurrence test is");
 
 describe("normal distribution helpers", () => {
   it("match textbook values", () => {
@@ -78,7 +79,7 @@ describe("label model", () => {
     expect(both / Math.max(missing[l], missing[r])).toBeGreaterThan(0.9);
   });
 
-  it.skipIf(!existsSync(REAL_TRAIN))(
+  it.skipIf(!HAVE_REAL_TRAIN)(
     "follows the real co-occurrence of severe/moderate across levels and sides",
     () => {
       const real = readCsv(REAL_TRAIN, ["study_id", ...LABEL_COLUMNS]);
