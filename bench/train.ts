@@ -7,12 +7,12 @@ import { intOption, withRun } from "../lib/cli/command";
 import { UsageError } from "../lib/util/errors";
 import { Rng } from "../lib/util/rng";
 import { initBackend } from "../lib/engine/backend";
-import { createTrainer, type Trainer } from "../lib/engine/parallel/trainer";
-import { REFERENCE_MODELS, type ReferenceModelName } from "../lib/engine/reference-models";
+import { createTrainer, type Trainer } from "./trainer/trainer";
+import { REFERENCE_MODELS, type ReferenceModelName } from "./reference-models";
 
 const PEER = path.join(__dirname, "train_peer.py");
 const PYTHON = "/usr/bin/python3";
-const MODELS_FILE = path.resolve(__dirname, "../lib/engine/reference-models.ts");
+const MODELS_FILE = path.resolve(__dirname, "reference-models.ts");
 /** Batches per timed epoch: enough for a stable time, short enough for a shared machine. */
 const DEFAULT_STEPS: Record<ReferenceModelName, number> = { small: 8, r25d: 2 };
 

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { weightedSoftmaxCrossEntropySum } from "../loss";
+import { weightedSoftmaxCrossEntropySum } from "./loss";
 
 /**
  * One model's weights laid out in a single flat Float32Array, in model.weights order

@@ -1,5 +1,5 @@
 import type * as tf from "@tensorflow/tfjs";
-import { foldBatchNorm } from "../fold";
+import { foldBatchNorm } from "./fold";
 
 /** The BatchNorm-folded inference copy of a model, rebuilt only when the weights version changes. */
 export class FoldedCache {

@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../lib/engine/backend";
-import { foldBatchNorm } from "../../lib/engine/fold";
+import { foldBatchNorm } from "../../bench/trainer/fold";
 import { Rng } from "../../lib/util/rng";
 import { buildTinyBn } from "./fixtures/tiny-models";
-import { randn, relError } from "./parity";
+import { randn, relError } from "../engine/parity";
 
 /** Give every BatchNormalization non-trivial statistics, so a wrong fold shows. */
 function perturbBn(model: tf.LayersModel, rng: Rng): void {

@@ -1,10 +1,11 @@
 import * as os from "node:os";
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
-import { backendInfo, initBackend } from "../backend";
-import { TrainerError } from "../errors";
-import { normaliseTargets } from "../loss";
-import { makeOptimizer, setLearningRate, type OptimizerSpec } from "../optimizer";
+import { backendInfo, initBackend } from "../../lib/engine/backend";
+import { TrainerError } from "./errors";
+import { normaliseTargets } from "./loss";
+import { setLearningRate } from "../../lib/engine/optimizer";
+import { makeOptimizer, type OptimizerSpec } from "./optimizer";
 import { buildFromSpec, type ModelSpec } from "./model-spec";
 import {
   inputShapesOf,
@@ -18,7 +19,7 @@ import {
 } from "./grad-step";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol";
 import { FoldedCache } from "./folded-cache";
-import { startModuleWorker } from "../../util/worker";
+import { startModuleWorker } from "../../lib/util/worker";
 
 export interface TrainerOptions {
   model: ModelSpec;

@@ -2,11 +2,12 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../lib/engine/backend";
-import { TrainerError } from "../../lib/engine/errors";
-import { createTrainer, type Trainer } from "../../lib/engine/parallel/trainer";
-import type { ModelSpec, OptimizerSpec } from "../../lib/engine";
+import { TrainerError } from "../../bench/trainer/errors";
+import type { ModelSpec } from "../../bench/trainer/model-spec";
+import type { OptimizerSpec } from "../../bench/trainer/optimizer";
+import { createTrainer, type Trainer } from "../../bench/trainer/trainer";
 import { Rng } from "../../lib/util/rng";
-import { randn, relError } from "./parity";
+import { randn, relError } from "../engine/parity";
 
 const FIXTURES = path.resolve(__dirname, "fixtures/tiny-models.ts");
 const N = 12;

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../backend";
+import { initBackend } from "../../lib/engine/backend";
 import { buildFromSpec } from "./model-spec";
 import { FoldedCache } from "./folded-cache";
 import { inputShapesOf, shardGradients, toInputs, weightLayout, writeWeights } from "./grad-step";
