@@ -127,6 +127,9 @@ function nativeFacts(): Pick<BackendInfo, "threads" | "tensorflowVersion" | "gpu
 /** Where scripts/native-tf.sh puts the binding inside the package (N-API 8). */
 export const NATIVE_BINDING = path.join("lib", "napi-v8", "tfjs_binding.node");
 
+/** Present whenever the NVIDIA kernel driver is loaded (bare metal, containers with GPUs passed in). */
+const NVIDIA_DRIVER = ["/proc/driver/nvidia/version", "/dev/nvidiactl"];
+
 /** The native packages, best first; each is a build of scripts/native-tf.sh (npm ci installs no binding). */
 const NATIVE_PACKAGES = {
   "tensorflow-gpu": "@tensorflow/tfjs-node-gpu",
@@ -142,6 +145,9 @@ async function startNative(choice: keyof typeof NATIVE_PACKAGES, threads?: numbe
   if (choice === "tensorflow" && tf.findBackend("tensorflow")) {
     return (await tf.setBackend("tensorflow")) ? null : "libtensorflow already loaded but did not start";
   }
+  // Loading the CUDA build costs seconds and a GiB of mappings: only where an NVIDIA driver runs.
+  if (choice === "tensorflow-gpu" && !NVIDIA_DRIVER.some((f) => fs.existsSync(f)))
+    return `no NVIDIA driver (${NVIDIA_DRIVER.join(", ")} absent)`;
   const pkg = NATIVE_PACKAGES[choice];
   const script = `bash scripts/native-tf.sh${choice === "tensorflow-gpu" ? " --gpu" : ""}`;
   let dir: string;
