@@ -3,6 +3,7 @@ import { dicomBench } from "./dicom";
 import { kernelBackendsBench } from "./kernel-backends";
 import { kernelThreadsBench } from "./kernel-threads";
 import { trainBench } from "./train";
+import { trainStepBench } from "./train-step";
 
 /** Benchmarks run by `npx lumbar bench <name>`, one module each; keep alphabetical. */
 export const BENCHES: ReadonlyArray<() => Command> = [
@@ -10,4 +11,5 @@ export const BENCHES: ReadonlyArray<() => Command> = [
   kernelBackendsBench,
   kernelThreadsBench,
   trainBench,
+  trainStepBench,
 ];

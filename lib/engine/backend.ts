@@ -4,6 +4,8 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { BackendUnavailableError } from "./errors";
+import { installFastBatchNorm } from "./batchnorm-layer";
+import { registerTensorflowTrainingKernels } from "./tensorflow/batchnorm";
 import { registerWasmTrainingKernels } from "./wasm/register";
 
 /** Backends in order of preference; "tensorflow" is tfjs-node's name for libtensorflow (CPU or GPU). */
@@ -163,6 +165,8 @@ async function startNative(choice: keyof typeof NATIVE_PACKAGES, threads?: numbe
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(pkg);
   if (!(await tf.setBackend("tensorflow"))) return `${pkg} did not start`;
+  registerTensorflowTrainingKernels();
+  installFastBatchNorm();
   if (choice === "tensorflow-gpu" && !(tf.backend() as unknown as NativeBackend).isUsingGpuDevice)
     return "tfjs-node-gpu loaded but sees no GPU";
   return null;

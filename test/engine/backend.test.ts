@@ -1,18 +1,9 @@
-import * as fs from "node:fs";
 import * as os from "node:os";
-import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, describe, expect, it } from "vitest";
-import { backendInfo, initBackend, NATIVE_BINDING } from "../../lib/engine/backend";
+import { backendInfo, initBackend } from "../../lib/engine/backend";
+import { nativeBindingBuilt } from "../helpers/native";
 import { BackendUnavailableError } from "../../lib/engine/errors";
-
-function nativeBindingBuilt(pkg: string): boolean {
-  try {
-    return fs.existsSync(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), NATIVE_BINDING));
-  } catch {
-    return false;
-  }
-}
 
 // initBackend runs once per process; vitest gives each test file its own process.
 describe("initBackend", () => {
