@@ -1,8 +1,11 @@
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { BackendUnavailableError } from "./errors";
+import { installFastBatchNorm } from "./batchnorm-layer";
+import { registerTensorflowTrainingKernels } from "./tensorflow/batchnorm";
 import { registerWasmTrainingKernels } from "./wasm/register";
 import { readEnv } from "../util/env";
 
@@ -17,8 +20,15 @@ export interface BackendInfo {
   tfBackend: string;
   /** Why this one: forced, or what the better ones failed with. */
   reason: string;
-  /** Threads one backend instance computes with (wasm in Node: 1; use lib/engine/parallel for more). */
+  /**
+   * Threads one backend instance computes with: TensorFlow's intra-op pool on tensorflow(-gpu)
+   * (TF_NUM_INTRAOP_THREADS, default every core), 1 on wasm/cpu (tfjs 4.22 disables wasm threads in Node).
+   */
   threads: number;
+  /** TensorFlow's own version (libtensorflow the binding loaded), null off the native backends. */
+  tensorflowVersion: string | null;
+  /** Whether TensorFlow placed ops on a GPU. */
+  gpu: boolean;
   /** Cores of this machine, for data-parallel training over worker_threads. */
   cores: number;
 }
@@ -28,6 +38,11 @@ export interface InitBackendOptions {
   backend?: BackendChoice;
   /** Log the choice (once per process); default true. */
   log?: boolean;
+  /**
+   * TensorFlow intra-op threads, applied before libtensorflow loads; default: TF_NUM_INTRAOP_THREADS
+   * if set, else every core. Ignored by wasm/cpu.
+   */
+  threads?: number;
 }
 
 let current: BackendInfo | null = null;
@@ -66,14 +81,16 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
   const candidates: readonly BackendChoice[] = forced ? [forced] : BACKEND_CHOICES;
   const failures: string[] = [];
   for (const choice of candidates) {
-    const why = await tryStart(choice);
+    const why = await tryStart(choice, opts.threads);
     if (why === null) {
       const reason = forced
         ? `forced by ${opts.backend ? "option" : "LUMBAR_BACKEND"}`
         : failures.length
           ? `best available (${failures.join("; ")})`
           : "best available";
-      current = { choice, tfBackend: tf.getBackend(), reason, threads: 1, cores: os.cpus().length };
+      current = { choice, tfBackend: tf.getBackend(), reason, cores: os.cpus().length, ...nativeFacts() };
+      // tfjs-node-gpu without a GPU still computes on the CPU: call it what it is.
+      if (current.choice === "tensorflow-gpu" && !current.gpu) current.choice = "tensorflow";
       if (opts.log !== false) {
         console.error(
           `[engine] backend=${choice} (tfjs "${current.tfBackend}") threads/backend=${current.threads} ` +
@@ -94,23 +111,75 @@ function parseEnvChoice(value: string | undefined): BackendChoice | undefined {
   throw new BackendUnavailableError(value, `LUMBAR_BACKEND must be one of ${BACKEND_CHOICES.join(", ")}`);
 }
 
+/** The binding's view of libtensorflow (tfjs-node's backend object is untyped in tfjs's API). */
+interface NativeBackend {
+  isUsingGpuDevice?: boolean;
+  binding?: { TF_Version?: string };
+}
+
+function nativeFacts(): Pick<BackendInfo, "threads" | "tensorflowVersion" | "gpu"> {
+  if (tf.getBackend() !== "tensorflow") return { threads: 1, tensorflowVersion: null, gpu: false };
+  const b = tf.backend() as unknown as NativeBackend;
+  return {
+    threads: Number(process.env.TF_NUM_INTRAOP_THREADS) || os.cpus().length,
+    tensorflowVersion: b.binding?.TF_Version ?? null,
+    gpu: b.isUsingGpuDevice === true,
+  };
+}
+
+/** Where scripts/native-tf.sh puts the binding inside the package (N-API 8). */
+export const NATIVE_BINDING = path.join("lib", "napi-v8", "tfjs_binding.node");
+
+/** Present whenever the NVIDIA kernel driver is loaded (bare metal, containers with GPUs passed in). */
+const NVIDIA_DRIVER = ["/proc/driver/nvidia/version", "/dev/nvidiactl"];
+
+/** The native packages, best first; each is a build of scripts/native-tf.sh (npm ci installs no binding). */
+const NATIVE_PACKAGES = {
+  "tensorflow-gpu": "@tensorflow/tfjs-node-gpu",
+  tensorflow: "@tensorflow/tfjs-node",
+} as const;
+
+/**
+ * Load a native package. TensorFlow reads its thread settings and log level from the environment
+ * once, when the library loads, so they are set first (a user's own values win).
+ */
+async function startNative(choice: keyof typeof NATIVE_PACKAGES, threads?: number): Promise<string | null> {
+  // One libtensorflow per process: a GPU build that loaded but saw no GPU serves the CPU too.
+  if (choice === "tensorflow" && tf.findBackend("tensorflow")) {
+    return (await tf.setBackend("tensorflow")) ? null : "libtensorflow already loaded but did not start";
+  }
+  // Loading the CUDA build costs seconds and a GiB of mappings: only where an NVIDIA driver runs.
+  if (choice === "tensorflow-gpu" && !NVIDIA_DRIVER.some((f) => fs.existsSync(f)))
+    return `no NVIDIA driver (${NVIDIA_DRIVER.join(", ")} absent)`;
+  const pkg = NATIVE_PACKAGES[choice];
+  const script = `bash scripts/native-tf.sh${choice === "tensorflow-gpu" ? " --gpu" : ""}`;
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    return `${pkg} not installed (npm ci, then ${script})`;
+  }
+  // Checked before loading: a package without its binding registers its kernels, then throws.
+  if (!fs.existsSync(path.join(dir, NATIVE_BINDING))) return `${pkg} has no built binding (${script})`;
+  if (threads !== undefined) process.env.TF_NUM_INTRAOP_THREADS = String(threads);
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= "2"; // no INFO/WARNING banners (oneDNN, CPU features, cuInit)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(pkg);
+  if (!(await tf.setBackend("tensorflow"))) return `${pkg} did not start`;
+  registerTensorflowTrainingKernels();
+  installFastBatchNorm();
+  if (choice === "tensorflow-gpu" && !(tf.backend() as unknown as NativeBackend).isUsingGpuDevice)
+    return "tfjs-node-gpu loaded but sees no GPU";
+  return null;
+}
+
 /** Start one backend; null on success, else the reason it cannot run here. */
-async function tryStart(choice: BackendChoice): Promise<string | null> {
+async function tryStart(choice: BackendChoice, threads?: number): Promise<string | null> {
   try {
     switch (choice) {
-      case "tensorflow-gpu": {
-        // tfjs-node-gpu registers the "tensorflow" backend; it only counts if it sees a GPU.
-        // Optional dependency, absent where libtensorflow could not be downloaded at install.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require("@tensorflow/tfjs-node-gpu");
-        if (!(await tf.setBackend("tensorflow"))) return "tfjs-node-gpu did not start";
-        const usesGpu = (tf.backend() as unknown as { isUsingGpuDevice?: boolean }).isUsingGpuDevice;
-        return usesGpu ? null : "tfjs-node-gpu loaded but sees no GPU";
-      }
+      case "tensorflow-gpu":
       case "tensorflow":
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        require("@tensorflow/tfjs-node");
-        return (await tf.setBackend("tensorflow")) ? null : "tfjs-node did not start";
+        return await startNative(choice, threads);
       case "wasm":
         setWasmPathsOnce();
         registerWasmTrainingKernels();
