@@ -3,7 +3,14 @@
  * resampled bilinearly in mm so every pixel spacing gives the same anatomy size.
  */
 export { cropVolume, volumeSource, type CropSource } from "./crop";
-export { percentileNormalize, quantile, quantileSelect } from "./normalize";
-export { FAMILY_CROP_SPECS, cropShape, type CropCentre, type CropSpec, type FamilyCrop } from "./spec";
+export { NORMALIZED_RANGE, percentileNormalize, quantile, quantileSelect } from "./normalize";
+export {
+  FAMILY_CROP_SPECS,
+  NORMALIZE_PERCENTILES,
+  cropShape,
+  type CropCentre,
+  type CropSpec,
+  type FamilyCrop,
+} from "./spec";
 export { cropTargets, type CropTarget, type StudyCrops } from "./study";
 export { cropBatchTf } from "./tf";

@@ -1,7 +1,16 @@
 /**
- * Clip to the [low, high] percentiles of the values where `valid` is 1 (all when omitted), then
- * scale to [0, 1] in place. Invalid (padding) values become 0. A flat crop becomes all 0.
- * Percentiles interpolate linearly between order statistics (numpy's default).
+ * Normalised values are clipped to this range: the low percentile maps to 0, the high one to 1, and
+ * the headroom either side keeps some contrast in the brightest and darkest 1% (stored crops are
+ * quantised to bytes over exactly this range).
+ */
+export const NORMALIZED_RANGE = [-0.5, 1.5] as const;
+
+/**
+ * The one percentile normalisation (lib/crop crops, the stored training/inference crops, the
+ * localizer's slice): in place, v -> (v - p_low) / (p_high - p_low), clipped to NORMALIZED_RANGE,
+ * with the percentiles taken over the values where `valid` is 1 (all when omitted), so padding does
+ * not move them. Invalid (padding) values become 0; a flat input becomes all 0. Percentiles
+ * interpolate linearly between order statistics (numpy's default).
  */
 export function percentileNormalize(
   values: Float32Array,
@@ -29,10 +38,12 @@ export function percentileNormalize(
       continue;
     }
     const v = (values[i] - lo) * scale;
-    values[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    values[i] = v < CLIP_LO ? CLIP_LO : v > CLIP_HI ? CLIP_HI : v;
   }
   return values;
 }
+
+const [CLIP_LO, CLIP_HI] = NORMALIZED_RANGE;
 
 /** Linear-interpolated quantile of sorted values (numpy's default "linear" method). */
 export function quantile(sorted: Float32Array, q: number): number {

@@ -17,7 +17,7 @@ export interface CropSpec {
    * e.g. "edge" repeats the end slice while in-plane samples outside the image stay 0.
    */
   slicePadding?: "zero" | "edge";
-  /** Per-crop robust normalisation: clip to these percentiles then scale to [0, 1]; null keeps modality values. */
+  /** Per-crop percentile normalisation (percentileNormalize: these map to 0 and 1, clipped to NORMALIZED_RANGE); null keeps modality values. */
   normalize: { lowPercentile: number; highPercentile: number } | null;
 }
 
@@ -34,7 +34,8 @@ export interface CropCentre {
   y: number;
 }
 
-const NORMALIZE = { lowPercentile: 1, highPercentile: 99 } as const;
+/** The percentiles every crop and the localizer's slice are normalised by (see percentileNormalize). */
+export const NORMALIZE_PERCENTILES = { lowPercentile: 1, highPercentile: 99 } as const;
 
 /**
  * Default crops per condition family (top RSNA 2024 solutions use ~3-5 slices of ~60-80 mm).
@@ -48,7 +49,7 @@ export const FAMILY_CROP_SPECS: Readonly<Record<Family, CropSpec>> = {
     slicesEachSide: 2,
     sliceStep: 1,
     padding: "zero",
-    normalize: NORMALIZE,
+    normalize: NORMALIZE_PERCENTILES,
   },
   foraminal: {
     sizeMm: [64, 64],
@@ -56,7 +57,7 @@ export const FAMILY_CROP_SPECS: Readonly<Record<Family, CropSpec>> = {
     slicesEachSide: 2,
     sliceStep: 1,
     padding: "zero",
-    normalize: NORMALIZE,
+    normalize: NORMALIZE_PERCENTILES,
   },
   subarticular: {
     sizeMm: [80, 80],
@@ -64,7 +65,7 @@ export const FAMILY_CROP_SPECS: Readonly<Record<Family, CropSpec>> = {
     slicesEachSide: 1,
     sliceStep: 1,
     padding: "zero",
-    normalize: NORMALIZE,
+    normalize: NORMALIZE_PERCENTILES,
   },
 };
 

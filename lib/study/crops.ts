@@ -11,13 +11,12 @@ import type { StudyEntry } from "../data/dataset";
 import type { StudyLabels } from "../data/train-labels";
 import type { ClassifierConfig } from "../config";
 import { cropVolume } from "../crop/crop";
+import { NORMALIZED_RANGE } from "../crop/normalize";
+import { NORMALIZE_PERCENTILES } from "../crop/spec";
 import type { Vec3 } from "../geometry";
 import { goodSource, type SeriesStack } from "./stacks";
 import { decodeProblems, loadStudy, type StudyImages } from "./study";
 import { placePoints, type LpsPoint, type OffsetModel, type PointLocation } from "./points";
-
-/** Crops are scaled to ~[0, 1] by percentiles and clipped to this range, then stored as bytes. */
-export const CROP_RANGE = [-0.5, 1.5] as const;
 
 /**
  * A 2.5D crop cut once per labelled point, larger than the model input (a margin in mm and extra
@@ -66,8 +65,8 @@ export function familyOf(s: Pick<CropSample, "condition">): Family {
  * A stored 2.5D crop centred on pixel (x, y) of `slice` (lib/crop cropVolume): `depth` (odd)
  * slices, the stack's end slice repeated past its ends, each resampled bilinearly on a square grid
  * of `size` pixels spanning `sizeMm` mm (so different pixel spacings give the same anatomy size),
- * zero outside the image, then scaled to ~[0, 1] by the 1st/99th percentile of the whole crop,
- * clipped to CROP_RANGE and quantised to bytes. Decodes only the slices it reads.
+ * zero outside the image, normalised by lib/crop's percentileNormalize (1st/99th percentile of the
+ * in-image samples, clipped to NORMALIZED_RANGE) and quantised to bytes. Decodes only the slices it reads.
  */
 export function cropStack(
   stack: SeriesStack,
@@ -89,22 +88,11 @@ export function cropStack(
       sliceStep: 1,
       padding: "zero",
       slicePadding: "edge",
-      normalize: null,
+      normalize: NORMALIZE_PERCENTILES,
     },
   );
   const mmPerPx = sizeMm / size;
-  return quantizeCrop({ data: percentileScale(data), depth, size, mmPerPx }, CROP_RANGE[0], CROP_RANGE[1]);
-}
-
-/** Scale by the 1st/99th percentile of the whole crop (padding included) and clip to CROP_RANGE. */
-function percentileScale(data: Float32Array): Float32Array {
-  const sorted = Float32Array.from(data).sort();
-  const lo = sorted[Math.floor(0.01 * (sorted.length - 1))];
-  const hi = sorted[Math.floor(0.99 * (sorted.length - 1))];
-  const span = hi - lo || 1;
-  for (let i = 0; i < data.length; i++)
-    data[i] = Math.min(Math.max((data[i] - lo) / span, CROP_RANGE[0]), CROP_RANGE[1]);
-  return data;
+  return quantizeCrop({ data, depth, size, mmPerPx }, NORMALIZED_RANGE[0], NORMALIZED_RANGE[1]);
 }
 
 /** The stored (augmentable) crop of a point: margin 1.5x in mm and pixels, extra slices for slice shift. */

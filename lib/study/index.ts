@@ -20,7 +20,6 @@ export {
   fromFrame,
   lpsToFrame,
   midSlice,
-  robustNormalize,
   sampleFrame,
   squareFrame,
   toFrame,
@@ -40,7 +39,6 @@ export {
 } from "./points";
 export {
   CROP_MARGIN,
-  CROP_RANGE,
   cropStack,
   cropsAt,
   familyOf,

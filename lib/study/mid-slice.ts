@@ -1,4 +1,6 @@
 import { lpsToPixel, pixelToLps, type ImagePlane, type Vec3 } from "../geometry";
+import { percentileNormalize } from "../crop/normalize";
+import { NORMALIZE_PERCENTILES } from "../crop/spec";
 import { goodSlice, type SeriesStack } from "./stacks";
 
 /**
@@ -33,7 +35,16 @@ export function midSlice(stack: SeriesStack, inputPx: number): MidSlice {
   const slice = goodSlice(stack.pixels, Math.floor((stack.planes.length - 1) / 2));
   const frame = squareFrame(stack.rows, stack.columns, inputPx);
   const image = new Float32Array(inputPx * inputPx);
-  sampleFrame(robustNormalize(stack.pixels.slice(slice)), stack.rows, stack.columns, frame, image);
+  // A copy: the stack's decoded slice is cached for the crops, which normalise on their own.
+  const pixels = Float32Array.from(stack.pixels.slice(slice));
+  const { lowPercentile, highPercentile } = NORMALIZE_PERCENTILES;
+  sampleFrame(
+    percentileNormalize(pixels, lowPercentile, highPercentile),
+    stack.rows,
+    stack.columns,
+    frame,
+    image,
+  );
   const plane = stack.planes[slice];
   return {
     plane,
@@ -110,18 +121,4 @@ export function bilinearZero(src: Float32Array, rows: number, cols: number, x: n
     (at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx) * (1 - fy) +
     (at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx) * fy
   );
-}
-
-/** Robust [0, 1] scaling by the 1st and 99th percentiles (of a subsample, for speed). */
-export function robustNormalize(data: Float32Array): Float32Array {
-  const step = Math.max(1, Math.floor(data.length / 4096));
-  const sample: number[] = [];
-  for (let i = 0; i < data.length; i += step) sample.push(data[i]);
-  sample.sort((a, b) => a - b);
-  const lo = sample[Math.floor(0.01 * (sample.length - 1))] ?? 0;
-  const hi = sample[Math.floor(0.99 * (sample.length - 1))] ?? 1;
-  const span = hi - lo || 1;
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = Math.min(Math.max((data[i] - lo) / span, 0), 1.5);
-  return out;
 }

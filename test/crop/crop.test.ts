@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { cropVolume, quantile, quantileSelect, type CropSpec } from "../../lib/crop";
+import {
+  NORMALIZED_RANGE,
+  cropVolume,
+  percentileNormalize,
+  quantile,
+  quantileSelect,
+  type CropSpec,
+} from "../../lib/crop";
 import type { Volume } from "../../lib/dicom";
 
 function volume(
@@ -102,6 +109,20 @@ describe("cropVolume", () => {
     expect(Math.min(...c)).toBe(0);
     expect(Math.max(...c)).toBe(1);
     expect(c[16 * 33 + 0]).toBe(0); // left of column 0: padding
+  });
+
+  it("values past the percentiles keep headroom up to NORMALIZED_RANGE, then clip", () => {
+    expect(NORMALIZED_RANGE).toEqual([-0.5, 1.5]);
+    // 0..100: p0 = 0 and p50 = 50 map to 0 and 1; 60 -> 1.2 is kept, 100 -> 2 clips to 1.5.
+    const high = percentileNormalize(
+      Float32Array.from({ length: 101 }, (_, i) => i),
+      0,
+      50,
+    );
+    expect([high[0], high[50], high[60], high[100]]).toEqual([0, 1, Math.fround(1.2), 1.5]);
+    // [0, 15, 20, 30, 40]: p50 = 20, p100 = 40; 15 -> -0.25 is kept, 0 -> -1 clips to -0.5.
+    const low = percentileNormalize(Float32Array.from([0, 15, 20, 30, 40]), 50, 100);
+    expect(Array.from(low)).toEqual([-0.5, -0.25, 0, 0.5, 1]);
   });
 });
 

@@ -6,7 +6,6 @@ import type { StudyEntry } from "../../lib/data/dataset";
 import { encodeDicom } from "../../lib/dicom";
 import { pixelToLps } from "../../lib/geometry";
 import {
-  CROP_RANGE,
   cropStack,
   decodeProblems,
   findInstance,
@@ -16,6 +15,7 @@ import {
   localizerStack,
   midSlice,
 } from "../../lib/study";
+import { NORMALIZED_RANGE, quantile } from "../../lib/crop";
 
 const N = 16;
 const SPACING = 0.5;
@@ -55,7 +55,7 @@ function writeSeries(count: number, opts: { truncate?: number; monochrome1?: boo
   return { dir, files };
 }
 
-/** Byte a crop value v stores after percentile scaling by [lo, hi] (CROP_RANGE [-0.5, 1.5] over 255 steps). */
+/** Byte a crop value v stores after percentile scaling by [lo, hi] (NORMALIZED_RANGE [-0.5, 1.5] over 255 steps). */
 const byteOf = (v: number, lo: number, hi: number) =>
   Math.round((Math.min(Math.max((v - lo) / (hi - lo), -0.5), 1.5) + 0.5) / (2 / 255));
 
@@ -87,11 +87,12 @@ describe("cropStack: stored crop through lib/crop", () => {
     // Centre on slice 0 (instance 9), pixel (10.5, 5.5); 4 px over 2 mm = 1 source pixel per output
     // pixel, first sample at column 9, row 4. Depth 3 reads slices -1 (-> 0, repeated), 0, 1 (instance 8).
     const crop = cropStack(st, 0, 10.5, 5.5, 2, 4, 3);
-    expect(crop).toMatchObject({ depth: 3, size: 4, mmPerPx: 0.5, offset: CROP_RANGE[0] });
+    expect(crop).toMatchObject({ depth: 3, size: 4, mmPerPx: 0.5, offset: NORMALIZED_RANGE[0] });
     expect(crop.scale).toBeCloseTo(2 / 255, 12);
-    // 48 values: instance 8 gives 800 + 10c + r = 894..927, instance 9 (twice) 994..1027.
-    // 1st percentile = sorted[0] = 894; 99th = sorted[floor(0.99 * 47) = 46] = 1027 (the max, twice).
-    const [lo, hi] = [894, 1027];
+    // 48 values: instance 8 gives 800 + 10c + r = 894..927, instance 9 (twice) 994..1027. Percentiles
+    // interpolate (numpy): the 1st at rank 0.47 between 894 and 895, the 99th at 46.53 between the
+    // max twice, 1027.
+    const [lo, hi] = [894.47, 1027];
     const at = (d: number, v: number, u: number) => crop.data[(d * 4 + v) * 4 + u];
     for (const [v, u] of [
       [0, 0],
@@ -102,26 +103,26 @@ describe("cropStack: stored crop through lib/crop", () => {
       expect(at(1, v, u)).toBe(byteOf(value(9, 9 + u, 4 + v), lo, hi));
       expect(at(2, v, u)).toBe(byteOf(value(8, 9 + u, 4 + v), lo, hi));
     }
-    expect(at(2, 0, 0)).toBe(64); // 894 -> 0 -> (0 + 0.5) * 127.5 = 63.75
+    expect(at(2, 0, 0)).toBe(63); // 894 -> -0.0035 -> (-0.0035 + 0.5) * 127.5 = 63.3
     expect(at(1, 3, 3)).toBe(191); // 1027 -> 1 -> 191.25
     expect(st.pixels.decoded).toBe(2);
   });
 
-  it("samples outside the image are 0 before scaling", async () => {
+  it("samples outside the image do not move the percentiles and store normalised 0", async () => {
     const { dir, files } = writeSeries(3);
     const st = (await loadSeriesStacks(1, dir, files)).stacks[0];
     // Centre column 0.5: the first sample column is -1 (outside), then 0, 1, 2.
     const crop = cropStack(st, 1, 0.5, 5.5, 2, 4, 1);
-    const raw = (c: number, r: number) => (c < 0 ? 0 : value(2, c, r));
-    // 16 values: 4 of padding (0) and columns 0..2 of rows 4..7. lo = sorted[0] = 0,
-    // hi = sorted[floor(0.99 * 15) = 14] = the second largest = column 2, row 6.
-    const vals: number[] = [];
-    for (let r = 4; r < 8; r++) for (let c = -1; c < 3; c++) vals.push(raw(c, r));
-    vals.sort((a, b) => a - b);
-    expect(vals[0]).toBe(0);
-    expect(vals[14]).toBe(value(2, 2, 6));
-    expect(crop.data[0]).toBe(byteOf(0, 0, value(2, 2, 6)));
-    expect(crop.data[1]).toBe(byteOf(value(2, 0, 4), 0, value(2, 2, 6)));
+    // 16 samples: 4 of padding and columns 0..2 of rows 4..7; the percentiles come from those 12.
+    const inside: number[] = [];
+    for (let r = 4; r < 8; r++) for (let c = 0; c < 3; c++) inside.push(value(2, c, r));
+    const sorted = Float32Array.from(inside).sort();
+    const [lo, hi] = [quantile(sorted, 0.01), quantile(sorted, 0.99)];
+    expect(lo).toBeGreaterThan(value(2, 0, 4) - 1e-9);
+    expect(crop.data[0]).toBe(64); // padding: normalised 0 -> (0 + 0.5) * 127.5 = 63.75
+    expect(crop.data[4]).toBe(64);
+    expect(crop.data[1]).toBe(byteOf(value(2, 0, 4), lo, hi));
+    expect(crop.data[15]).toBe(byteOf(value(2, 2, 7), lo, hi));
   });
 });
 
