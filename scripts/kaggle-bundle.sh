@@ -83,9 +83,11 @@ cat >"$out/dataset-metadata.json" <<JSON
 { "title": "rsna-lumbar-ts-bundle", "id": "rsna-lumbar-ts/rsna-lumbar-ts-bundle", "licenses": [{ "name": "MIT" }] }
 JSON
 
-# What the target must provide, read from every ELF file in the bundle: the highest glibc and
-# libstdc++ symbol versions, and the shared libraries needed that the bundle does not hold.
-elves=$(find "$out" -type f \( -name '*.so*' -o -name '*.node' -o -path "$out/node/bin/node" \) -exec sh -c 'head -c4 "$1" | grep -q ELF && echo "$1"' _ {} \;)
+# What the target must provide, read from the binaries the kernel runs (node, the binding,
+# TensorFlow, the CUDA libraries): the highest glibc and libstdc++ symbol versions, and the shared
+# libraries they need that the bundle does not hold. (zeromq's prebuilt addons, other platforms
+# and glibc 2.38 among them, serve tslab's notebooks only, never the kernel.)
+elves=$(find "$out/node/bin/node" "$gpu_pkg" -type f \( -name '*.so*' -o -name '*.node' -o -name node \) -exec sh -c 'head -c4 "$1" | grep -q ELF && echo "$1"' _ {} \;)
 max() { echo "$elves" | xargs objdump -T 2>/dev/null | grep -oE "\($1_[0-9.]+\)" | tr -d '()' | sort -uV | tail -1; }
 held=$(echo "$elves" | xargs -n1 basename | sort -u)
 needed=$(echo "$elves" | xargs -n1 readelf -d 2>/dev/null | sed -nE 's/.*NEEDED.*\[(.*)\]/\1/p' | sort -u | grep -vxF "$held" || true)
@@ -99,4 +101,7 @@ needed=$(echo "$elves" | xargs -n1 readelf -d 2>/dev/null | sed -nE 's/.*NEEDED.
 } >"$out/requirements.txt"
 cat "$out/requirements.txt"
 echo "kaggle-bundle: sizes"
-du -sh "$out" "$out/node" "$project/node_modules" "$gpu_pkg/deps/lib" "$gpu_pkg/deps/nvidia" 2>/dev/null
+# One du per folder: du counts a file once per call, and these folders nest.
+for d in "$out" "$out/node" "$project/node_modules" "$gpu_pkg/deps/lib" "$gpu_pkg/deps/nvidia"; do
+  [ -e "$d" ] && du -sh "$d"
+done
