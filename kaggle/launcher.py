@@ -3,7 +3,8 @@
 Kaggle runs only Python/R kernels and the competition forbids internet, so the TypeScript kernel
 travels as a Kaggle dataset (built by scripts/kaggle-bundle.sh): the project sources, its installed
 node_modules and a Node.js binary. This launcher unpacks nothing and installs nothing: it puts that
-node on PATH and writes /kaggle/working/submission.csv in one of two ways:
+node on PATH and writes /kaggle/working/submission.csv in one of two ways (or, given arguments, runs
+that lumbar command: `python3 launcher.py doctor` reports what the session provides):
 
 - predict with attached weights: when a weights dataset is attached (LUMBAR_WEIGHTS, default
   /kaggle/input/rsna-lumbar-ts-weights: the checkpoints folder of a finished `lumbar kernel` run, i.e.
@@ -73,16 +74,17 @@ def runnable(node: str) -> str:
     return copy
 
 
-def main() -> int:
+def main(argv: list) -> int:
     node = os.path.join(BUNDLE, "node", "bin", "node")
     project = os.path.join(BUNDLE, "project")
     lumbar = os.path.join(project, "bin", "lumbar.js")
-    for path in (node, lumbar, DATA):
+    # Arguments run that lumbar command instead (`launcher.py doctor`: what the session provides).
+    for path in (node, lumbar) if argv else (node, lumbar, DATA):
         if not os.path.exists(path):
             print(f"launcher: missing {path}; attach the bundle dataset and the competition data", file=sys.stderr)
             return 2
     try:
-        args = command(lumbar)
+        args = [lumbar, *argv] if argv else command(lumbar)
     except FileNotFoundError as e:
         print(f"launcher: {e}", file=sys.stderr)
         return 2
@@ -96,4 +98,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -5,7 +5,7 @@
 # dlopens (from NVIDIA's PyPI wheels, pinned), and this machine's node binary.
 #
 # Usage: bash scripts/kaggle-bundle.sh OUT [--no-cuda]
-#   --no-cuda  leave the CUDA libraries out (~2.2 GB): TensorFlow then needs them from the image
+#   --no-cuda  leave the CUDA libraries out (2.1 GB): TensorFlow then needs them from the image
 #              (libcudart.so.12, libcublas(Lt).so.12, libcufft.so.11, libcusolver.so.11,
 #              libcusparse.so.12, libcudnn.so.9 on LD_LIBRARY_PATH or in ldconfig's cache)
 # Needs: Linux x86_64, npm and pip reaching their registries (or their caches), g++ on first build.
@@ -20,7 +20,7 @@ cache="${LUMBAR_NATIVE_CACHE:-$HOME/.cache/rsna-lumbar-ts}"
 
 # The wheels of TensorFlow 2.21.0's `and-cuda` extra that hold the libraries its GPU start-up
 # dlopens (cudart, cublas + cublasLt, cufft, cusolver, cusparse, cudnn) and what those NEED
-# (nvJitLink). Versions: the extra's lower bounds, i.e. CUDA 12.5 / cuDNN 9.3, what it was built
+# (nvJitLink, NVRTC). Versions: the extra's lower bounds, i.e. CUDA 12.5 / cuDNN 9.3, what it was built
 # for (build_info: CUDA 12.5.1, cuDNN 9). wheel dir | version | sha256 | files kept
 CUDA_WHEELS=(
   "cuda_runtime|12.5.82|3e79a060e126df40fd3a068f3f787eb000fa51b251ec6cd97d09579632687115|libcudart.so.12"
@@ -30,6 +30,9 @@ CUDA_WHEELS=(
   "cusparse|12.5.1.3|016df8e993c437e8301e62739f01775cba988fd5253cd4c64173f8e8d2f8e752|libcusparse.so.12"
   "nvjitlink|12.5.82|f9b37bc5c8cf7509665cb6ada5aaa0ce65618f2332b7d3e78e9790511f111212|libnvJitLink.so.12"
   "cudnn|9.3.0.75|9ad9c6929ebb5295eb4a1728024666d1c88283373e265a0c5c883e6f9d5cd76d|libcudnn*.so.9"
+  # cuDNN's runtime-compiled engines dlopen NVRTC; their RUNPATH says ../../nvrtc/lib, the wheel
+  # installs cuda_nvrtc/lib: the launcher's LD_LIBRARY_PATH covers it.
+  "cuda_nvrtc|12.5.82|3dbd97b0104b4bfbc3c4f8c79cd2496307c89c43c29a9f83125f1d76296ff3fd|libnvrtc.so.12 libnvrtc-builtins.so.12.5"
 )
 
 die() { echo "kaggle-bundle: $*" >&2; exit 1; }

@@ -29,10 +29,14 @@ function fakeBundle(opts: { cuda: boolean; executable: boolean }) {
   return { root, bundle, data };
 }
 
-function launch(b: { root: string; bundle: string; data: string }, env: Record<string, string> = {}) {
+function launch(
+  b: { root: string; bundle: string; data: string },
+  env: Record<string, string> = {},
+  ...argv: string[]
+) {
   const base: Record<string, string | undefined> = { ...process.env };
   for (const k of ["LUMBAR_PROFILE", "LUMBAR_WEIGHTS", "LUMBAR_CUDA", "LD_LIBRARY_PATH"]) delete base[k];
-  const r = spawnSync("python3", [LAUNCHER], {
+  const r = spawnSync("python3", [LAUNCHER, ...argv], {
     encoding: "utf8",
     env: { ...base, LUMBAR_BUNDLE: b.bundle, LUMBAR_DATA: b.data, LUMBAR_OUT: join(b.root, "out"), ...env },
   });
@@ -69,6 +73,15 @@ describe("kaggle/launcher.py", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("launcher: /tmp/lumbar-node/node ");
     expect(r.args).toMatch(/ kernel --data /);
+  });
+
+  it("runs the lumbar command it is given, with the same library path, and without data", () => {
+    const b = fakeBundle({ cuda: true, executable: true });
+    const r = launch(b, { LUMBAR_DATA: join(b.root, "absent") }, "doctor", "--json");
+    expect(r.status).toBe(0);
+    expect(r.args).toBe(`${join(b.bundle, "project/bin/lumbar.js")} doctor --json`);
+    expect(r.ld).toContain(join(b.bundle, GPU_LIBS, "cudnn/lib"));
+    expect(launch(b, { LUMBAR_DATA: join(b.root, "absent") }).status).toBe(2);
   });
 
   it("predicts with attached weights and refuses missing ones it was pointed at", () => {
