@@ -1,7 +1,15 @@
 import type { Command } from "commander";
 import { dicomBench } from "./dicom";
+import { kernelBackendsBench } from "./kernel-backends";
 import { kernelThreadsBench } from "./kernel-threads";
 import { trainBench } from "./train";
+import { trainStepBench } from "./train-step";
 
 /** Benchmarks run by `npx lumbar bench <name>`, one module each; keep alphabetical. */
-export const BENCHES: ReadonlyArray<() => Command> = [dicomBench, kernelThreadsBench, trainBench];
+export const BENCHES: ReadonlyArray<() => Command> = [
+  dicomBench,
+  kernelBackendsBench,
+  kernelThreadsBench,
+  trainBench,
+  trainStepBench,
+];

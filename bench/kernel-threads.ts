@@ -8,6 +8,7 @@ import { initBackend } from "../lib/engine";
 import { isProfile, PROFILES } from "../lib/train/config";
 import { demoDataset } from "../lib/train/demo";
 import { runKernel } from "../lib/train/kernel";
+import { defaultThreads } from "../lib/train/unit-pool";
 import { UsageError } from "../lib/util/errors";
 
 interface Opts {
@@ -15,8 +16,8 @@ interface Opts {
   out: string;
   profile: string;
   threads: string;
-  locEpochs: number;
-  clsEpochs: number;
+  locEpochs?: number;
+  clsEpochs?: number;
   json?: boolean;
 }
 
@@ -43,6 +44,18 @@ export interface KernelThreadsRow {
   load1Start: number;
   load1End: number;
   cores: number;
+  /** The backend the units trained on, and its TensorFlow intra-op threads (1 off TensorFlow). */
+  backend: string;
+  intraOpThreads: number;
+  /** Epochs each unit trained (the profile's own unless cut by --loc-epochs / --cls-epochs). */
+  locEpochs: number;
+  clsEpochs: number;
+  /** Epochs trained over all units (train-log.jsonl), for time per epoch whatever early stopping did. */
+  locEpochsTrained: number;
+  clsEpochsTrained: number;
+  inferenceS: number;
+  cvScore: number | null;
+  testScore: number | null;
   submissionSha256: string;
 }
 
@@ -60,18 +73,20 @@ export function kernelThreadsBench(): Command {
     .option("--profile <name>", PROFILES.join("|"), "quick")
     .option(
       "--threads <list>",
-      "comma-separated thread counts; the first is the reference",
+      'comma-separated thread counts ("default": the kernel\'s for this backend); the first is the reference',
       `1,${os.cpus().length}`,
     )
-    .option("--loc-epochs <n>", "localizer epochs", intOption("loc-epochs"), 4)
-    .option("--cls-epochs <n>", "classifier epochs", intOption("cls-epochs"), 4)
+    .option("--loc-epochs <n>", "localizer epochs (default: the profile's)", intOption("loc-epochs"))
+    .option("--cls-epochs <n>", "classifier epochs (default: the profile's)", intOption("cls-epochs"))
     .option("--json", "one JSON object per line per thread count");
   return withRun<Opts>(cmd, async (opts) => {
     if (!isProfile(opts.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join("|")}`);
-    const counts = opts.threads.split(",").map((s) => Number(s.trim()));
-    if (!counts.length || counts.some((n) => !Number.isInteger(n) || n < 1))
-      throw new UsageError(`--threads must list positive integers, got "${opts.threads}"`);
     const backend = await initBackend();
+    const counts = opts.threads
+      .split(",")
+      .map((s) => (s.trim() === "default" ? defaultThreads() : Number(s.trim())));
+    if (!counts.length || counts.some((n) => !Number.isInteger(n) || n < 1))
+      throw new UsageError(`--threads must list positive integers or "default", got "${opts.threads}"`);
     const data = opts.data ? path.resolve(opts.data) : await demoDataset();
     const rows: KernelThreadsRow[] = [];
     for (const threads of counts) {
@@ -102,6 +117,14 @@ export function kernelThreadsBench(): Command {
         load1Start: round(load1Start),
         load1End: round(os.loadavg()[0]),
         cores: os.cpus().length,
+        backend: backend.choice,
+        intraOpThreads: backend.threads,
+        locEpochs: report.config.localizer.epochs,
+        clsEpochs: report.config.classifier.epochs,
+        ...epochsTrained(path.join(out, "train-log.jsonl")),
+        inferenceS: round(t.inference ?? 0),
+        cvScore: report.cvScore,
+        testScore: report.testScore,
         submissionSha256: createHash("sha256")
           .update(readFileSync(path.join(out, "submission.csv")))
           .digest("hex"),
@@ -120,6 +143,16 @@ export function kernelThreadsBench(): Command {
     if (!opts.json) console.log(`submissions ${same ? "identical" : "DIFFER"} across thread counts`);
     return same ? 0 : 1;
   });
+}
+
+/** Epoch records in a kernel's train log, localizer units apart from classifier units. */
+function epochsTrained(logFile: string): { locEpochsTrained: number; clsEpochsTrained: number } {
+  const units = readFileSync(logFile, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => String((JSON.parse(l) as { unit: unknown }).unit));
+  const loc = units.filter((u) => u.startsWith("localizer")).length;
+  return { locEpochsTrained: loc, clsEpochsTrained: units.length - loc };
 }
 
 function round(x: number, digits = 1): number {

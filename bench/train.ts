@@ -6,7 +6,7 @@ import { Command } from "commander";
 import { intOption, withRun } from "../lib/cli/command";
 import { UsageError } from "../lib/util/errors";
 import { Rng } from "../lib/util/rng";
-import { initBackend } from "../lib/engine/backend";
+import { BACKEND_CHOICES, initBackend, type BackendChoice, type BackendInfo } from "../lib/engine/backend";
 import { createTrainer, type Trainer } from "../lib/engine/parallel/trainer";
 import { REFERENCE_MODELS, type ReferenceModelName } from "../lib/engine/reference-models";
 
@@ -18,6 +18,7 @@ const DEFAULT_STEPS: Record<ReferenceModelName, number> = { small: 8, r25d: 2 };
 
 interface Opts {
   json?: boolean;
+  backend?: string;
   models: string;
   threads?: number;
   peer: boolean;
@@ -58,6 +59,10 @@ export function trainBench(): Command {
       "only this thread count for both sides (default: 1 and all cores)",
       intOption("threads"),
     )
+    .option(
+      "--backend <name>",
+      `ours on this backend (${BACKEND_CHOICES.join("|")}; default: the best that starts)`,
+    )
     .option("--no-peer", "skip the PyTorch peer")
     .option("--epochs <n>", "timed epochs per side (median reported, >= 3)", intOption("epochs"), 3)
     .option("--steps <n>", "batches per epoch (default: small 8, r25d 2)", intOption("steps"));
@@ -68,7 +73,14 @@ export function trainBench(): Command {
     if (opts.epochs < 3) throw new UsageError("--epochs must be at least 3");
     const cores = os.cpus().length;
     const threadSettings = opts.threads ? [opts.threads] : [...new Set([1, cores])];
-    const info = await initBackend();
+    if (opts.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(opts.backend))
+      throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join("|")}`);
+    // TensorFlow fixes its thread pool when it loads: one process per thread setting.
+    if (threadSettings.length > 1) return runPerThreadSetting(threadSettings);
+    const info = await initBackend({
+      backend: opts.backend as BackendChoice | undefined,
+      threads: threadSettings[0],
+    });
     const peerOk = opts.peer && havePeer();
     if (opts.peer && !peerOk)
       console.error(
@@ -76,7 +88,7 @@ export function trainBench(): Command {
       );
     for (const model of models) {
       for (const threads of threadSettings) {
-        const row = await benchOne(model, threads, info.choice, peerOk, opts);
+        const row = await benchOne(model, threads, info, peerOk, opts);
         console.log(opts.json ? JSON.stringify(row) : formatRow(row));
       }
     }
@@ -89,13 +101,24 @@ function havePeer(): boolean {
   return r.status === 0;
 }
 
+/** Re-runs this command once per thread setting, each in a fresh process (same options otherwise). */
+function runPerThreadSetting(settings: number[]): number {
+  const args = process.argv.slice(1).filter((a, i, all) => a !== "--threads" && all[i - 1] !== "--threads");
+  for (const n of settings) {
+    const r = spawnSync(process.execPath, [...args, "--threads", String(n)], { stdio: "inherit" });
+    if (r.status !== 0) return r.status ?? 1;
+  }
+  return 0;
+}
+
 async function benchOne(
   model: ReferenceModelName,
   threads: number,
-  backend: string,
+  info: BackendInfo,
   withPeer: boolean,
   opts: Opts,
 ): Promise<TrainBenchRow> {
+  const backend = info.choice;
   const spec = REFERENCE_MODELS[model];
   const steps = opts.steps ?? DEFAULT_STEPS[model];
   const load1 = os.loadavg()[0];
@@ -104,7 +127,8 @@ async function benchOne(
     model: { module: MODELS_FILE, exportName: spec.exportName },
     optimizer: { name: "adam", learningRate: 1e-3 },
     classes: spec.classes,
-    threads,
+    // On TensorFlow the threads are its intra-op pool (set at load); the engine's workers are wasm.
+    threads: info.tfBackend === "tensorflow" ? 1 : threads,
   });
   const peer = withPeer ? await Peer.start(model, threads, spec.batch) : null;
   try {

@@ -4,6 +4,8 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { BackendUnavailableError } from "./errors";
+import { installFastBatchNorm } from "./batchnorm-layer";
+import { registerTensorflowTrainingKernels } from "./tensorflow/batchnorm";
 import { registerWasmTrainingKernels } from "./wasm/register";
 
 /** Backends in order of preference; "tensorflow" is tfjs-node's name for libtensorflow (CPU or GPU). */
@@ -127,6 +129,9 @@ function nativeFacts(): Pick<BackendInfo, "threads" | "tensorflowVersion" | "gpu
 /** Where scripts/native-tf.sh puts the binding inside the package (N-API 8). */
 export const NATIVE_BINDING = path.join("lib", "napi-v8", "tfjs_binding.node");
 
+/** Present whenever the NVIDIA kernel driver is loaded (bare metal, containers with GPUs passed in). */
+const NVIDIA_DRIVER = ["/proc/driver/nvidia/version", "/dev/nvidiactl"];
+
 /** The native packages, best first; each is a build of scripts/native-tf.sh (npm ci installs no binding). */
 const NATIVE_PACKAGES = {
   "tensorflow-gpu": "@tensorflow/tfjs-node-gpu",
@@ -142,6 +147,9 @@ async function startNative(choice: keyof typeof NATIVE_PACKAGES, threads?: numbe
   if (choice === "tensorflow" && tf.findBackend("tensorflow")) {
     return (await tf.setBackend("tensorflow")) ? null : "libtensorflow already loaded but did not start";
   }
+  // Loading the CUDA build costs seconds and a GiB of mappings: only where an NVIDIA driver runs.
+  if (choice === "tensorflow-gpu" && !NVIDIA_DRIVER.some((f) => fs.existsSync(f)))
+    return `no NVIDIA driver (${NVIDIA_DRIVER.join(", ")} absent)`;
   const pkg = NATIVE_PACKAGES[choice];
   const script = `bash scripts/native-tf.sh${choice === "tensorflow-gpu" ? " --gpu" : ""}`;
   let dir: string;
@@ -157,6 +165,8 @@ async function startNative(choice: keyof typeof NATIVE_PACKAGES, threads?: numbe
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(pkg);
   if (!(await tf.setBackend("tensorflow"))) return `${pkg} did not start`;
+  registerTensorflowTrainingKernels();
+  installFastBatchNorm();
   if (choice === "tensorflow-gpu" && !(tf.backend() as unknown as NativeBackend).isUsingGpuDevice)
     return "tfjs-node-gpu loaded but sees no GPU";
   return null;

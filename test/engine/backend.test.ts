@@ -1,6 +1,8 @@
+import * as os from "node:os";
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { backendInfo, initBackend } from "../../lib/engine/backend";
+import { nativeBindingBuilt } from "../helpers/native";
 import { BackendUnavailableError } from "../../lib/engine/errors";
 
 // initBackend runs once per process; vitest gives each test file its own process.
@@ -29,18 +31,21 @@ describe("initBackend", () => {
     } finally {
       console.error = orig;
     }
-    let nodeInstalled = true;
-    try {
-      require.resolve("@tensorflow/tfjs-node");
-    } catch {
-      nodeInstalled = false;
-    }
-    if (!nodeInstalled) {
+    // What the machine offers decides the choice: a built tfjs-node binding means native TensorFlow.
+    const built =
+      nativeBindingBuilt("@tensorflow/tfjs-node") || nativeBindingBuilt("@tensorflow/tfjs-node-gpu");
+    if (built) {
+      expect(info.choice).toBe("tensorflow");
+      expect(info.tensorflowVersion).toBe("2.21.0");
+      expect(info.threads).toBe(Number(process.env.TF_NUM_INTRAOP_THREADS) || os.cpus().length);
+    } else {
       expect(info.choice).toBe("wasm");
-      expect(info.reason).toMatch(/tensorflow: not installed/);
+      expect(info.reason).toMatch(/tensorflow: @tensorflow\/tfjs-node (not installed|has no built binding)/);
+      expect(info.threads).toBe(1);
+      expect(info.tensorflowVersion).toBeNull();
     }
+    expect(info.gpu).toBe(false); // no GPU on our machines
     expect(tf.getBackend()).toBe(info.tfBackend);
-    expect(info.threads).toBe(1);
     expect(lines.filter((l) => l.startsWith("[engine]"))).toHaveLength(1);
     expect(lines[0]).toContain(`backend=${info.choice}`);
     // A different forced choice after start-up is an error, the same one is fine.

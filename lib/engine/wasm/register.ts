@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { WASM_TRAINING_KERNELS } from "./kernels";
 import { captureStockKernels } from "./stock";
-import { installFastBatchNorm } from "./batchnorm-layer";
+import { installFastBatchNorm } from "../batchnorm-layer";
 import { lumbarBatchNormTrainGradient } from "./kernels/LumbarBatchNormTrain";
 
 let registered = false;

@@ -1,0 +1,191 @@
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { Command } from "commander";
+import { intOption, withRun } from "../lib/cli/command";
+import { BACKEND_CHOICES, initBackend } from "../lib/engine";
+import { spatialSoftmaxCe, weightedCrossEntropy } from "../lib/models";
+import { buildLocalizer } from "../lib/models/localizer";
+import { buildFamilyClassifier, classifierSpec } from "../lib/train/classifier";
+import { isProfile, PROFILES, resolveConfig } from "../lib/train/config";
+import { trainStep, type Batch } from "../lib/train/fit";
+import { localizerSpec } from "../lib/train/localizer";
+import { UsageError } from "../lib/util/errors";
+import { Rng } from "../lib/util/rng";
+
+interface Opts {
+  profile: string;
+  backends: string;
+  steps: number;
+  json?: boolean;
+}
+
+export interface TrainStepRow {
+  backend: string;
+  intraOpThreads: number;
+  model: "localizer" | "classifier";
+  profile: string;
+  batch: number;
+  /** Median wall milliseconds of one optimisation step (forward, backward, Adam). */
+  msPerStep: number;
+  /** CPU milliseconds of the process per step: above msPerStep means more than one core worked. */
+  cpuMsPerStep: number;
+  /** Kernels (backend ops) one step runs, counted by tf.profile. */
+  kernelsPerStep: number;
+  /** Wall microseconds of one trivial kernel (a 1-element add): the fixed cost every op pays. */
+  usPerTrivialOp: number;
+  /** kernelsPerStep x usPerTrivialOp / msPerStep: the share of a step that is per-op overhead. */
+  overheadShare: number;
+}
+
+/**
+ * `lumbar bench train-step`: where a training step's time goes on each backend, for the profile's two
+ * model shapes (localizer, a family classifier) at their batch sizes: wall and CPU time per step,
+ * kernels per step and the fixed cost of one kernel. One fresh process per backend.
+ */
+export function trainStepBench(): Command {
+  const cmd = new Command("train-step")
+    .description("time, CPU and kernel count of one training step of the profile's models, per backend")
+    .option("--profile <name>", PROFILES.join("|"), "quick")
+    .option("--backends <list>", "comma-separated backends, one process each", "tensorflow,wasm")
+    .option("--steps <n>", "timed steps per repeat (3 repeats, median)", intOption("steps"), 10)
+    .option("--json", "one JSON object per backend and model");
+  return withRun<Opts>(cmd, async (opts) => {
+    if (!isProfile(opts.profile)) throw new UsageError(`--profile must be one of ${PROFILES.join("|")}`);
+    const backends = opts.backends.split(",").map((b) => b.trim());
+    for (const b of backends)
+      if (!(BACKEND_CHOICES as readonly string[]).includes(b)) throw new UsageError(`unknown backend "${b}"`);
+    if (backends.length > 1) return runChildren(backends, opts);
+    const info = await initBackend({ backend: backends[0] as (typeof BACKEND_CHOICES)[number], log: false });
+    for (const model of ["localizer", "classifier"] as const) {
+      const row = measure(model, opts, info.choice, info.threads);
+      console.log(opts.json ? JSON.stringify(row) : formatRow(row));
+    }
+    return 0;
+  });
+}
+
+function runChildren(backends: string[], opts: Opts): number {
+  for (const b of backends) {
+    const args = [path.join(__dirname, "..", "bin", "lumbar.js"), "bench", "train-step", "--backends", b];
+    args.push("--profile", opts.profile, "--steps", String(opts.steps), ...(opts.json ? ["--json"] : []));
+    const r = spawnSync(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"] });
+    if (r.status !== 0) return r.status ?? 1;
+  }
+  return 0;
+}
+
+/** Build the model, feed it random inputs of the profile's shapes, time steps and count kernels. */
+function measure(
+  model: "localizer" | "classifier",
+  opts: Opts,
+  backend: string,
+  threads: number,
+): TrainStepRow {
+  const cfg = resolveConfig(opts.profile);
+  const rng = new Rng(1);
+  const rand = (shape: number[]) =>
+    tf.tensor(
+      Float32Array.from({ length: shape.reduce((a, b) => a * b) }, () => rng.normal()),
+      shape,
+    );
+  let net: tf.LayersModel;
+  let batch: Batch;
+  if (model === "localizer") {
+    const spec = localizerSpec(cfg.localizer);
+    net = buildLocalizer(spec);
+    const n = cfg.localizer.batchSize;
+    const out = net.outputs[0].shape as number[];
+    const x = rand([n, spec.inputPx, spec.inputPx, 1]);
+    const raw = tf.abs(rand([n, out[1], out[2], out[3]]));
+    const target = tf.div(raw, tf.sum(raw, [1, 2], true)); // a distribution per channel, like the Gaussians
+    batch = {
+      inputs: x,
+      size: n,
+      loss: (o) => spatialSoftmaxCe(o as tf.Tensor4D, target as tf.Tensor4D),
+      dispose: () => {},
+    };
+  } else {
+    const spec = classifierSpec(cfg.classifier, "spinal");
+    net = buildFamilyClassifier(cfg.classifier, "spinal");
+    const n = cfg.classifier.batchSize;
+    const crop = rand([n, spec.cropPx, spec.cropPx, spec.channels]);
+    const meta = rand([n, 6]);
+    const labels = tf.tensor1d(
+      Array.from({ length: n }, (_, i) => i % 3),
+      "int32",
+    );
+    batch = {
+      inputs: [crop, meta],
+      size: n,
+      loss: (o) => weightedCrossEntropy(labels, o as tf.Tensor2D),
+      dispose: () => {},
+    };
+  }
+  const optimizer = tf.train.adam(1e-3);
+  for (let i = 0; i < 2; i++) trainStep(net, optimizer, batch); // warm-up: kernels, allocator, Adam slots
+  const repeats: { wall: number; cpu: number }[] = [];
+  for (let r = 0; r < 3; r++) {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    for (let s = 0; s < opts.steps; s++) trainStep(net, optimizer, batch);
+    const c = process.cpuUsage(c0);
+    repeats.push({
+      wall: Number(process.hrtime.bigint() - t0) / 1e6 / opts.steps,
+      cpu: (c.user + c.system) / 1e3 / opts.steps,
+    });
+  }
+  repeats.sort((a, b) => a.wall - b.wall);
+  const kernels = countKernels(() => trainStep(net, optimizer, batch));
+  const usPerOp = trivialOpMicros();
+  const ms = repeats[1].wall;
+  return {
+    backend,
+    intraOpThreads: threads,
+    model,
+    profile: opts.profile,
+    batch: batch.size,
+    msPerStep: round(ms, 2),
+    cpuMsPerStep: round(repeats[1].cpu, 2),
+    kernelsPerStep: kernels,
+    usPerTrivialOp: round(usPerOp, 1),
+    overheadShare: round((kernels * usPerOp) / 1000 / ms, 3),
+  };
+}
+
+/** Kernels run by f, from tfjs's profiler (synchronous backends: the count is exact). */
+function countKernels(f: () => void): number {
+  let n = 0;
+  const engine = tf.engine() as unknown as { state: { activeProfile: { kernels: unknown[] } } };
+  void tf.profile(() => {
+    f();
+    n = engine.state.activeProfile.kernels.length;
+  });
+  return n;
+}
+
+/** Median wall microseconds of a 1-element add, including tfjs's bookkeeping and the dispose. */
+function trivialOpMicros(): number {
+  const a = tf.scalar(1),
+    b = tf.scalar(2);
+  const times: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < 2000; i++) tf.add(a, b).dispose();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e3 / 2000);
+  }
+  return times.sort((x, y) => x - y)[2];
+}
+
+function formatRow(r: TrainStepRow): string {
+  return (
+    `${r.backend.padEnd(10)} x${r.intraOpThreads} ${r.profile} ${r.model.padEnd(10)} batch ${r.batch}: ` +
+    `${r.msPerStep} ms/step (cpu ${r.cpuMsPerStep} ms), ${r.kernelsPerStep} kernels/step, ` +
+    `${r.usPerTrivialOp} us per trivial kernel -> ${(100 * r.overheadShare).toFixed(0)}% of a step is per-op overhead`
+  );
+}
+
+function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
