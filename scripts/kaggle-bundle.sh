@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the Kaggle dataset folder kaggle/launcher.py runs from: the project (git HEAD), its
 # production node_modules with @tensorflow/tfjs-node-gpu built against PyPI's CUDA build of
-# TensorFlow 2.21.0 (scripts/native-tf.sh --gpu), the CUDA 12 / cuDNN 9 libraries that TensorFlow
-# dlopens (from NVIDIA's PyPI wheels, pinned), and this machine's node binary.
+# TensorFlow 2.21.0 (scripts/native-tf.sh --gpu) and @tensorflow/tfjs-node against its CPU build,
+# the CUDA 12 / cuDNN 9 libraries that TensorFlow dlopens (from NVIDIA's PyPI wheels, pinned), and
+# this machine's node binary.
 #
 # Usage: bash scripts/kaggle-bundle.sh OUT [--no-cuda]
 #   --no-cuda  leave the CUDA libraries out (2.1 GB): TensorFlow then needs them from the image
@@ -47,11 +48,15 @@ project="$out/project"
 git -C "$here" archive HEAD | tar -x -C "$project"
 echo "kaggle-bundle: npm ci --omit=dev"
 (cd "$project" && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
-# The CUDA build serves the CPU too when the session has no GPU: one TensorFlow is enough.
-(cd "$project" && bash scripts/native-tf.sh --gpu --require)
+# Both builds: initBackend loads the CUDA one only where an NVIDIA driver runs, so a session
+# without a GPU runs the CPU one (606 MB) rather than wasm.
+(cd "$project" && bash scripts/native-tf.sh --gpu --require && bash scripts/native-tf.sh --require)
 gpu_pkg="$project/node_modules/@tensorflow/tfjs-node-gpu"
+cpu_pkg="$project/node_modules/@tensorflow/tfjs-node"
 # Build-time leftovers: headers and the -ltensorflow link names (links a dataset may not keep).
-rm -rf "$gpu_pkg/deps/include" "$gpu_pkg/deps/lib/libtensorflow.so" "$gpu_pkg/deps/lib/libtensorflow_framework.so"
+for p in "$gpu_pkg" "$cpu_pkg"; do
+  rm -rf "$p/deps/include" "$p/deps/lib/libtensorflow.so" "$p/deps/lib/libtensorflow_framework.so"
+done
 
 if [ "$cuda" = 1 ]; then
   # deps/nvidia/<wheel dir>/lib is "$ORIGIN/../nvidia/<wheel dir>/lib" in the RUNPATH of
@@ -90,7 +95,7 @@ JSON
 # TensorFlow, the CUDA libraries): the highest glibc and libstdc++ symbol versions, and the shared
 # libraries they need that the bundle does not hold. (zeromq's prebuilt addons, other platforms
 # and glibc 2.38 among them, serve tslab's notebooks only, never the kernel.)
-elves=$(find "$out/node/bin/node" "$gpu_pkg" -type f \( -name '*.so*' -o -name '*.node' -o -name node \) -exec sh -c 'head -c4 "$1" | grep -q ELF && echo "$1"' _ {} \;)
+elves=$(find "$out/node/bin/node" "$gpu_pkg" "$cpu_pkg" -type f \( -name '*.so*' -o -name '*.node' -o -name node \) -exec sh -c 'head -c4 "$1" | grep -q ELF && echo "$1"' _ {} \;)
 max() { echo "$elves" | xargs objdump -T 2>/dev/null | grep -oE "\($1_[0-9.]+\)" | tr -d '()' | sort -uV | tail -1; }
 held=$(echo "$elves" | xargs -n1 basename | sort -u)
 needed=$(echo "$elves" | xargs -n1 readelf -d 2>/dev/null | sed -nE 's/.*NEEDED.*\[(.*)\]/\1/p' | sort -u | grep -vxF "$held" || true)
@@ -105,6 +110,6 @@ needed=$(echo "$elves" | xargs -n1 readelf -d 2>/dev/null | sed -nE 's/.*NEEDED.
 cat "$out/requirements.txt"
 echo "kaggle-bundle: sizes"
 # One du per folder: du counts a file once per call, and these folders nest.
-for d in "$out" "$out/node" "$project/node_modules" "$gpu_pkg/deps/lib" "$gpu_pkg/deps/nvidia"; do
+for d in "$out" "$out/node" "$project/node_modules" "$gpu_pkg/deps/lib" "$gpu_pkg/deps/nvidia" "$cpu_pkg/deps/lib"; do
   [ -e "$d" ] && du -sh "$d"
 done
