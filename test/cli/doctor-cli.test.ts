@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
+import { haveNativeTensorflow } from "../helpers/native";
 import { writeTree } from "../helpers/tmp";
 
 const BIN = resolve(__dirname, "../../bin/lumbar.js");
@@ -18,24 +18,8 @@ function doctor(env: Record<string, string>, ...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, json: () => JSON.parse(r.stdout) };
 }
 
-/** A native binding scripts/native-tf.sh built (either package), else why the native checks skip. */
-function nativeBuilt(): boolean {
-  const built = ["@tensorflow/tfjs-node", "@tensorflow/tfjs-node-gpu"].some((p) => {
-    try {
-      return existsSync(join(dirname(require.resolve(`${p}/package.json`)), "lib/napi-v8/tfjs_binding.node"));
-    } catch {
-      return false;
-    }
-  });
-  if (!built)
-    console.warn(
-      "SKIP: no tfjs-node binding built (bash scripts/native-tf.sh); native doctor checks skipped",
-    );
-  return built;
-}
-
 describe("npx lumbar doctor", () => {
-  const native = nativeBuilt();
+  const native = haveNativeTensorflow();
 
   it.runIf(native)("reports native TensorFlow 2.21.0 when the binding is built", () => {
     const r = doctor({}, "--json");
