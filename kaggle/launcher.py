@@ -12,8 +12,9 @@ that lumbar command: `python3 launcher.py doctor` reports what the session provi
   training, only the hidden test set is predicted;
 - otherwise train and predict in the kernel session: `lumbar kernel` with LUMBAR_PROFILE.
 
-GPU: the bundle's TensorFlow is the CUDA build (tfjs-node-gpu) and carries the CUDA 12 / cuDNN 9
-libraries it dlopens under node_modules/@tensorflow/tfjs-node-gpu/deps/nvidia/*/lib, where the
+GPU: the bundle holds TensorFlow's CUDA build (tfjs-node-gpu; loaded where an NVIDIA driver runs,
+else its CPU build, tfjs-node) and the CUDA 12 / cuDNN 9 libraries it dlopens, under
+node_modules/@tensorflow/tfjs-node-gpu/deps/nvidia/*/lib, where the
 RUNPATH of libtensorflow_framework.so.2 already looks. The launcher also puts those folders first on
 LD_LIBRARY_PATH, which the loader searches before RUNPATH: an image that exports its own CUDA
 folders there would otherwise shadow them with other versions. LUMBAR_CUDA=system skips this (use

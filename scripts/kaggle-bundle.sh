@@ -6,7 +6,7 @@
 # this machine's node binary.
 #
 # Usage: bash scripts/kaggle-bundle.sh OUT [--no-cuda]
-#   --no-cuda  leave the CUDA libraries out (2.1 GB): TensorFlow then needs them from the image
+#   --no-cuda  leave the CUDA libraries out (2.2 GB): TensorFlow then needs them from the image
 #              (libcudart.so.12, libcublas(Lt).so.12, libcufft.so.11, libcusolver.so.11,
 #              libcusparse.so.12, libcudnn.so.9 on LD_LIBRARY_PATH or in ldconfig's cache)
 # Needs: Linux x86_64, npm and pip reaching their registries (or their caches), g++ on first build.
@@ -20,9 +20,10 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cache="${LUMBAR_NATIVE_CACHE:-$HOME/.cache/rsna-lumbar-ts}"
 
 # The wheels of TensorFlow 2.21.0's `and-cuda` extra that hold the libraries its GPU start-up
-# dlopens (cudart, cublas + cublasLt, cufft, cusolver, cusparse, cudnn) and what those NEED
-# (nvJitLink, NVRTC). Versions: the extra's lower bounds, i.e. CUDA 12.5 / cuDNN 9.3, what it was built
-# for (build_info: CUDA 12.5.1, cuDNN 9). wheel dir | version | sha256 | files kept
+# dlopens (cudart, cublas + cublasLt, cufft, cusolver, cusparse, cudnn) and what those need
+# (nvJitLink; NVRTC, dlopened by cuDNN). Versions: the extra's lower bounds, i.e. CUDA 12.5 /
+# cuDNN 9.3, what it was built for (build_info: CUDA 12.5.1, cuDNN 9).
+# wheel dir | version | sha256 | files kept
 CUDA_WHEELS=(
   "cuda_runtime|12.5.82|3e79a060e126df40fd3a068f3f787eb000fa51b251ec6cd97d09579632687115|libcudart.so.12"
   "cublas|12.5.3.2|ca070ad70e9fa6654084575d01bd001f30cc4665e33d4bb9fc8e0f321caa034b|libcublas.so.12 libcublasLt.so.12"
@@ -42,6 +43,10 @@ die() { echo "kaggle-bundle: $*" >&2; exit 1; }
 node_bin=$(readlink -f "$(command -v node)")
 if readelf -d "$node_bin" | grep -q 'NEEDED.*libnode'; then die "$node_bin needs libnode.so; use a self-contained node (nodejs.org or NodeSource)"; fi
 
+# OUT is replaced: only an empty folder or an earlier bundle, never a folder of other things.
+if [ -n "$(ls -A "$out" 2>/dev/null)" ] && [ ! -f "$out/dataset-metadata.json" ]; then
+  die "$out is not empty and holds no earlier bundle; give a new folder"
+fi
 rm -rf "$out" && mkdir -p "$out/project" "$out/node/bin"
 out=$(cd "$out" && pwd)
 project="$out/project"
