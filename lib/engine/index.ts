@@ -15,6 +15,7 @@ export { foldBatchNorm } from "./fold";
 export type { FoldResult } from "./fold";
 export type { ModelSpec } from "./parallel/model-spec";
 export { makeOptimizer, setLearningRate } from "./optimizer";
+export { FlatAdam } from "./flat-adam";
 export type { OptimizerSpec } from "./optimizer";
 export { weightedSoftmaxCrossEntropySum, normaliseTargets } from "./loss";
 export { registerWasmTrainingKernels } from "./wasm/register";
