@@ -162,6 +162,8 @@ async function startNative(choice: keyof typeof NATIVE_PACKAGES, threads?: numbe
   if (!fs.existsSync(path.join(dir, NATIVE_BINDING))) return `${pkg} has no built binding (${script})`;
   if (threads !== undefined) process.env.TF_NUM_INTRAOP_THREADS = String(threads);
   process.env.TF_CPP_MIN_LOG_LEVEL ??= "2"; // no INFO/WARNING banners (oneDNN, CPU features, cuInit)
+  // TensorFlow reserves nearly all GPU memory per context by default; unit workers each have one.
+  process.env.TF_FORCE_GPU_ALLOW_GROWTH ??= "true";
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(pkg);
   if (!(await tf.setBackend("tensorflow"))) return `${pkg} did not start`;

@@ -19,11 +19,14 @@ export interface TrainUnitsOptions {
 }
 
 /**
- * The default number of training threads: one per core on wasm/cpu (one thread per backend
- * instance); 1 on libtensorflow (tfjs-node), which already spreads each op over the cores.
+ * The default number of training threads: one per core. On wasm/cpu each worker has its own
+ * single-threaded backend. On libtensorflow the workers share the process's intra-op pool (one
+ * thread per core): each worker runs its own JS (batches, augmentation, tfjs bookkeeping) while the
+ * pool computes, so two workers keep both cores busy where one process alone keeps ~1.1
+ * (bench kernel-backends). On a GPU one unit at a time: the GPU does the heavy work.
  */
 export function defaultThreads(): number {
-  if (backendInfo()?.choice.startsWith("tensorflow")) return 1;
+  if (backendInfo()?.gpu) return 1;
   return Math.max(1, os.cpus().length);
 }
 
