@@ -19,11 +19,10 @@ export interface TrainUnitsOptions {
 }
 
 /**
- * The default number of training threads: one per core. On wasm/cpu each worker has its own
- * single-threaded backend. On libtensorflow the workers share the process's intra-op pool (one
- * thread per core): each worker runs its own JS (batches, augmentation, tfjs bookkeeping) while the
- * pool computes, so two workers keep both cores busy where one process alone keeps ~1.1
- * (bench kernel-backends). On a GPU one unit at a time: the GPU does the heavy work.
+ * The default number of training threads: one per core, each worker computing on one thread (wasm,
+ * or TensorFlow with one intra-op thread, initBackend's default): with small models that beats one
+ * process with a pool, which wakes its threads per op and cannot overlap its own JS (batches,
+ * augmentation) with the compute (bench kernel-backends). On a GPU one unit at a time.
  */
 export function defaultThreads(): number {
   if (backendInfo()?.gpu) return 1;
