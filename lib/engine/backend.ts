@@ -153,7 +153,8 @@ async function startNative(choice: keyof typeof NATIVE_PACKAGES, threads?: numbe
   // Loading the CUDA build costs seconds and a GiB of mappings: only where an NVIDIA driver runs.
   if (choice === "tensorflow-gpu" && !NVIDIA_DRIVER.some((f) => fs.existsSync(f)))
     return `no NVIDIA driver (${NVIDIA_DRIVER.join(", ")} absent)`;
-  const pkg = NATIVE_PACKAGES[choice];
+  // A worker thread must bind the libtensorflow its process already mapped: two would clash.
+  const pkg = loadedNativePackage() ?? NATIVE_PACKAGES[choice];
   const script = `bash scripts/native-tf.sh${choice === "tensorflow-gpu" ? " --gpu" : ""}`;
   let dir: string;
   try {
@@ -176,6 +177,20 @@ async function startNative(choice: keyof typeof NATIVE_PACKAGES, threads?: numbe
   if (choice === "tensorflow-gpu" && !(tf.backend() as unknown as NativeBackend).isUsingGpuDevice)
     return "tfjs-node-gpu loaded but sees no GPU";
   return null;
+}
+
+/**
+ * The native package whose libtensorflow this process has mapped (by any thread), or null. A GPU
+ * build that saw no GPU serves the CPU, and the kernel's unit workers must then load that one too.
+ */
+export function loadedNativePackage(): string | null {
+  let maps: string;
+  try {
+    maps = fs.readFileSync("/proc/self/maps", "utf8");
+  } catch {
+    return null; // not Linux: nothing to share between threads here
+  }
+  return Object.values(NATIVE_PACKAGES).find((pkg) => maps.includes(`${pkg}/deps/lib/libtensorflow`)) ?? null;
 }
 
 /** Start one backend; null on success, else the reason it cannot run here. */

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, describe, expect, it } from "vitest";
-import { backendInfo, initBackend } from "../../lib/engine/backend";
+import { backendInfo, initBackend, loadedNativePackage } from "../../lib/engine/backend";
 import { nativeBindingBuilt } from "../helpers/native";
 import { BackendUnavailableError } from "../../lib/engine/errors";
 
@@ -44,6 +44,9 @@ describe("initBackend", () => {
       expect(info.tensorflowVersion).toBeNull();
     }
     expect(info.gpu).toBe(false); // no GPU on our machines
+    // The libtensorflow this process mapped, which unit workers must bind too.
+    if (built) expect(loadedNativePackage()).toMatch(/^@tensorflow\/tfjs-node(-gpu)?$/);
+    else expect(loadedNativePackage()).toBeNull();
     expect(tf.getBackend()).toBe(info.tfBackend);
     expect(lines.filter((l) => l.startsWith("[engine]"))).toHaveLength(1);
     expect(lines[0]).toContain(`backend=${info.choice}`);
