@@ -69,8 +69,23 @@ verify() {
 installed_version=$(node -p "require('./$pkg_dir/package.json').version")
 [ "$installed_version" = "$TFJS_VERSION" ] || give_up "$pkg is $installed_version, this script pins $TFJS_VERSION"
 
+# What this TensorFlow was built for (CUDA/cuDNN versions, GPU architectures), from the wheel's
+# build_info.py into deps/build-info.json: the libraries do not carry these as strings, and
+# `lumbar doctor` reports them.
+write_build_info() {
+  python3 - "$1" "$2" <<'PY'
+import ast, json, sys, zipfile
+src = zipfile.ZipFile(sys.argv[1]).read("tensorflow/python/platform/build_info.py").decode()
+pairs = ast.literal_eval(src.split("OrderedDict(", 1)[1].rsplit(")", 1)[0])
+with open(sys.argv[2], "w") as f:
+    json.dump(dict(pairs), f)
+PY
+}
+
 # Cached build: hard-link the libraries back (same bytes, no copy; a copy across file systems).
 if [ -f "$built/ok" ]; then
+  whl="$cache/wheels/${wheel[1]}"
+  [ -f "$built/deps/build-info.json" ] || [ ! -f "$whl" ] || write_build_info "$whl" "$built/deps/build-info.json" || true
   rm -rf "$pkg_dir/deps" "$pkg_dir/lib"
   mkdir -p "$pkg_dir/lib"
   cp -al "$built/deps" "$pkg_dir/deps" 2>/dev/null || cp -a "$built/deps" "$pkg_dir/deps"
@@ -123,6 +138,7 @@ done
 ln -s libtensorflow_cc.so.2 "$stage/deps/lib/libtensorflow.so"   # binding.gyp links -ltensorflow
 ln -s libtensorflow_framework.so.2 "$stage/deps/lib/libtensorflow_framework.so"
 rm -rf "$stage/wheel"
+write_build_info "$whl" "$stage/deps/build-info.json"
 
 # The package's own binding.gyp, with the variables node-pre-gyp would pass; its rpath
 # ($ORIGIN/../../deps/lib) finds the libraries beside it.

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import type * as tf from "@tensorflow/tfjs";
-import { TrainerError } from "./errors";
+import { TrainerError } from "../../lib/engine/errors";
 
 /**
  * How to rebuild the same model in another thread: a module path and the name of an exported

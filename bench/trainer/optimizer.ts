@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { FlatAdam } from "../../lib/engine/flat-adam";
 
 /** Optimizer settings, plain data so they can cross to worker_threads and into config.json. */
 export type OptimizerSpec =
@@ -9,7 +10,7 @@ export function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
   switch (spec.name) {
     case "adam":
       // epsilon 1e-8 like PyTorch (tfjs defaults to 1e-7), so the benchmark peers do the same maths.
-      return tf.train.adam(spec.learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-8);
+      return new FlatAdam(spec.learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-8);
     case "sgd":
       return spec.momentum
         ? tf.train.momentum(spec.learningRate, spec.momentum, spec.nesterov ?? false)

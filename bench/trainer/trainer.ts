@@ -2,7 +2,7 @@ import * as os from "node:os";
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo, initBackend } from "../../lib/engine/backend";
-import { TrainerError } from "./errors";
+import { TrainerError } from "../../lib/engine/errors";
 import { normaliseTargets } from "./loss";
 import { setLearningRate } from "../../lib/engine/optimizer";
 import { makeOptimizer, type OptimizerSpec } from "./optimizer";

@@ -10,3 +10,8 @@ export class BackendUnavailableError extends LumbarError {
     super(`backend "${backend}" is unavailable: ${reason}`);
   }
 }
+
+/** A training call with inputs of the wrong shape/length, or a worker that failed. */
+export class TrainerError extends LumbarError {
+  readonly name = "TrainerError";
+}

@@ -1,5 +1,6 @@
 export { initBackend, backendInfo, wasmBinaryDir, BACKEND_CHOICES } from "./backend";
 export type { BackendChoice, BackendInfo, InitBackendOptions } from "./backend";
 export { setLearningRate } from "./optimizer";
+export { FlatAdam } from "./flat-adam";
 export { registerWasmTrainingKernels } from "./wasm/register";
-export { BackendUnavailableError } from "./errors";
+export { BackendUnavailableError, TrainerError } from "./errors";

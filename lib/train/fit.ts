@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { existsSync, mkdirSync } from "node:fs";
 import { Rng } from "../util/rng";
-import { setLearningRate } from "../engine";
+import { FlatAdam, setLearningRate } from "../engine";
 import { INITIAL_STATE, readState, writeState, type UnitState } from "../infer/unit-state";
 import { loadModelWeights, saveModelWeights } from "../models/weights-file";
 import { progressBar, reportUnit } from "../util/progress";
@@ -104,7 +104,7 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     summary(state, true);
     return state;
   }
-  const optimizer = tf.train.adam(task.learningRate);
+  const optimizer = new FlatAdam(task.learningRate);
   if (state.last && existsSync(join(dir, state.last.weights))) {
     loadModelWeights(join(dir, state.last.weights), model);
     // Adam creates its slots lazily; one zero-gradient-free step would change weights, so restore

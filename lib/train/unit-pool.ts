@@ -19,11 +19,13 @@ export interface TrainUnitsOptions {
 }
 
 /**
- * The default number of training threads: one per core on wasm/cpu (one thread per backend
- * instance); 1 on libtensorflow (tfjs-node), which already spreads each op over the cores.
+ * The default number of training threads: one per core, each worker computing on one thread (wasm,
+ * or TensorFlow with one intra-op thread, initBackend's default): with small models that beats one
+ * process with a pool, which wakes its threads per op and cannot overlap its own JS (batches,
+ * augmentation) with the compute (bench kernel-backends). On a GPU one unit at a time.
  */
 export function defaultThreads(): number {
-  if (backendInfo()?.choice.startsWith("tensorflow")) return 1;
+  if (backendInfo()?.gpu) return 1;
   return Math.max(1, os.cpus().length);
 }
 

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../lib/engine/backend";
-import { TrainerError } from "../../bench/trainer/errors";
+import { TrainerError } from "../../lib/engine/errors";
 import type { ModelSpec } from "../../bench/trainer/model-spec";
 import type { OptimizerSpec } from "../../bench/trainer/optimizer";
 import { createTrainer, type Trainer } from "../../bench/trainer/trainer";

@@ -22,7 +22,7 @@ const kernel = (out: string, threads: number): Promise<KernelReport> =>
   runKernel({ data, out, profile: "smoke", overrides: { threads }, quiet: true });
 
 beforeAll(async () => {
-  await initBackend({ backend: "wasm", log: false });
+  await initBackend({ log: false }); // the best backend here, or LUMBAR_BACKEND (CI runs both)
   root = tempDir("lumbar-threads-");
   data = join(root, "data");
   await generateDataset({ out: data, train: 8, test: 2, seed: 5, size: "small" });

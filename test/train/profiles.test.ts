@@ -16,9 +16,9 @@ import { trainStep } from "../../lib/train/fit";
 
 // The full profile is the real-data configuration and never runs end to end here (no real images):
 // this at least proves every profile's models build, have the shapes the pipeline assumes, and train.
-// wasm with the engine's training kernels: the pure-JS cpu backend needs minutes for the full shapes.
+// On the best backend (native or wasm): the pure-JS cpu backend needs minutes for the full shapes.
 beforeAll(async () => {
-  await initBackend({ backend: "wasm", log: false });
+  await initBackend({ log: false }); // the best backend here, or LUMBAR_BACKEND (CI runs both)
 });
 
 describe.each(PROFILES)("profile %s", (profile) => {

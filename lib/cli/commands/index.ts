@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { benchCommand } from "./bench";
 import { dicomInfoCommand } from "./dicom-info";
+import { doctorCommand } from "./doctor";
 import { kernelCommand } from "./kernel";
 import { notebooksCommand } from "./notebooks";
 import { predictCommand } from "./predict";
@@ -14,6 +15,7 @@ import { validateSubmissionCommand } from "./validate-submission";
 export const COMMANDS: ReadonlyArray<() => Command> = [
   benchCommand,
   dicomInfoCommand,
+  doctorCommand,
   kernelCommand,
   notebooksCommand,
   predictCommand,
