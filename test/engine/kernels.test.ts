@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../lib/engine/backend";
 import { Rng } from "../../lib/util/rng";
-import { onBackend, randn, relError } from "./parity";
+import { batchNormLayerStep, onBackend, randn, relError } from "./parity";
 
 // Gradients of our wasm kernels against tfjs's pure-JS cpu backend (the reference), on random
 // tensors: loss = sum(conv2d(x, w) * r) so dy = r is random too.
@@ -152,35 +152,7 @@ describe("BatchNormalization layer in training mode on wasm (fused kernel) match
     { shape: [1, 7, 9, 16] },
     { shape: [8, 10] }, // dense-style: rank 2
   ])("gradients and moving statistics, input $shape", async ({ shape }) => {
-    const rng = new Rng(shape.length * 10 + shape[0]);
-    const size = shape.reduce((a, b) => a * b, 1);
-    const c = shape[shape.length - 1];
-    // An offset mean, so a naive variance formula would lose precision.
-    const xv = randn(rng, size).map((v) => 3 + 2 * v),
-      rv = randn(rng, size);
-    const weights = [randn(rng, c), randn(rng, c), randn(rng, c), randn(rng, c).map((v) => 1 + Math.abs(v))];
-    const run = () =>
-      tf.tidy(() => {
-        const layer = tf.layers.batchNormalization({ momentum: 0.9 });
-        layer.build(shape);
-        layer.setWeights(weights.map((w) => tf.tensor1d(w)));
-        const x = tf.variable(tf.tensor(xv, shape));
-        const r = tf.tensor(rv, shape);
-        const vars = [
-          x,
-          layer.trainableWeights[0].read() as tf.Variable,
-          layer.trainableWeights[1].read() as tf.Variable,
-        ];
-        const { value, grads } = tf.variableGrads(
-          () => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar,
-          vars,
-        );
-        const out = [value, ...vars.map((v) => grads[v.name]), ...layer.getWeights().slice(2)].map(
-          (t) => t.dataSync() as Float32Array,
-        );
-        x.dispose();
-        return out;
-      });
+    const run = batchNormLayerStep(shape);
     const ref = await onBackend("cpu", run);
     const got = run();
     // loss, dx, dgamma, dbeta, moving mean, moving variance

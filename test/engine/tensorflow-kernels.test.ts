@@ -2,9 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../lib/engine/backend";
 import { TF_BATCH_NORM_TRAIN } from "../../lib/engine/tensorflow/batchnorm";
-import { Rng } from "../../lib/util/rng";
 import { haveNativeTensorflow } from "../helpers/native";
-import { onBackend, randn, relError } from "./parity";
+import { batchNormLayerStep, onBackend, relError } from "./parity";
 
 // tfjs-layers' BatchNormalization in training mode runs as TensorFlow's FusedBatchNormV3 and
 // FusedBatchNormGradV3 on the native backend; tfjs's pure-JS cpu backend (moments + batchNorm, the
@@ -22,37 +21,8 @@ describe.skipIf(!haveNativeTensorflow())(
       { shape: [32, 12, 12, 8] },
       { shape: [8, 10] },
     ])("gradients and moving statistics match the cpu backend, input $shape", async ({ shape }) => {
-      const rng = new Rng(shape.length * 10 + shape[0]);
-      const size = shape.reduce((a, b) => a * b, 1);
-      const c = shape[shape.length - 1];
-      // An offset mean, so a naive variance formula would lose precision.
-      const xv = randn(rng, size).map((v) => 3 + 2 * v),
-        rv = randn(rng, size);
-      const weights = [
-        randn(rng, c),
-        randn(rng, c),
-        randn(rng, c),
-        randn(rng, c).map((v) => 1 + Math.abs(v)),
-      ];
+      const run = batchNormLayerStep(shape);
       const kernels: string[] = [];
-      const run = () =>
-        tf.tidy(() => {
-          const layer = tf.layers.batchNormalization({ momentum: 0.9 });
-          layer.build(shape);
-          layer.setWeights(weights.map((w) => tf.tensor1d(w)));
-          const x = tf.variable(tf.tensor(xv, shape));
-          const r = tf.tensor(rv, shape);
-          const vars = [x, ...layer.trainableWeights.map((w) => w.read() as tf.Variable)];
-          const { value, grads } = tf.variableGrads(
-            () => tf.sum(tf.mul(layer.apply(x, { training: true }) as tf.Tensor, r)) as tf.Scalar,
-            vars,
-          );
-          const out = [value, ...vars.map((v) => grads[v.name]), ...layer.getWeights().slice(2)].map(
-            (t) => t.dataSync() as Float32Array,
-          );
-          x.dispose();
-          return out;
-        });
       const ref = await onBackend("cpu", run);
       const profile = await tf.profile(() => void run());
       kernels.push(...profile.kernels.map((k) => k.name));
