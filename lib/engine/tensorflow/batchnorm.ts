@@ -108,11 +108,9 @@ export function tfBatchNormTrain(
   beta: tf.Tensor,
   epsilon: number,
 ): [tf.Tensor, tf.Tensor, tf.Tensor] {
-  const out = tf
-    .engine()
-    .runKernel(TF_BATCH_NORM_TRAIN, { x, gamma, beta }, {
-      epsilon,
-    } as unknown as NamedAttrMap) as tf.Tensor[];
+  const out = tf.engine().runKernel(TF_BATCH_NORM_TRAIN, { x, gamma, beta }, {
+    epsilon,
+  } as unknown as NamedAttrMap) as tf.Tensor[];
   tf.dispose(out.slice(3)); // the tape keeps its own references to the reserve spaces
   return [out[0], out[1], out[2]];
 }
