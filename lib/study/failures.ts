@@ -49,6 +49,8 @@ export const NO_CODE = "OTHER";
 export interface FailureReport {
   readonly failures: Failure[];
   readonly failuresOmitted: number;
+  /** How many distinct files were unusable (every one, listed or not). */
+  readonly unusableFiles: number;
   /** stage -> code -> count, over every failure (file failures by DicomError code, others as OTHER). */
   readonly failureSummary: Record<string, Record<string, number>>;
 }
@@ -66,6 +68,7 @@ export function failureReport(failures: readonly Failure[], cap = FAILURES_LISTE
   return {
     failures: failures.slice(0, cap),
     failuresOmitted: Math.max(0, failures.length - cap),
+    unusableFiles: new Set(failures.flatMap((f) => (f.file ? [f.file] : []))).size,
     failureSummary,
   };
 }

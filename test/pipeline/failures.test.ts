@@ -130,6 +130,7 @@ describe("smoke kernel on studies with files corrupted six ways", () => {
     expect(files.length).toBe(got.size); // each file once
     expect(Object.fromEntries(got)).toEqual(Object.fromEntries(corrupted));
     expect(saved.failuresOmitted).toBe(0);
+    expect(saved.unusableFiles).toBe(12);
     expect(report.failureSummary).toEqual(saved.failureSummary);
     expect(saved.failureSummary["train header"]).toEqual({ TRUNCATED: 1, NOT_DICOM: 2, BAD_HEADER: 1 });
     expect(saved.failureSummary["test decode"]).toEqual({ TRUNCATED: 1, UNSUPPORTED_TRANSFER_SYNTAX: 1 });
@@ -177,6 +178,7 @@ describe("failureReport", () => {
     const r = failureReport(many, 100);
     expect(r.failures).toEqual(many.slice(0, 100));
     expect(r.failuresOmitted).toBe(1100);
+    expect(r.unusableFiles).toBe(many.filter((f) => f.file).length);
     const total = Object.values(r.failureSummary)
       .flatMap((c) => Object.values(c))
       .reduce((a, b) => a + b, 0);
