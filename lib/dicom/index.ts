@@ -30,6 +30,7 @@ export {
   type Series,
   type SliceRef,
   type StackSlice,
+  type UnusableFile,
   type Volume,
 } from "./series";
 export { resizeBilinear } from "./resize";

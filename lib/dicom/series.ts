@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { makePlane, type ImagePlane } from "../geometry/plane";
 import { dot, orientationAxes, orientationDistance, type Orientation, type Vec3 } from "../geometry/vec";
-import { DicomError, isDicomError } from "./errors";
+import { DicomError, isDicomError, type DicomErrorCode } from "./errors";
 import type { DicomHeader } from "./header";
 import { CODECS } from "./codecs";
 import { readDicom, readDicomHeader, readDicomSync, type FrameOptions } from "./image";
@@ -161,6 +161,7 @@ export class LazySlices {
   private readonly done: Uint8Array;
   private reader?: DicomFileReader;
   private readonly failed = new Map<number, string>();
+  private readonly failedFiles = new Map<number, UnusableFile>();
   private count = 0;
   private readonly volume?: Float32Array;
   private readonly perSlice?: (Float32Array | undefined)[];
@@ -195,6 +196,10 @@ export class LazySlices {
   get failures(): ReadonlyMap<number, string> {
     return this.failed;
   }
+  /** The same failures as typed records: slice index -> file, code and detail. */
+  get unusable(): ReadonlyMap<number, UnusableFile> {
+    return this.failedFiles;
+  }
   /** Whether slice i was asked for and could not be decoded (it reads as zeros). */
   hasFailed(i: number): boolean {
     return this.failed.has(i);
@@ -215,6 +220,7 @@ export class LazySlices {
         if (this.opts.onError !== "zero") throw e;
         view.fill(0); // a decoder may have written part of it
         this.failed.set(i, e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+        this.failedFiles.set(i, unusableFile(e, this.stack.slices[i].file, "DECODE_FAILED"));
       }
       this.done[i] = 1;
     }
@@ -258,6 +264,18 @@ export function locateInstance(series: Series, instanceNumber: number): SliceRef
   return series.instances.get(instanceNumber);
 }
 
+/** A file that could not be used, and why: the DicomError's code, else `fallback`'s. */
+export interface UnusableFile {
+  readonly file: string;
+  readonly code: DicomErrorCode;
+  readonly detail: string;
+}
+
+function unusableFile(e: unknown, file: string, fallback: DicomErrorCode): UnusableFile {
+  if (isDicomError(e)) return { file, code: e.code, detail: e.detail };
+  return { file, code: fallback, detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+}
+
 export interface LoadSeriesOptions {
   /** Read only these files (paths, e.g. from a dataset index) instead of every file in `dir`. */
   files?: readonly string[];
@@ -266,6 +284,11 @@ export interface LoadSeriesOptions {
    * warning) instead of assuming identity geometry: for callers that place points in patient space.
    */
   requireGeometry?: boolean;
+  /**
+   * Told of every file skipped (unreadable header, no image, no geometry when required), also when
+   * none is left and loadSeries throws: how callers account for each file.
+   */
+  onSkip?: (skipped: UnusableFile) => void;
 }
 
 /**
@@ -289,25 +312,29 @@ export function loadSeries(dir: string, opts: LoadSeriesOptions = {}): Series {
     }
   }
   const entries: { file: string; header: DicomHeader }[] = [];
+  const skip = (file: string, code: DicomErrorCode, detail: string, warning: string) => {
+    warnings.push(`${path.basename(file)}: ${warning}, skipped`);
+    opts.onSkip?.({ file, code, detail });
+  };
   for (const file of files) {
-    const name = path.basename(file);
     try {
       const header = readDicomHeader(file);
       if (!header.hasPixelData || header.rows === 0) {
-        warnings.push(`${name}: no image, skipped`);
+        skip(file, "NO_PIXEL_DATA", "no image", "no image");
         continue;
       }
       if (
         opts.requireGeometry &&
         (!header.imagePositionPatient || !header.imageOrientationPatient || !header.pixelSpacing)
       ) {
-        warnings.push(`${name}: no geometry (IPP/IOP/PixelSpacing), skipped`);
+        const why = "no geometry (IPP/IOP/PixelSpacing)";
+        skip(file, "BAD_HEADER", why, why);
         continue;
       }
       entries.push({ file, header });
     } catch (e) {
       if (!isDicomError(e)) throw e;
-      warnings.push(`${name}: ${e.code}, skipped`);
+      skip(file, e.code, e.detail, e.code);
     }
   }
   if (entries.length === 0)

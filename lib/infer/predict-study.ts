@@ -4,7 +4,17 @@ import type { WeightsConfig } from "../config";
 import type { Probs3 } from "../metric";
 import { priorPredictions, type PriorModel } from "../submit";
 import type { Vec3 } from "../geometry";
-import { familyOf, frameToLps, loadStudy, localizedCrops, localizerStack, midSlice } from "../study";
+import {
+  familyOf,
+  frameToLps,
+  loadStudy,
+  localizedCrops,
+  localizerStack,
+  midSlice,
+  unusableFiles,
+  type StudyImages,
+  type UnusableStudyFile,
+} from "../study";
 import { predictSamples } from "./classify";
 import { predictLevels } from "./localize";
 import type { Trained } from "./models";
@@ -30,25 +40,29 @@ export async function predictStudy(
   predictions: Map<string, Probs3>;
   fallbacks: Fallback[];
   levels: Vec3[] | null;
-  /** Slices that failed to decode (read as their nearest good neighbour): logged, not a fallback. */
-  problems?: string[];
+  /**
+   * Files found unusable: skipped at their header read, or failed to decode (each read as its
+   * nearest good neighbour). Logged, not a fallback.
+   */
+  files: UnusableStudyFile[];
 }> {
   const predictions = priorPredictions(prior, [studyId]);
   const fallbacks: Fallback[] = [];
+  let study: StudyImages | undefined;
   const fallbackAll = (reason: string) => {
     fallbacks.push({ studyId, rows: TARGETS.length, reason });
-    return { predictions, fallbacks, levels: null };
+    return { predictions, fallbacks, levels: null, files: study ? unusableFiles(study) : [] };
   };
   if (!entry) return fallbackAll("study has no image folder");
   try {
-    const study = await loadStudy(entry);
+    study = await loadStudy(entry);
     const view = localizerStack(study);
     if (!view)
       return fallbackAll(`no usable sagittal series (${study.problems.join("; ") || "none listed"})`);
     const mid = midSlice(view.stack, config.localizer.inputPx);
     const [pts] = predictLevels(trained.localizers, [mid], config.localizer, trained.levelPrior);
     const levels = pts.map(([u, v]) => frameToLps(mid, u, v));
-    const { crops, missing, problems } = await localizedCrops(
+    const { crops, missing, files } = await localizedCrops(
       entry,
       levels,
       trained.offsets,
@@ -74,7 +88,7 @@ export async function predictStudy(
       byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     }
     for (const [reason, rows] of byReason) fallbacks.push({ studyId, rows, reason });
-    return { predictions, fallbacks, levels, problems };
+    return { predictions, fallbacks, levels, files };
   } catch (e) {
     return fallbackAll(`${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
   }

@@ -5,11 +5,13 @@ import type { Profile } from "../config";
 import type { MetricResult } from "../metric";
 import { CheckpointError } from "../models/weights-file";
 import { writeSubmission } from "../submit";
+import { failureReport, type FailureReport } from "../study";
 import { writeFileAtomic } from "../util/atomic-write";
+import { peakRssMb, stageClock } from "../util/stage-clock";
 import { groundTruthScores } from "./ground-truth";
 import { disposeTrained, loadTrained, type LoadedWeights } from "./models";
 import type { Fallback } from "./predict-study";
-import { predictTestSplit, type TestSplitPredictions } from "./test-split";
+import { predictTestSplit } from "./test-split";
 import { checkpointsDir, CONFIG_FILE, readConfigFile } from "./weights-folder";
 
 export interface PredictTestOptions {
@@ -25,7 +27,7 @@ export interface PredictTestOptions {
   readonly backend?: Record<string, unknown>;
 }
 
-export interface PredictReport {
+export interface PredictReport extends FailureReport {
   readonly data: string;
   readonly weights: string;
   readonly profile: Profile;
@@ -40,10 +42,13 @@ export interface PredictReport {
     prior?: MetricResult | null;
     oracle?: MetricResult | null;
   };
+  /** Wall seconds per stage (loadWeights, inference). */
   readonly timings: Record<string, number>;
+  /** CPU seconds per stage (the whole process). */
+  readonly cpuSeconds: Record<string, number>;
+  /** The process's peak resident set, MB, when the report is written. */
+  readonly peakRssMb: number;
   readonly fallbacks: Fallback[];
-  /** Files that failed to decode (each read as its nearest good slice), per study. */
-  readonly failures: TestSplitPredictions["failures"];
   readonly units: LoadedWeights["units"];
 }
 
@@ -53,8 +58,7 @@ export interface PredictReport {
  * whatever fails) and OUT/predict-report.json. Needs no train.csv: the prior comes from the weights.
  */
 export async function predictTest(opts: PredictTestOptions): Promise<PredictReport> {
-  const timings: Record<string, number> = {};
-  let t0 = Date.now();
+  const { timings, cpuSeconds, clock } = stageClock();
   const dir = checkpointsDir(resolve(opts.weights));
   if (opts.profile) {
     // Checked before any model is built: a quick run's weights do not fit a full run's expectations.
@@ -65,20 +69,13 @@ export async function predictTest(opts: PredictTestOptions): Promise<PredictRepo
         `weights trained with profile ${saved.profile}, but profile ${opts.profile} was asked for`,
       );
   }
-  const trained = loadTrained(dir);
+  const trained = await clock("loadWeights", () => loadTrained(dir));
   const { config, prior } = trained;
-  timings.loadWeights = (Date.now() - t0) / 1000;
   try {
     mkdirSync(opts.out, { recursive: true });
-    t0 = Date.now();
-    const { expected, studies, predictions, levels, fallbacks, failures } = await predictTestSplit(
-      opts.data,
-      trained,
-      config,
-      prior,
-      opts.quiet,
+    const { expected, studies, predictions, levels, fallbacks, failures } = await clock("inference", () =>
+      predictTestSplit(opts.data, trained, config, prior, opts.quiet),
     );
-    timings.inference = (Date.now() - t0) / 1000;
     writeSubmission(join(opts.out, "submission.csv"), predictions, expected);
 
     // Scores only when DATA holds the generator's ground truth (never on Kaggle).
@@ -94,8 +91,10 @@ export async function predictTest(opts: PredictTestOptions): Promise<PredictRepo
       oracleScore: gt?.oracle?.score ?? null,
       test: { studies: studies.length, ...(gt ? { test: gt.test, prior: gt.prior, oracle: gt.oracle } : {}) },
       timings,
+      cpuSeconds,
+      peakRssMb: peakRssMb(),
       fallbacks,
-      failures,
+      ...failureReport(failures),
       units: trained.units,
     };
     writeFileAtomic(join(opts.out, "predict-report.json"), JSON.stringify(report, null, 2) + "\n");

@@ -6,7 +6,7 @@ import type { WeightsConfig } from "../config";
 import type { Probs3 } from "../metric";
 import type { PriorModel } from "../submit";
 import type { Vec3 } from "../geometry";
-import type { Failure } from "../study";
+import { addFailures, fileFailures, type Failure } from "../study";
 import { progressBar } from "../util/progress";
 import type { Trained } from "./models";
 import { predictStudy, type Fallback } from "./predict-study";
@@ -19,7 +19,7 @@ export interface TestSplitPredictions {
   readonly predictions: Map<string, Probs3>;
   readonly levels: Map<number, Vec3[]>;
   readonly fallbacks: Fallback[];
-  /** Files that failed to decode (each read as its nearest good slice), per study. */
+  /** Unusable files ("test header": skipped; "test decode": read as their nearest good slice), per study. */
   readonly failures: Failure[];
 }
 
@@ -51,7 +51,7 @@ export async function predictTestSplit(
     const r = await predictStudy(entry, studyId, trained, config, prior);
     r.predictions.forEach((v, k) => out.predictions.set(k, v));
     out.fallbacks.push(...r.fallbacks);
-    for (const reason of r.problems ?? []) out.failures.push({ studyId, stage: "test decode", reason });
+    addFailures(out.failures, fileFailures(studyId, "test", r.files));
     if (r.levels) out.levels.set(studyId, r.levels);
     bar.tick();
   }

@@ -6,6 +6,7 @@ import { readConfigFile, writeConfigFile } from "../infer";
 import { JsonlLog } from "../train/log";
 import { defaultThreads } from "../train/unit-pool";
 import { UsageError } from "../util/errors";
+import { stageClock } from "../util/stage-clock";
 
 export interface KernelOptions {
   /** Competition-layout folder (train + test). */
@@ -28,8 +29,10 @@ export interface KernelContext {
   readonly ckpt: string;
   readonly log: JsonlLog;
   readonly quiet?: boolean;
-  /** Seconds per stage, summed by `clock`. */
+  /** Wall seconds per stage, summed by `clock`. */
   readonly timings: Record<string, number>;
+  /** CPU seconds (user + system, the whole process: worker threads included) per stage. */
+  readonly cpuSeconds: Record<string, number>;
   clock<T>(name: string, f: () => Promise<T> | T): Promise<T>;
 }
 
@@ -45,15 +48,7 @@ export function openRun(opts: KernelOptions): KernelContext {
   });
   const threads = Math.max(1, resolved.threads ?? defaultThreads());
   const config: TrainConfig = { ...resolved, threads };
-  const timings: Record<string, number> = {};
-  const clock = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
-    const t0 = Date.now();
-    try {
-      return await f();
-    } finally {
-      timings[name] = (timings[name] ?? 0) + (Date.now() - t0) / 1000;
-    }
-  };
+  const { timings, cpuSeconds, clock } = stageClock();
   mkdirSync(opts.out, { recursive: true });
   const ckpt = join(opts.out, "checkpoints");
   const previous = readConfigFile(ckpt);
@@ -64,5 +59,5 @@ export function openRun(opts: KernelOptions): KernelContext {
   }
   writeConfigFile(ckpt, weightsConfig(config));
   const log = new JsonlLog(join(opts.out, "train-log.jsonl"));
-  return { opts, config, threads, ckpt, log, quiet: opts.quiet, timings, clock };
+  return { opts, config, threads, ckpt, log, quiet: opts.quiet, timings, cpuSeconds, clock };
 }

@@ -1,4 +1,12 @@
-import { fitOffsets, localizedCrops, pointErrors, type CropSample, type OffsetModel } from "../study";
+import {
+  addFailures,
+  fileFailures,
+  fitOffsets,
+  localizedCrops,
+  pointErrors,
+  type CropSample,
+  type OffsetModel,
+} from "../study";
 import { progressBar } from "../util/progress";
 import type { KernelContext } from "./context";
 import type { LocalizerStage } from "./localizer-stage";
@@ -15,7 +23,8 @@ export interface LocalizedPass {
 
 /**
  * Crop every train study at its out-of-fold level points with offsets learned without it: how the
- * classifier will see test studies. A study that fails is listed in `train.failures`.
+ * classifier will see test studies. A study that fails is listed in `train.failures`, and so is a
+ * file that failed to decode only now (pass 1 read other slices).
  */
 export async function localizedPass(
   ctx: KernelContext,
@@ -42,6 +51,7 @@ export async function localizedPass(
         const foldOffset = foldOffsets[folds.get(p.studyId)!];
         const r = await localizedCrops(entry, levels, foldOffset, ctx.config.classifier, labels);
         crops.set(p.studyId, r.crops);
+        addFailures(train.failures, fileFailures(p.studyId, "train", r.files));
         errors.push(...pointErrors(r.points, p.gtPoints));
       } catch (e) {
         train.failures.push({ studyId: p.studyId, stage: "localized crops", reason: (e as Error).message });

@@ -9,14 +9,15 @@ import {
   type GroundTruthReport,
   type TestSplitPredictions,
 } from "../infer";
-import type { Failure } from "../study";
+import { failureReport, type FailureReport } from "../study";
 import { writeFileAtomic } from "../util/atomic-write";
+import { peakRssMb } from "../util/stage-clock";
 import type { KernelContext } from "./context";
 import { localizationErrors, type CvScores } from "./cv";
 import type { LocalizedPass } from "./localized-pass";
 import type { PreparedTrain } from "./train-split";
 
-export interface KernelReport {
+export interface KernelReport extends FailureReport {
   readonly profile: Profile;
   readonly data: string;
   readonly seed: number;
@@ -28,15 +29,20 @@ export interface KernelReport {
   readonly cv: CvScores;
   readonly test: (GroundTruthReport & { studies: number }) | { studies: number };
   readonly localization: Record<string, unknown>;
+  /** Wall seconds per stage. */
   readonly timings: Record<string, number>;
+  /** CPU seconds per stage (the whole process, worker threads included). */
+  readonly cpuSeconds: Record<string, number>;
+  /** The process's peak resident set, MB, when the report is written. */
+  readonly peakRssMb: number;
   readonly fallbacks: Fallback[];
-  readonly failures: Failure[];
   readonly config: TrainConfig;
 }
 
 /**
  * Assemble OUT/report.json: CV, the test scores when DATA has the generator's ground truth (never
- * needed to run), localization errors, timings, fallbacks and failures.
+ * needed to run), localization errors, wall and CPU seconds, peak RSS, fallbacks and failures (every
+ * unusable file by path, stage and code; the list capped, the per-stage-and-code summary not).
  */
 export function writeReport(
   ctx: KernelContext,
@@ -69,8 +75,10 @@ export function writeReport(
       ...(gt?.localization ? { test: gt.localization } : {}),
     },
     timings: ctx.timings,
+    cpuSeconds: ctx.cpuSeconds,
+    peakRssMb: peakRssMb(),
     fallbacks: test.fallbacks,
-    failures: train.failures,
+    ...failureReport(train.failures),
     config,
   };
   writeFileAtomic(join(opts.out, "report.json"), JSON.stringify(report, null, 2) + "\n");

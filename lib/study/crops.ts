@@ -15,7 +15,7 @@ import { NORMALIZED_RANGE } from "../crop/normalize";
 import { NORMALIZE_PERCENTILES } from "../crop/spec";
 import type { Vec3 } from "../geometry";
 import { goodSource, type SeriesStack } from "./stacks";
-import { decodeProblems, loadStudy, type StudyImages } from "./study";
+import { decodeProblems, loadStudy, unusableFiles, type StudyImages, type UnusableStudyFile } from "./study";
 import { placePoints, type LpsPoint, type OffsetModel, type PointLocation } from "./points";
 
 /**
@@ -136,6 +136,8 @@ export async function localizedCrops(
   missing: Map<string, string>;
   /** Slices of the study that failed to decode (each read as its nearest good neighbour). */
   problems: string[];
+  /** The study's files found unusable (skipped headers, failed decodes). */
+  files: UnusableStudyFile[];
 }> {
   const study = preloaded ?? (await loadStudy(entry));
   const placed = placePoints(study, levels, offsets);
@@ -146,6 +148,7 @@ export async function localizedCrops(
     points: placed.points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
     missing,
     problems: decodeProblems(study),
+    files: unusableFiles(study),
   };
 }
 

@@ -13,7 +13,24 @@ export {
   type LoadedSeries,
   type SeriesStack,
 } from "./stacks";
-export { decodeProblems, loadStudy, localizerStack, stacksOf, type Failure, type StudyImages } from "./study";
+export {
+  decodeProblems,
+  loadStudy,
+  localizerStack,
+  stacksOf,
+  unusableFiles,
+  type StudyImages,
+  type UnusableStudyFile,
+} from "./study";
+export {
+  addFailures,
+  failureReport,
+  fileFailures,
+  FAILURES_LISTED,
+  NO_CODE,
+  type Failure,
+  type FailureReport,
+} from "./failures";
 export {
   bilinearZero,
   frameToLps,

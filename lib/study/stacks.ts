@@ -1,5 +1,11 @@
 import type { CropSource } from "../crop/crop";
-import { loadSeries, type LazySlices, type Series, type Stack as DicomStack } from "../dicom";
+import {
+  loadSeries,
+  type LazySlices,
+  type Series,
+  type Stack as DicomStack,
+  type UnusableFile,
+} from "../dicom";
 import { projectToStacks, type ImagePlane, type Vec3 } from "../geometry";
 
 /**
@@ -30,13 +36,15 @@ export interface LoadedSeries {
  * Scan a series' files (headers only) into stacks via lib/dicom. Files without geometry or that
  * cannot be parsed are skipped with a warning in `series.warnings`; a file whose pixels fail to
  * decode later costs that slice only (see goodSlice). Throws a DicomError when no file is usable.
+ * `onSkip` is told of each skipped file (also when none is usable).
  */
 export async function loadSeriesStacks(
   seriesId: number,
   dir: string,
   files: readonly string[],
+  onSkip?: (skipped: UnusableFile) => void,
 ): Promise<LoadedSeries> {
-  const series = loadSeries(dir, { files, requireGeometry: true });
+  const series = loadSeries(dir, { files, requireGeometry: true, onSkip });
   const stacks: SeriesStack[] = [];
   for (const stack of series.stacks) {
     stacks.push({

@@ -1,12 +1,12 @@
 import type { SeriesDescription } from "../data/schema";
 import type { StudyEntry } from "../data/dataset";
+import type { UnusableFile } from "../dicom";
 import { goodSlice, loadSeriesStacks, type LoadedSeries, type SeriesStack } from "./stacks";
 
-/** Something of one study that could not be read or placed: listed in the report, never fatal. */
-export interface Failure {
-  readonly studyId: number;
-  readonly stage: string;
-  readonly reason: string;
+/** A file of a study that could not be used: skipped at its header read, or failed to decode. */
+export interface UnusableStudyFile extends UnusableFile {
+  readonly seriesId: number;
+  readonly stage: "header" | "decode";
 }
 
 /**
@@ -18,6 +18,8 @@ export interface StudyImages {
   readonly byType: Readonly<Record<SeriesDescription, readonly LoadedSeries[]>>;
   /** Index problems, load-time warnings (files skipped, sizes resampled) and, live, decodeProblems. */
   readonly problems: readonly string[];
+  /** Files skipped while reading headers (decode failures: see unusableFiles). */
+  readonly skippedFiles: readonly UnusableStudyFile[];
 }
 
 export async function loadStudy(entry: StudyEntry): Promise<StudyImages> {
@@ -27,6 +29,7 @@ export async function loadStudy(entry: StudyEntry): Promise<StudyImages> {
     "Sagittal T2/STIR": [],
     "Axial T2": [],
   };
+  const skippedFiles: UnusableStudyFile[] = [];
   for (const s of entry.series) {
     problems.push(...s.problems);
     if (!s.description || s.files.length === 0) continue;
@@ -36,6 +39,7 @@ export async function loadStudy(entry: StudyEntry): Promise<StudyImages> {
         s.seriesId,
         s.dir,
         s.files.map((f) => f.path),
+        (skipped) => skippedFiles.push({ ...skipped, seriesId: s.seriesId, stage: "header" }),
       );
     } catch (e) {
       // No usable file at all: the series is absent, as before, with the reason.
@@ -48,6 +52,7 @@ export async function loadStudy(entry: StudyEntry): Promise<StudyImages> {
   const study: StudyImages = {
     studyId: entry.studyId,
     byType,
+    skippedFiles,
     // Decoding is lazy: slices that fail are known only once read, so the list is computed on access.
     get problems() {
       return [...problems, ...decodeProblems(study)];
@@ -65,6 +70,16 @@ export function decodeProblems(study: StudyImages): string[] {
         [...st.pixels.failures].map(([i, why]) => `series ${series.seriesId}: slice ${i} unreadable: ${why}`),
       ),
     );
+}
+
+/** Every file of the study found unusable so far: skipped headers, then failed decodes, once each. */
+export function unusableFiles(study: StudyImages): UnusableStudyFile[] {
+  const out = new Map<string, UnusableStudyFile>(study.skippedFiles.map((f) => [f.file, f]));
+  for (const series of Object.values(study.byType).flat())
+    for (const st of series.stacks)
+      for (const f of st.pixels.unusable.values())
+        if (!out.has(f.file)) out.set(f.file, { ...f, seriesId: series.seriesId, stage: "decode" });
+  return [...out.values()];
 }
 
 export function stacksOf(study: StudyImages, type: SeriesDescription): SeriesStack[] {

@@ -4,18 +4,21 @@ import type { LabelCoordinate } from "../data/coordinates";
 import type { StudyLabels } from "../data/train-labels";
 import type { ClassifierConfig, LocalizerConfig } from "../config";
 import {
+  addFailures,
   cropsAt,
-  decodeProblems,
+  fileFailures,
   groundTruthPoints,
   loadStudy,
   localizerStack,
   lpsToFrame,
   midSlice,
+  unusableFiles,
   type CropSample,
   type Failure,
   type LocalizerSample,
   type LpsPoint,
   type MidSlice,
+  type StudyImages,
 } from "../study";
 import { progressBar } from "../util/progress";
 
@@ -31,7 +34,8 @@ export interface PreparedStudy {
 /**
  * Pass 1 over the train studies, one at a time: the localizer's mid-sagittal input with the
  * ground-truth level points mapped into it, the ground-truth points in LPS, and crops at the
- * ground-truth coordinates for the classifiers. A study that fails is listed, not fatal.
+ * ground-truth coordinates for the classifiers. A study that fails is listed, not fatal; so is each
+ * file found unusable ("train header" / "train decode"), also in a study that failed.
  */
 export async function prepareTrainStudies(opts: {
   studies: readonly StudyEntry[];
@@ -45,8 +49,9 @@ export async function prepareTrainStudies(opts: {
   const failures: Failure[] = [];
   const bar = progressBar("prepare train (pass 1)", opts.studies.length, { quiet: opts.quiet });
   for (const entry of opts.studies) {
+    let study: StudyImages | undefined;
     try {
-      const study = await loadStudy(entry);
+      study = await loadStudy(entry);
       const { points, problems } = groundTruthPoints(study, opts.coords.get(entry.studyId) ?? []);
       problems.forEach((reason) => failures.push({ studyId: entry.studyId, stage: "ground truth", reason }));
       const view = localizerStack(study);
@@ -66,8 +71,6 @@ export async function prepareTrainStudies(opts: {
       );
       for (const reason of new Set(missing.values()))
         failures.push({ studyId: entry.studyId, stage: "crop", reason });
-      for (const reason of decodeProblems(study))
-        failures.push({ studyId: entry.studyId, stage: "decode", reason });
       prepared.push({
         studyId: entry.studyId,
         mid,
@@ -87,6 +90,7 @@ export async function prepareTrainStudies(opts: {
         reason: e instanceof Error ? e.message : String(e),
       });
     }
+    if (study) addFailures(failures, fileFailures(entry.studyId, "train", unusableFiles(study)));
     bar.tick();
   }
   bar.stop();

@@ -69,6 +69,9 @@ describe("LazySlices: a file that fails to decode", () => {
     expect(lazy.hasFailed(2)).toBe(true);
     expect([...lazy.failures.keys()]).toEqual([2]);
     expect(lazy.failures.get(2)).toMatch(/^DicomError: .*2\.dcm: TRUNCATED/);
+    expect([...lazy.unusable]).toEqual([
+      [2, { file: path.join(dir, "2.dcm"), code: "TRUNCATED", detail: expect.any(String) }],
+    ]);
     [4, 3, 1].forEach((instance) => {
       const i = [4, 3, 2, 1].indexOf(instance);
       const px = lazy.slice(i);
@@ -138,6 +141,24 @@ describe("loadSeries options", () => {
     expect(strict.stacks[0].slices.map((x) => x.instanceNumber)).toEqual([4, 2, 1]);
     expect(strict.warnings).toEqual(["3.dcm: no geometry (IPP/IOP/PixelSpacing), skipped"]);
     expect(strict.instances.has(3)).toBe(false);
+  });
+
+  it("onSkip is told of every skipped file, with its code, also when none is left and loadSeries throws", () => {
+    const { dir, file } = writeSeries({ noGeometry: 3 });
+    fs.writeFileSync(file(1), "");
+    fs.truncateSync(file(2), 400); // inside the data set, before the pixels
+    const skipped: { file: string; code: string }[] = [];
+    const onSkip = ({ file, code }: { file: string; code: string }) => skipped.push({ file, code });
+    expect(loadSeries(dir, { requireGeometry: true, onSkip }).stacks[0].files).toEqual([file(4)]);
+    expect(skipped).toEqual([
+      { file: file(1), code: "NOT_DICOM" },
+      { file: file(2), code: "TRUNCATED" },
+      { file: file(3), code: "BAD_HEADER" },
+    ]);
+    skipped.length = 0;
+    const files = [file(1), file(3)];
+    expect(() => loadSeries(dir, { files, requireGeometry: true, onSkip })).toThrow(/NO_PIXEL_DATA/);
+    expect(skipped.map((s) => s.file)).toEqual(files);
   });
 
   it("requireGeometry with no usable file is NO_PIXEL_DATA, naming why", () => {

@@ -57,7 +57,7 @@ export function predictCommand(): Command {
     const fmt = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
     console.log(
       `predict (${report.profile} weights, ${report.test.studies} studies): test ${fmt(report.testScore)} prior ${fmt(report.priorScore)} oracle ${fmt(report.oracleScore)}; ` +
-        `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; wrote ${opts.out}/submission.csv, predict-report.json`,
+        `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, predict-report.json`,
     );
     return 0;
   });
