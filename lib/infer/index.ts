@@ -5,15 +5,24 @@
  */
 export {
   CONFIG_FILE,
+  EPOCHS_FILE,
   LEVEL_PRIOR_FILE,
   OFFSETS_FILE,
   PRIOR_FILE,
   checkpointsDir,
   readConfigFile,
   writeConfigFile,
+  writeEpochsFile,
   writeInferenceModels,
 } from "./weights-folder";
-export { INITIAL_STATE, finalWeightsFile, readState, writeState, type UnitState } from "./unit-state";
+export {
+  INITIAL_STATE,
+  epochWeightsFile,
+  finalWeightsFile,
+  readState,
+  writeState,
+  type UnitState,
+} from "./unit-state";
 export {
   buildFamilyClassifier,
   disposeTrained,

@@ -7,13 +7,14 @@ import { buildClassifier, buildLocalizer, type LevelChainPrior } from "../models
 import { CheckpointError, loadModelWeights } from "../models/weights-file";
 import type { PriorModel } from "../submit";
 import type { OffsetModel } from "../study";
-import { finalWeightsFile, type UnitState } from "./unit-state";
+import { epochWeightsFile, finalWeightsFile, type UnitState } from "./unit-state";
 import {
   CONFIG_FILE,
   LEVEL_PRIOR_FILE,
   OFFSETS_FILE,
   PRIOR_FILE,
   readConfigFile,
+  readEpochsFile,
   readLevelPrior,
   readOffsets,
   readJson,
@@ -46,8 +47,8 @@ export function buildFamilyClassifier(cfg: ClassifierConfig, family: Family): tf
 
 /**
  * Rebuild every fold's localizer and classifiers from a checkpoints folder: config.json gives the
- * architectures, each unit's best.weights (the last epoch's when no epoch ever improved, as in
- * fitUnit) the weights; offsets.json and prior.json the rest. Anything missing, corrupt, unfinished or
+ * architectures, each unit's weights at its type's epoch in epochs.json (the kernel's common epoch;
+ * without that file best.weights, or the last epoch's when no epoch ever improved, as in fitUnit); offsets.json and prior.json the rest. Anything missing, corrupt, unfinished or
  * made for another architecture is a CheckpointError naming the file.
  */
 export function loadTrained(dir: string): LoadedWeights {
@@ -56,6 +57,7 @@ export function loadTrained(dir: string): LoadedWeights {
   const offsets = readOffsets(join(dir, OFFSETS_FILE));
   const prior = readPrior(join(dir, PRIOR_FILE));
   const levelPrior = readLevelPrior(join(dir, LEVEL_PRIOR_FILE));
+  const epochs = readEpochsFile(dir);
   // Without enough studies for CV the kernel trains one model on everything, in fold0.
   const folds = Array.from({ length: config.folds }, (_, f) => f).filter(
     (f) => f === 0 || existsSync(join(dir, "localizer", `fold${f}`)),
@@ -64,7 +66,7 @@ export function loadTrained(dir: string): LoadedWeights {
   const made: tf.LayersModel[] = [];
   const load = (unit: string, model: tf.LayersModel) => {
     made.push(model);
-    units.push(loadUnit(join(dir, unit), unit, model));
+    units.push(loadUnit(join(dir, unit), unit, model, epochs?.[unit.split("/")[0]]));
     return model;
   };
   try {
@@ -97,6 +99,7 @@ function loadUnit(
   unitDir: string,
   unit: string,
   model: tf.LayersModel,
+  epoch?: number,
 ): { unit: string; file: string; epoch: number | null } {
   const stateFile = join(unitDir, "state.json");
   const state = readJson(stateFile) as Partial<UnitState>;
@@ -105,8 +108,10 @@ function loadUnit(
       stateFile,
       `training of ${unit} did not finish (epoch ${state.epoch ?? "?"}); rerun \`lumbar kernel\` with the same --out to finish it`,
     );
-  const file = finalWeightsFile(unitDir, state as UnitState);
+  const file =
+    epoch === undefined ? finalWeightsFile(unitDir, state as UnitState) : epochWeightsFile(unitDir, epoch);
   if (!file) throw new CheckpointError(join(unitDir, "best.weights"), "missing");
+  if (!existsSync(file)) throw new CheckpointError(file, "missing (epochs.json names that epoch)");
   let meta: unknown;
   try {
     meta = loadModelWeights(file, model);
@@ -114,6 +119,6 @@ function loadUnit(
     if (e instanceof CheckpointError) throw e;
     throw new CheckpointError(file, `corrupt: ${(e as Error).message}`);
   }
-  const epoch = (meta as { epoch?: unknown } | undefined)?.epoch;
-  return { unit, file, epoch: typeof epoch === "number" ? epoch : null };
+  const saved = (meta as { epoch?: unknown } | undefined)?.epoch;
+  return { unit, file, epoch: typeof saved === "number" ? saved : (epoch ?? null) };
 }

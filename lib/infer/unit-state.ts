@@ -10,6 +10,11 @@ export interface UnitState {
   readonly done: boolean;
   /** File names (inside the unit dir) of the last epoch's weights and optimizer. */
   readonly last: { weights: string; optimizer: string } | null;
+  /**
+   * The validation score of every epoch trained, index = epoch (lower is better): what the kernel's
+   * common epoch is chosen from (lib/kernel/common-epoch.ts). Absent in checkpoints of older versions.
+   */
+  readonly curve?: readonly number[];
   readonly extra?: Record<string, unknown>;
 }
 
@@ -19,6 +24,7 @@ export const INITIAL_STATE: UnitState = {
   bestEpoch: -1,
   done: false,
   last: null,
+  curve: [],
 };
 
 export function readState(dir: string): UnitState {
@@ -42,16 +48,22 @@ export function finalWeightsFile(dir: string, state: UnitState): string | null {
   return last && existsSync(last) ? last : null;
 }
 
+/** The weights file of one epoch of a unit (every epoch's weights are kept; see writeState). */
+export function epochWeightsFile(dir: string, epoch: number): string {
+  return join(dir, `last-e${epoch}.weights`);
+}
+
 /**
  * Commit a state: the files it names are written first (under per-epoch names), state.json is
- * renamed into place last, then older per-epoch files are deleted. A kill at any point leaves a
- * state.json that names files which exist.
+ * renamed into place last, then older optimizer files are deleted. Every epoch's weights are kept:
+ * the kernel's common epoch (chosen after all folds finish) reads them. A kill at any point leaves
+ * a state.json that names files which exist.
  */
 export function writeState(dir: string, state: UnitState): void {
   mkdirSync(dir, { recursive: true });
   writeFileAtomic(join(dir, "state.json"), JSON.stringify(state, null, 1) + "\n");
-  const keep = new Set(["state.json", "best.weights", state.last?.weights, state.last?.optimizer]);
   for (const f of readdirSync(dir)) {
-    if (/^last-e\d+\.(weights|optimizer)$/.test(f) && !keep.has(f)) rmSync(join(dir, f), { force: true });
+    if (/^last-e\d+\.optimizer$/.test(f) && f !== state.last?.optimizer)
+      rmSync(join(dir, f), { force: true });
   }
 }

@@ -12,8 +12,8 @@ import { writeFileAtomic } from "../util/atomic-write";
 
 /**
  * A weights folder (a kernel run's checkpoints/): config.json, offsets.json, level-prior.json,
- * prior.json, and one folder per unit (localizer/fold0, spinal/fold0, ...) with state.json and
- * best.weights (see unit-state.ts). Every file carries FORMAT_VERSION; every reader checks it and
+ * prior.json, epochs.json, and one folder per unit (localizer/fold0, spinal/fold0, ...) with
+ * state.json, best.weights and every epoch's last-e{epoch}.weights (see unit-state.ts). Every file carries FORMAT_VERSION; every reader checks it and
  * throws a CheckpointError naming the file.
  */
 export const CONFIG_FILE = "config.json";
@@ -21,6 +21,8 @@ export const CONFIG_FILE = "config.json";
 export const OFFSETS_FILE = "offsets.json";
 export const PRIOR_FILE = "prior.json";
 export const LEVEL_PRIOR_FILE = "level-prior.json";
+/** The epoch each unit type predicts with (the kernel's common epoch); without it, best.weights. */
+export const EPOCHS_FILE = "epochs.json";
 const FORMAT_VERSION = 1;
 
 /**
@@ -153,4 +155,27 @@ export function readPrior(file: string): PriorModel {
       throw new CheckpointError(file, `row ${i} is not three positive numbers`);
   });
   return { probs: probs as Probs3[] };
+}
+
+/** The epoch per unit type ("localizer", "spinal", ...) that inference loads, atomically. */
+export function writeEpochsFile(dir: string, epochs: Record<string, number>): void {
+  mkdirSync(dir, { recursive: true });
+  const sorted = Object.fromEntries(Object.entries(epochs).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileAtomic(
+    join(dir, EPOCHS_FILE),
+    JSON.stringify({ version: FORMAT_VERSION, epochs: sorted }, null, 1) + "\n",
+  );
+}
+
+/** epochs.json of a weights folder; null when absent (a folder of an older version: best.weights). */
+export function readEpochsFile(dir: string): Record<string, number> | null {
+  const file = join(dir, EPOCHS_FILE);
+  if (!existsSync(file)) return null;
+  const j = readJson(file) as { version?: unknown; epochs?: Record<string, unknown> } | null;
+  if (!j || j.version !== FORMAT_VERSION || typeof j.epochs !== "object" || j.epochs === null)
+    throw new CheckpointError(file, `not an epochs file of version ${FORMAT_VERSION}`);
+  for (const [unit, e] of Object.entries(j.epochs))
+    if (!Number.isInteger(e) || (e as number) < 0)
+      throw new CheckpointError(file, `epoch of ${unit} is not a non-negative integer`);
+  return j.epochs as Record<string, number>;
 }

@@ -1,27 +1,36 @@
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { FAMILIES, type Family } from "../data/schema";
-import { predictSamples } from "../infer";
+import { epochWeightsFile, predictSamples } from "../infer";
 import type { Probs3 } from "../metric";
+import { loadModelWeights } from "../models/weights-file";
 import { familyOf, sampleKey, type CropSample } from "../study";
 import type { UnitJob } from "../train/unit-job";
 import { trainUnits } from "../train/unit-pool";
+import { commonEpoch, unitCurves, type CommonEpoch } from "./common-epoch";
 import type { KernelContext } from "./context";
 import type { LocalizedPass } from "./localized-pass";
 import { pick, type PreparedTrain } from "./train-split";
 
 /** Stage 2's result: classifiers per family and fold, and out-of-fold predictions by row id. */
 export interface ClassifierStage {
+  /** Per family and fold, at the family's common epoch (what the test split is predicted with). */
   readonly classifiers: Record<Family, tf.LayersModel[]>;
-  /** At the out-of-fold localized points (how test studies are predicted). */
+  /** Per family: the epoch chosen from the folds' mean validation curve. */
+  readonly epochs: Record<Family, CommonEpoch>;
+  /** Each fold at its own best epoch, at the out-of-fold localized points (the optimistic CV). */
   readonly oofLocalized: Map<string, Probs3>;
-  /** At the labelled points (what the classifiers could do with perfect localization). */
+  /** Each fold at its own best epoch, at the labelled points (perfect localization). */
   readonly oofLabelled: Map<string, Probs3>;
+  /** Each fold at the common epoch, at the out-of-fold localized points (the honest CV). */
+  readonly oofHonest: Map<string, Probs3>;
 }
 
 /**
  * Train every family x fold classifier at once on the unit pool (labelled crops, mixed with the
- * localized ones of the same points), then predict each fold's validation studies here.
+ * localized ones of the same points), then predict each fold's validation studies here: at each
+ * fold's best epoch (the CV fitUnit's selection flatters), then at the family's common epoch, chosen
+ * from the folds' mean validation curve, which the returned models keep.
  */
 export function trainClassifiers(
   ctx: KernelContext,
@@ -52,8 +61,17 @@ export function trainClassifiers(
     const models = await trainUnits(jobs, opts);
     const out: ClassifierStage = {
       classifiers: { spinal: [], foraminal: [], subarticular: [] },
+      epochs: Object.fromEntries(
+        FAMILIES.map((family) => [
+          family,
+          commonEpoch(
+            unitCurves(jobs.filter((j) => j.kind === "classifier" && j.family === family).map((j) => j.dir)),
+          ),
+        ]),
+      ) as Record<Family, CommonEpoch>,
       oofLocalized: new Map(),
       oofLabelled: new Map(),
+      oofHonest: new Map(),
     };
     const predictInto = (
       preds: Map<string, Probs3>,
@@ -68,6 +86,8 @@ export function trainClassifiers(
       out.classifiers[family].push(models[k]);
       predictInto(out.oofLocalized, models[k], localized(valid, family), family);
       predictInto(out.oofLabelled, models[k], labelled(valid, family), family);
+      loadModelWeights(epochWeightsFile(jobs[k].dir, out.epochs[family].epoch), models[k]);
+      predictInto(out.oofHonest, models[k], localized(valid, family), family);
     });
     return out;
   });

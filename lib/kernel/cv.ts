@@ -14,7 +14,10 @@ import type { PreparedTrain } from "./train-split";
 
 /** Out-of-fold scores of the studies stage 1 localized (null without labels, i.e. without CV). */
 export interface CvScores {
+  /** Each fold at its own best epoch: the fold's validation studies also chose its epoch. */
   localized: MetricResult | null;
+  /** Each fold at its unit type's common epoch (chosen from the mean curve of all folds). */
+  honest: MetricResult | null;
   groundTruthCoords: MetricResult | null;
   prior: MetricResult | null;
   studies: number;
@@ -22,7 +25,8 @@ export interface CvScores {
 
 /**
  * Score the out-of-fold predictions (the prior fills rows no model predicted) at localized and at
- * labelled points, and the prior alone; write OUT/oof.csv (localized) for the notebooks.
+ * labelled points, at the common epochs (honest), and the prior alone; write OUT/oof.csv (honest:
+ * the models the test split is predicted with) for the notebooks.
  */
 export function scoreCv(
   ctx: KernelContext,
@@ -38,10 +42,11 @@ export function scoreCv(
     return full;
   };
   const score = (p: Map<string, Probs3>) => (labels.size ? scoreSubmission(labels, p) : null);
-  const localized = withPrior(stage2.oofLocalized);
-  writeOof(join(ctx.opts.out, "oof.csv"), localized, studies);
+  const honest = withPrior(stage2.oofHonest);
+  writeOof(join(ctx.opts.out, "oof.csv"), honest, studies);
   return {
-    localized: score(localized),
+    localized: score(withPrior(stage2.oofLocalized)),
+    honest: score(honest),
     groundTruthCoords: score(withPrior(stage2.oofLabelled)),
     prior: score(priorPredictions(train.prior, studies)),
     studies: studies.length,

@@ -12,9 +12,12 @@ import {
 import { failureReport, type FailureReport } from "../study";
 import { writeFileAtomic } from "../util/atomic-write";
 import { peakRssMb } from "../util/stage-clock";
+import type { ClassifierStage } from "./classifier-stage";
+import type { CommonEpoch } from "./common-epoch";
 import type { KernelContext } from "./context";
 import { localizationErrors, type CvScores } from "./cv";
 import type { LocalizedPass } from "./localized-pass";
+import type { LocalizerStage } from "./localizer-stage";
 import type { PreparedTrain } from "./train-split";
 
 export interface KernelReport extends FailureReport {
@@ -22,7 +25,12 @@ export interface KernelReport extends FailureReport {
   readonly data: string;
   readonly seed: number;
   readonly backend: Record<string, unknown>;
+  /** Out-of-fold score with each fold's classifiers at their own best epoch (optimistic). */
   readonly cvScore: number | null;
+  /** Out-of-fold score with every fold at its unit type's common epoch (see `epochs`). */
+  readonly cvHonestScore: number | null;
+  /** Per unit type (localizer, each family): the common epoch, the mean curve, each fold's best. */
+  readonly epochs: Record<string, CommonEpoch>;
   readonly testScore: number | null;
   readonly priorScore: number | null;
   readonly oracleScore: number | null;
@@ -47,7 +55,13 @@ export interface KernelReport extends FailureReport {
 export function writeReport(
   ctx: KernelContext,
   train: PreparedTrain,
-  results: { cv: CvScores; pass: LocalizedPass; test: TestSplitPredictions },
+  results: {
+    cv: CvScores;
+    stage1: LocalizerStage;
+    pass: LocalizedPass;
+    stage2: ClassifierStage;
+    test: TestSplitPredictions;
+  },
 ): KernelReport {
   const { config, opts } = ctx;
   const { cv, test } = results;
@@ -65,6 +79,8 @@ export function writeReport(
     seed: config.seed,
     backend: opts.backend ?? { tfBackend: tf.getBackend() },
     cvScore: cv.localized?.score ?? null,
+    cvHonestScore: cv.honest?.score ?? null,
+    epochs: { localizer: results.stage1.epoch, ...results.stage2.epochs },
     testScore: gt?.test?.score ?? null,
     priorScore: gt?.prior?.score ?? null,
     oracleScore: gt?.oracle?.score ?? null,

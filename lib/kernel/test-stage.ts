@@ -1,6 +1,12 @@
 import { join } from "node:path";
 import { fitLevelChainPrior } from "../models";
-import { predictTestSplit, writeInferenceModels, type TestSplitPredictions, type Trained } from "../infer";
+import {
+  predictTestSplit,
+  writeEpochsFile,
+  writeInferenceModels,
+  type TestSplitPredictions,
+  type Trained,
+} from "../infer";
 import { writeSubmission } from "../submit";
 import type { KernelContext } from "./context";
 import type { ClassifierStage } from "./classifier-stage";
@@ -9,9 +15,10 @@ import type { LocalizerStage } from "./localizer-stage";
 import type { PreparedTrain } from "./train-split";
 
 /**
- * Save what inference needs besides the weights (offsets, level prior, class prior) into the weights
- * folder, so `lumbar predict` needs no train split (Kaggle's test data has none); predict the test
- * split one study at a time with every fold's models; write OUT/submission.csv.
+ * Save what inference needs besides the weights (offsets, level prior, class prior, the common epoch
+ * per unit type) into the weights folder, so `lumbar predict` needs no train split (Kaggle's test
+ * data has none) and loads the same epochs; predict the test split one study at a time with every
+ * fold's models at the common epochs; write OUT/submission.csv.
  */
 export async function predictTest(
   ctx: KernelContext,
@@ -27,6 +34,8 @@ export async function predictTest(
     levelPrior,
   };
   writeInferenceModels(ctx.ckpt, { offsets, levelPrior, prior: train.prior });
+  const epochOf = Object.entries({ localizer: models.stage1.epoch, ...models.stage2.epochs });
+  writeEpochsFile(ctx.ckpt, Object.fromEntries(epochOf.map(([unit, e]) => [unit, e.epoch])));
   const test = await ctx.clock("inference", () =>
     predictTestSplit(ctx.opts.data, trained, ctx.config, train.prior, ctx.quiet),
   );

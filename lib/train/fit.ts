@@ -129,7 +129,7 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     const improved = metrics.score < state.bestScore;
     if (improved) saveModelWeights(bestFile, model, { epoch, ...metrics });
     const last = { weights: `last-e${epoch}.weights`, optimizer: `last-e${epoch}.optimizer` };
-    saveModelWeights(join(dir, last.weights), model);
+    saveModelWeights(join(dir, last.weights), model, { epoch, ...metrics });
     await saveOptimizer(join(dir, last.optimizer), optimizer);
     state = {
       epoch: epoch + 1,
@@ -137,6 +137,7 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
       bestEpoch: improved ? epoch : state.bestEpoch,
       done: false,
       last,
+      curve: [...(state.curve ?? []), metrics.score],
     };
     writeState(dir, state);
     stale = improved ? 0 : stale + 1;

@@ -98,8 +98,17 @@ beforeAll(async () => {
   rmSync(img(damaged.noFolder, find(damaged.noFolder, "Sagittal T1").seriesId), { recursive: true });
   writeSeriesRows(data, kept);
 
-  report = await runKernel({ data, out, profile: "smoke", seed: 3, quiet: true });
+  report = await runKernel(smokeRun(3));
 }, 600_000);
+
+/**
+ * The smoke profile with 3 epochs per unit (smoke's patience 1 may stop folds at different epochs),
+ * so the common epoch is a choice among several.
+ */
+function smokeRun(seed: number) {
+  const overrides = { localizer: { epochs: 3 }, classifier: { epochs: 3 } };
+  return { data, out, profile: "smoke" as const, seed, overrides, quiet: true };
+}
 
 describe("smoke kernel on damaged test studies", () => {
   it("writes a complete, valid submission with exactly the sample submission's rows", () => {
@@ -111,7 +120,7 @@ describe("smoke kernel on damaged test studies", () => {
 
   it("reports scores, the oracle, localization errors and timings", () => {
     const r = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
-    for (const k of ["cvScore", "testScore", "priorScore", "oracleScore"])
+    for (const k of ["cvScore", "cvHonestScore", "testScore", "priorScore", "oracleScore"])
       expect(Number.isFinite(r[k]), k).toBe(true);
     expect(r.oracleScore).toBeLessThan(r.priorScore);
     expect(r.cv.localized.rows_scored).toBeGreaterThan(0);
@@ -121,6 +130,28 @@ describe("smoke kernel on damaged test studies", () => {
       expect(r.timings[k]).toBeGreaterThan(0);
     expect(existsSync(join(out, "checkpoints", "config.json"))).toBe(true);
     expect(readFileSync(join(out, "train-log.jsonl"), "utf8").trim().split("\n").length).toBeGreaterThan(0);
+  });
+
+  it("reports the honest CV: one epoch per unit type, from the folds' mean validation curve", () => {
+    const r = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as KernelReport;
+    expect(Number.isFinite(r.cvHonestScore)).toBe(true);
+    expect(r.cv.honest!.rows_scored).toBe(r.cv.localized!.rows_scored);
+    expect(Object.keys(r.epochs).sort()).toEqual(["foraminal", "localizer", "spinal", "subarticular"]);
+    const chosen = JSON.parse(readFileSync(join(out, "checkpoints", "epochs.json"), "utf8")).epochs;
+    for (const [unit, e] of Object.entries(r.epochs)) {
+      const states = [0, 1].map((f) =>
+        JSON.parse(readFileSync(join(out, "checkpoints", unit, `fold${f}`, "state.json"), "utf8")),
+      );
+      // the curve covers the epochs every fold trained; the epoch is its minimum
+      expect(e.meanCurve).toHaveLength(Math.min(...states.map((s) => s.epoch)));
+      expect(e.meanCurve[e.epoch]).toBe(Math.min(...e.meanCurve));
+      expect(e.foldBest).toEqual(states.map((s) => s.bestEpoch));
+      expect(chosen[unit]).toBe(e.epoch);
+      // every epoch's weights are kept
+      for (const [f, s] of states.entries())
+        for (let k = 0; k < s.epoch; k++)
+          expect(existsSync(join(out, "checkpoints", unit, `fold${f}`, `last-e${k}.weights`))).toBe(true);
+    }
   });
 
   it("falls back to the prior for the rows a missing series cannot serve, with the reason", () => {
@@ -153,15 +184,19 @@ describe("smoke kernel on damaged test studies", () => {
   });
 
   it("refuses to resume into checkpoints made with another configuration", async () => {
-    await expect(runKernel({ data, out, profile: "smoke", seed: 4, quiet: true })).rejects.toThrow(
-      /different configuration/,
-    );
+    await expect(runKernel(smokeRun(4))).rejects.toThrow(/different configuration/);
   });
 
-  it("a rerun resumes from the finished checkpoints and writes the same submission", async () => {
-    const before = readFileSync(join(out, "submission.csv"), "utf8");
-    const again = await runKernel({ data, out, profile: "smoke", seed: 3, quiet: true });
-    expect(readFileSync(join(out, "submission.csv"), "utf8")).toBe(before);
+  it("a rerun resumes from the finished checkpoints and writes the same bytes", async () => {
+    const files = ["submission.csv", "oof.csv", "checkpoints/epochs.json"];
+    const before = files.map((f) => readFileSync(join(out, f), "utf8"));
+    const reportBefore = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+    const again = await runKernel(smokeRun(3));
+    expect(files.map((f) => readFileSync(join(out, f), "utf8"))).toEqual(before);
     expect(again.cvScore).toBe(report.cvScore);
+    expect(again.cvHonestScore).toBe(report.cvHonestScore);
+    // report.json differs only in the stage timings
+    const reportAfter = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+    expect({ ...reportAfter, timings: null }).toEqual({ ...reportBefore, timings: null });
   });
 });

@@ -143,8 +143,9 @@ describe("fresh kernel runs", () => {
       readFileSync(join(kernelOut, "submission.csv"), "utf8"),
     );
     for (const unit of ["localizer", "spinal", "foraminal", "subarticular"])
-      for (const fold of ["fold0", "fold1"]) {
-        const file = join(unit, fold, "best.weights");
+      for (const file of ["fold0", "fold1"].flatMap((fold) =>
+        ["best.weights", "last-e0.weights"].map((w) => join(unit, fold, w)),
+      )) {
         expect(
           readFileSync(join(again, "checkpoints", file)).equals(
             readFileSync(join(kernelOut, "checkpoints", file)),
@@ -183,9 +184,10 @@ describe("weights folders that cannot predict", () => {
     ]);
   });
 
-  it("a truncated best.weights is named", async () => {
+  it("a truncated weights file (the epoch epochs.json names) is named", async () => {
     const w = weightsCopy();
-    const file = join(w, "spinal", "fold1", "best.weights");
+    const epoch = JSON.parse(readFileSync(join(w, "epochs.json"), "utf8")).epochs.spinal;
+    const file = join(w, "spinal", "fold1", `last-e${epoch}.weights`);
     truncateSync(file, Math.floor(statSync(file).size / 2));
     await expectCheckpointError(
       predictTest({ data, weights: w, out: join(root, "x"), quiet: true }),
@@ -222,8 +224,25 @@ describe("weights folders that cannot predict", () => {
     config.localizer.filters = [4, 8];
     writeFileSync(join(w, "config.json"), JSON.stringify(config));
     expect(() => loadTrained(w)).toThrow(
-      new RegExp(`^${join(w, "localizer", "fold0", "best.weights")}: tensor 0 .* has shape`),
+      new RegExp(`^${join(w, "localizer", "fold0", "last-e0.weights")}: tensor 0 .* has shape`),
     );
+  });
+
+  it("epochs.json names the weights each unit loads; without it (an older run) best.weights", () => {
+    const w = weightsCopy();
+    const loaded = loadTrained(w);
+    disposeTrained(loaded);
+    const epochs = JSON.parse(readFileSync(join(w, "epochs.json"), "utf8")).epochs;
+    for (const u of loaded.units) {
+      expect(u.file).toBe(join(w, u.unit, `last-e${epochs[u.unit.split("/")[0]]}.weights`));
+      expect(u.epoch).toBe(epochs[u.unit.split("/")[0]]);
+    }
+    rmSync(join(w, "epochs.json"));
+    const old = loadTrained(w);
+    disposeTrained(old);
+    expect(old.units.every((u) => u.file.endsWith("best.weights"))).toBe(true);
+    writeFileSync(join(w, "epochs.json"), JSON.stringify({ version: 1, epochs: { spinal: -1 } }));
+    expect(() => loadTrained(w)).toThrow(`${join(w, "epochs.json")}: epoch of spinal is not`);
   });
 
   it("weights of another profile than the one asked for are refused before loading", async () => {

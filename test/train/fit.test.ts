@@ -86,12 +86,21 @@ describe("fitUnit", () => {
     const wb = weightsOf(resumed);
     expect(wb.length).toBe(wa.length);
     wa.forEach((v, i) => expect(wb[i]).toBeCloseTo(v, 5));
-    // only the last epoch's files are kept, plus best and state
+    // every epoch's weights are kept (the kernel's common epoch reads them), only the last optimizer
     expect(
       readdirSync(b)
         .filter((f) => f.startsWith("last-"))
         .sort(),
-    ).toEqual(["last-e3.optimizer", "last-e3.weights"]);
+    ).toEqual([
+      "last-e0.weights",
+      "last-e1.weights",
+      "last-e2.weights",
+      "last-e3.optimizer",
+      "last-e3.weights",
+    ]);
+    // the validation curve, one score per epoch, survives the crash
+    expect(readState(b).curve).toHaveLength(4);
+    expect(readState(b).curve).toEqual(readState(a).curve);
     const lines = readFileSync(join(b, "log.jsonl"), "utf8")
       .trim()
       .split("\n")

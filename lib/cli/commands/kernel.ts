@@ -76,7 +76,7 @@ export function kernelCommand(): Command {
     });
     const fmt = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
     console.log(
-      `kernel ${report.profile}: cv ${fmt(report.cvScore)} test ${fmt(report.testScore)} prior ${fmt(report.priorScore)} oracle ${fmt(report.oracleScore)}; ` +
+      `kernel ${report.profile}: cv ${fmt(report.cvScore)} (best epoch per fold) honest cv ${fmt(report.cvHonestScore)} (common epoch) test ${fmt(report.testScore)} prior ${fmt(report.priorScore)} oracle ${fmt(report.oracleScore)}; ` +
         `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, report.json`,
     );
     return 0;
