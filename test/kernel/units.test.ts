@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { initBackend } from "../../lib/engine";
 import { generateDataset } from "../../lib/synth";
@@ -85,6 +85,15 @@ describe("kernel --plan / --unit", () => {
     );
     await expect(runUnit({ data, out, profile: "smoke", quiet: true }, "localizer")).rejects.toThrow(
       /"localizer" is not a unit of this run; its units: localizer\/fold0, localizer\/fold1, spinal\/fold0/,
+    );
+  });
+
+  it("a unit run with another --data than the plan in OUT is a usage error", async () => {
+    const out = join(root, "other-data");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, "plan.json"), JSON.stringify({ version: 1, data: "/elsewhere" }));
+    await expect(runUnit({ data, out, profile: "smoke", quiet: true }, "localizer/fold0")).rejects.toThrow(
+      /planned for --data \/elsewhere/,
     );
   });
 });
