@@ -11,6 +11,7 @@ import { commonEpoch, unitCurves, type CommonEpoch } from "./common-epoch";
 import type { KernelContext } from "./context";
 import type { LocalizedPass } from "./localized-pass";
 import { pick, type PreparedTrain } from "./train-split";
+import { unitId } from "./unit-ids";
 
 /** Stage 2's result: classifiers per family and fold, and out-of-fold predictions by row id. */
 export interface ClassifierStage {
@@ -38,25 +39,10 @@ export function trainClassifiers(
   pass: LocalizedPass,
 ): Promise<ClassifierStage> {
   const { config } = ctx;
-  const labelled = (ids: number[], family: Family) =>
-    pick(train, ids).flatMap((p) => p.gtCrops.filter((c) => familyOf(c) === family));
-  const localized = (ids: number[], family: Family) =>
-    ids.flatMap((id) => (pass.crops.get(id) ?? []).filter((c) => familyOf(c) === family));
+  const { labelled, localized } = cropsOf(train, pass);
   return ctx.clock("trainClassifiers", async () => {
-    const units = FAMILIES.flatMap((family) => train.splits.map((split, f) => ({ family, f, split })));
-    const jobs = units.map(({ family, f, split: { train: trainIds, valid } }): UnitJob => ({
-      kind: "classifier",
-      dir: join(ctx.ckpt, family, `fold${f}`),
-      name: `${family} f${f}`,
-      family,
-      train: labelled(trainIds, family),
-      trainAlternates: localized(trainIds, family),
-      valid: localized(valid, family),
-      cfg: config.classifier,
-      patience: config.patience,
-      seed: config.seed + 1009 * f + FAMILIES.indexOf(family),
-      tta: config.tta,
-    }));
+    const units = classifierUnits(train);
+    const jobs = classifierJobs(ctx, train, pass);
     const opts = { threads: ctx.threads, label: "train classifiers", log: ctx.log, quiet: ctx.quiet };
     const models = await trainUnits(jobs, opts);
     const out: ClassifierStage = {
@@ -91,4 +77,41 @@ export function trainClassifiers(
     });
     return out;
   });
+}
+
+/** Every family x fold of stage 2, families in FAMILIES order, folds inside. */
+function classifierUnits(train: PreparedTrain) {
+  return FAMILIES.flatMap((family) => train.splits.map((split, f) => ({ family, f, split })));
+}
+
+/** A family's crops of some studies: at their labelled points, or at their localized ones (pass 2). */
+function cropsOf(train: PreparedTrain, pass: LocalizedPass) {
+  return {
+    labelled: (ids: number[], family: Family) =>
+      pick(train, ids).flatMap((p) => p.gtCrops.filter((c) => familyOf(c) === family)),
+    localized: (ids: number[], family: Family) =>
+      ids.flatMap((id) => (pass.crops.get(id) ?? []).filter((c) => familyOf(c) === family)),
+  };
+}
+
+/**
+ * One classifier unit per family and fold (checkpoints in OUT/checkpoints/FAMILY/foldF): trained on
+ * labelled crops mixed with the localized ones of the same points, validated on localized crops.
+ */
+export function classifierJobs(ctx: KernelContext, train: PreparedTrain, pass: LocalizedPass): UnitJob[] {
+  const { config } = ctx;
+  const { labelled, localized } = cropsOf(train, pass);
+  return classifierUnits(train).map(({ family, f, split: { train: trainIds, valid } }): UnitJob => ({
+    kind: "classifier",
+    dir: join(ctx.ckpt, unitId(family, f)),
+    name: `${family} f${f}`,
+    family,
+    train: labelled(trainIds, family),
+    trainAlternates: localized(trainIds, family),
+    valid: localized(valid, family),
+    cfg: config.classifier,
+    patience: config.patience,
+    seed: config.seed + 1009 * f + FAMILIES.indexOf(family),
+    tta: config.tta,
+  }));
 }

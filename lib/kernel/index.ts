@@ -14,3 +14,12 @@ export type { ClassifierStage } from "./classifier-stage";
 export type { CvScores } from "./cv";
 export { commonEpoch, type CommonEpoch } from "./common-epoch";
 export { demoDataset } from "./demo";
+export {
+  planKernel,
+  runUnit,
+  PLAN_FILE,
+  UnitNotReadyError,
+  UnknownUnitError,
+  type KernelPlan,
+} from "./units";
+export type { PlannedUnit } from "./unit-ids";

@@ -10,6 +10,7 @@ import { trainUnits } from "../train/unit-pool";
 import { commonEpoch, unitCurves, type CommonEpoch } from "./common-epoch";
 import type { KernelContext } from "./context";
 import { pick, type PreparedTrain } from "./train-split";
+import { unitId } from "./unit-ids";
 
 /** Stage 1's result: one localizer per fold and each validation study's level points (LPS mm). */
 export interface LocalizerStage {
@@ -29,16 +30,7 @@ export interface LocalizerStage {
 export function trainLocalizers(ctx: KernelContext, train: PreparedTrain): Promise<LocalizerStage> {
   const { config } = ctx;
   return ctx.clock("trainLocalizer", async () => {
-    const jobs = train.splits.map(({ train: trainIds, valid }, f): UnitJob => ({
-      kind: "localizer",
-      dir: join(ctx.ckpt, "localizer", `fold${f}`),
-      name: `localizer f${f}`,
-      train: pick(train, trainIds).map((p) => p.localizer),
-      valid: pick(train, valid).map((p) => p.localizer),
-      cfg: config.localizer,
-      patience: config.patience,
-      seed: config.seed + 101 * f,
-    }));
+    const jobs = localizerJobs(ctx, train);
     const opts = { threads: ctx.threads, label: "train localizers", log: ctx.log, quiet: ctx.quiet };
     const localizers = await trainUnits(jobs, opts);
     const epoch = commonEpoch(unitCurves(jobs.map((j) => j.dir)));
@@ -61,4 +53,19 @@ export function trainLocalizers(ctx: KernelContext, train: PreparedTrain): Promi
     });
     return { localizers, epoch, oofLevels };
   });
+}
+
+/** One localizer unit per fold (checkpoints in OUT/checkpoints/localizer/foldF), seeded per fold. */
+export function localizerJobs(ctx: KernelContext, train: PreparedTrain): UnitJob[] {
+  const { config } = ctx;
+  return train.splits.map(({ train: trainIds, valid }, f): UnitJob => ({
+    kind: "localizer",
+    dir: join(ctx.ckpt, unitId("localizer", f)),
+    name: `localizer f${f}`,
+    train: pick(train, trainIds).map((p) => p.localizer),
+    valid: pick(train, valid).map((p) => p.localizer),
+    cfg: config.localizer,
+    patience: config.patience,
+    seed: config.seed + 101 * f,
+  }));
 }

@@ -21,4 +21,16 @@ describe("lumbar kernel options", () => {
   it("rejects an unknown profile as a usage error", () => {
     expect(() => parseKernelOptions({ out: "o", profile: "fast" })).toThrow(UsageError);
   });
+  it("--plan and --unit choose the mode; both at once, or an empty ID, is a usage error", () => {
+    expect(parseKernelOptions({ out: "o", profile: "smoke" }).mode).toEqual({ kind: "run" });
+    expect(parseKernelOptions({ out: "o", profile: "smoke", plan: true }).mode).toEqual({ kind: "plan" });
+    expect(parseKernelOptions({ out: "o", profile: "smoke", unit: "spinal/fold1" }).mode).toEqual({
+      kind: "unit",
+      id: "spinal/fold1",
+    });
+    expect(() => parseKernelOptions({ out: "o", profile: "smoke", plan: true, unit: "x" })).toThrow(
+      UsageError,
+    );
+    expect(() => parseKernelOptions({ out: "o", profile: "smoke", unit: " " })).toThrow(UsageError);
+  });
 });

@@ -4,7 +4,7 @@ import { withRun, intOption } from "../command";
 import { UsageError } from "../../util/errors";
 import { isProfile, PROFILES } from "../../config";
 import { initBackend } from "../../engine";
-import { runKernel } from "../../kernel";
+import { planKernel, runKernel, runUnit } from "../../kernel";
 import { demoDataset } from "../../kernel/demo";
 
 interface KernelOpts {
@@ -14,6 +14,8 @@ interface KernelOpts {
   seed?: number;
   threads?: number;
   quiet?: boolean;
+  plan?: boolean;
+  unit?: string;
 }
 
 /** Pure argument check, testable without running anything. */
@@ -24,11 +26,16 @@ export function parseKernelOptions(opts: KernelOpts): {
   seed: number | undefined;
   threads: number | undefined;
   quiet: boolean;
+  /** "plan": write OUT/plan.json and print the unit IDs; "unit": train one unit; "run": the whole kernel. */
+  mode: { kind: "run" } | { kind: "plan" } | { kind: "unit"; id: string };
 } {
   if (opts.threads !== undefined && opts.threads < 1)
     throw new UsageError(`--threads must be at least 1, got ${opts.threads}`);
   if (!isProfile(opts.profile))
     throw new UsageError(`--profile must be one of ${PROFILES.join("|")}, got "${opts.profile}"`);
+  if (opts.plan && opts.unit !== undefined) throw new UsageError("--plan and --unit exclude each other");
+  if (opts.unit !== undefined && !opts.unit.trim())
+    throw new UsageError("--unit needs a unit ID (see --plan)");
   return {
     data: opts.data ? resolve(opts.data) : null,
     out: resolve(opts.out),
@@ -36,6 +43,11 @@ export function parseKernelOptions(opts: KernelOpts): {
     seed: opts.seed,
     threads: opts.threads,
     quiet: !!opts.quiet,
+    mode: opts.plan
+      ? { kind: "plan" }
+      : opts.unit !== undefined
+        ? { kind: "unit", id: opts.unit.trim() }
+        : { kind: "run" },
   };
 }
 
@@ -43,6 +55,9 @@ export function parseKernelOptions(opts: KernelOpts): {
  * `lumbar kernel [--data DIR] --out DIR [--profile smoke|quick|full] [--seed S] [--threads N]`: train both stages
  * on DIR's train split with k-fold CV, predict its test split, write OUT/submission.csv and
  * OUT/report.json. Without --data it generates (once, cached) the embedded demo set and uses it.
+ * `--plan` writes OUT/plan.json and prints the run's unit IDs in an order they can run; `--unit ID`
+ * trains that one unit into OUT (separate processes, other machines on a shared OUT); a plain run
+ * afterwards loads the finished units and does the rest.
  */
 export function kernelCommand(): Command {
   const cmd = new Command("kernel")
@@ -59,13 +74,18 @@ export function kernelCommand(): Command {
       "worker threads training folds concurrently (default: one per core; 1 = in the main thread; same weights either way)",
       intOption("threads"),
     )
-    .option("--quiet", "no progress bars");
+    .option("--quiet", "no progress bars")
+    .option("--plan", "write OUT/plan.json and print the unit IDs, one per line, in an order they can run")
+    .option(
+      "--unit <id>",
+      "train only this unit (an ID from --plan) into OUT; a plain run then does the rest",
+    );
   return withRun<KernelOpts>(cmd, async (raw) => {
     const opts = parseKernelOptions(raw);
     // The engine must pick its backend before the first tensor exists.
     const backend = await initBackend();
     const data = opts.data ?? (await demoDataset());
-    const report = await runKernel({
+    const kernelOpts = {
       data,
       out: opts.out,
       profile: opts.profile,
@@ -73,7 +93,20 @@ export function kernelCommand(): Command {
       overrides: opts.threads !== undefined ? { threads: opts.threads } : undefined,
       quiet: opts.quiet,
       backend: { ...backend },
-    });
+    };
+    if (opts.mode.kind === "plan") {
+      const plan = await planKernel(kernelOpts);
+      for (const u of plan.units) console.log(u.id);
+      return 0;
+    }
+    if (opts.mode.kind === "unit") {
+      const done = await runUnit(kernelOpts, opts.mode.id);
+      console.log(
+        `unit ${done.unit}: finished (${done.epochs} epochs) in ${opts.out}/checkpoints/${done.unit}`,
+      );
+      return 0;
+    }
+    const report = await runKernel(kernelOpts);
     const fmt = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
     console.log(
       `kernel ${report.profile}: cv ${fmt(report.cvScore)} (best epoch per fold) honest cv ${fmt(report.cvHonestScore)} (common epoch) test ${fmt(report.testScore)} prior ${fmt(report.priorScore)} oracle ${fmt(report.oracleScore)}; ` +
