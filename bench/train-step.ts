@@ -1,5 +1,4 @@
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
+import { rerunPerValue } from "./fresh-process";
 import * as tf from "@tensorflow/tfjs";
 import { Command } from "commander";
 import { intOption, withRun } from "../lib/cli/command";
@@ -54,7 +53,7 @@ export function trainStepBench(): Command {
     const backends = opts.backends.split(",").map((b) => b.trim());
     for (const b of backends)
       if (!(BACKEND_CHOICES as readonly string[]).includes(b)) throw new UsageError(`unknown backend "${b}"`);
-    if (backends.length > 1) return runChildren(backends, opts);
+    if (backends.length > 1) return rerunPerValue("--backends", backends);
     const info = await initBackend({ backend: backends[0] as (typeof BACKEND_CHOICES)[number], log: false });
     for (const model of ["localizer", "classifier"] as const) {
       const row = measure(model, opts, info.choice, info.threads);
@@ -62,16 +61,6 @@ export function trainStepBench(): Command {
     }
     return 0;
   });
-}
-
-function runChildren(backends: string[], opts: Opts): number {
-  for (const b of backends) {
-    const args = [path.join(__dirname, "..", "bin", "lumbar.js"), "bench", "train-step", "--backends", b];
-    args.push("--profile", opts.profile, "--steps", String(opts.steps), ...(opts.json ? ["--json"] : []));
-    const r = spawnSync(process.execPath, args, { stdio: ["ignore", "inherit", "inherit"] });
-    if (r.status !== 0) return r.status ?? 1;
-  }
-  return 0;
 }
 
 /** Build the model, feed it random inputs of the profile's shapes, time steps and count kernels. */

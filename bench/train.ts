@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { rerunPerValue } from "./fresh-process";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as readline from "node:readline";
@@ -76,7 +77,7 @@ export function trainBench(): Command {
     if (opts.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(opts.backend))
       throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join("|")}`);
     // TensorFlow fixes its thread pool when it loads: one process per thread setting.
-    if (threadSettings.length > 1) return runPerThreadSetting(threadSettings);
+    if (threadSettings.length > 1) return rerunPerValue("--threads", threadSettings);
     const info = await initBackend({
       backend: opts.backend as BackendChoice | undefined,
       threads: threadSettings[0],
@@ -99,16 +100,6 @@ export function trainBench(): Command {
 function havePeer(): boolean {
   const r = spawnSync(PYTHON, ["-c", "import torch"], { stdio: "ignore" });
   return r.status === 0;
-}
-
-/** Re-runs this command once per thread setting, each in a fresh process (same options otherwise). */
-function runPerThreadSetting(settings: number[]): number {
-  const args = process.argv.slice(1).filter((a, i, all) => a !== "--threads" && all[i - 1] !== "--threads");
-  for (const n of settings) {
-    const r = spawnSync(process.execPath, [...args, "--threads", String(n)], { stdio: "inherit" });
-    if (r.status !== 0) return r.status ?? 1;
-  }
-  return 0;
 }
 
 async function benchOne(

@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BackendInfo, NATIVE_BINDING, initBackend } from "../engine/backend";
+import { BackendInfo, initBackend, nativeInstall } from "../engine/backend";
 import { findChromium } from "../viz/render";
 import { readEnv } from "../util/env";
 
@@ -120,16 +120,8 @@ export async function runDoctor(opts: { data?: string } = {}): Promise<DoctorRep
 }
 
 function nativePackage(pkg: string): NativePackage {
-  const dir = packageDir(pkg);
-  return { installed: dir !== null, binding: dir !== null && existsSync(path.join(dir, NATIVE_BINDING)) };
-}
-
-function packageDir(pkg: string): string | null {
-  try {
-    return path.dirname(require.resolve(`${pkg}/package.json`));
-  } catch {
-    return null;
-  }
+  const { dir, binding } = nativeInstall(pkg);
+  return { installed: dir !== null, binding };
 }
 
 function envInt(name: string): number | null {
@@ -196,7 +188,7 @@ function dataReport(dir?: string): DoctorReport["data"] {
 
 /** The GPU build's build-info.json (written by scripts/native-tf.sh from the wheel). */
 function buildInfo(): Record<string, unknown> | null {
-  const dir = packageDir("@tensorflow/tfjs-node-gpu");
+  const dir = nativeInstall("@tensorflow/tfjs-node-gpu").dir;
   const file = dir && path.join(dir, "deps", "build-info.json");
   return file && existsSync(file)
     ? (JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>)
@@ -237,7 +229,7 @@ function gpuReport(info: BackendInfo | null): GpuReport {
  */
 function cudaLibraries(): Pick<GpuReport, "cudart" | "cudnn"> {
   const maps = existsSync("/proc/self/maps") ? readFileSync("/proc/self/maps", "utf8") : "";
-  const gpuDir = packageDir("@tensorflow/tfjs-node-gpu");
+  const gpuDir = nativeInstall("@tensorflow/tfjs-node-gpu").dir;
   const find = (file: string, wheelDir: string): { path: string; loaded: boolean } | null => {
     const mapped = maps.split("\n").find((l) => l.includes(`/${file}`));
     if (mapped) return { path: mapped.slice(mapped.indexOf("/")), loaded: true };

@@ -92,8 +92,6 @@ export async function initBackend(opts: InitBackendOptions = {}): Promise<Backen
           ? `best available (${failures.join("; ")})`
           : "best available";
       current = { choice, tfBackend: tf.getBackend(), reason, cores: os.cpus().length, ...nativeFacts() };
-      // tfjs-node-gpu without a GPU still computes on the CPU: call it what it is.
-      if (current.choice === "tensorflow-gpu" && !current.gpu) current.choice = "tensorflow";
       if (opts.log !== false) {
         console.error(
           `[engine] backend=${choice} (tfjs "${current.tfBackend}") threads/backend=${current.threads} ` +
@@ -131,7 +129,18 @@ function nativeFacts(): Pick<BackendInfo, "threads" | "tensorflowVersion" | "gpu
 }
 
 /** Where scripts/native-tf.sh puts the binding inside the package (N-API 8). */
-export const NATIVE_BINDING = path.join("lib", "napi-v8", "tfjs_binding.node");
+const NATIVE_BINDING = path.join("lib", "napi-v8", "tfjs_binding.node");
+
+/** Where a native package is installed (null: not installed) and whether native-tf.sh built its binding. */
+export function nativeInstall(pkg: string): { dir: string | null; binding: boolean } {
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    return { dir: null, binding: false };
+  }
+  return { dir, binding: fs.existsSync(path.join(dir, NATIVE_BINDING)) };
+}
 
 /** Present whenever the NVIDIA kernel driver is loaded (bare metal, containers with GPUs passed in). */
 const NVIDIA_DRIVER = ["/proc/driver/nvidia/version", "/dev/nvidiactl"];
@@ -147,24 +156,17 @@ const NATIVE_PACKAGES = {
  * once, when the library loads, so they are set first (a user's own values win).
  */
 async function startNative(choice: keyof typeof NATIVE_PACKAGES, threads?: number): Promise<string | null> {
-  // One libtensorflow per process: a GPU build that loaded but saw no GPU serves the CPU too.
-  if (choice === "tensorflow" && tf.findBackend("tensorflow")) {
-    return (await tf.setBackend("tensorflow")) ? null : "libtensorflow already loaded but did not start";
-  }
   // Loading the CUDA build costs seconds and a GiB of mappings: only where an NVIDIA driver runs.
   if (choice === "tensorflow-gpu" && !NVIDIA_DRIVER.some((f) => fs.existsSync(f)))
     return `no NVIDIA driver (${NVIDIA_DRIVER.join(", ")} absent)`;
-  // A worker thread must bind the libtensorflow its process already mapped: two would clash.
+  // One libtensorflow per process: a build already mapped (by this thread, or by the main thread for
+  // a unit worker) is the one to bind; a GPU build that saw no GPU serves the CPU.
   const pkg = loadedNativePackage() ?? NATIVE_PACKAGES[choice];
   const script = `bash scripts/native-tf.sh${choice === "tensorflow-gpu" ? " --gpu" : ""}`;
-  let dir: string;
-  try {
-    dir = path.dirname(require.resolve(`${pkg}/package.json`));
-  } catch {
-    return `${pkg} not installed (npm ci, then ${script})`;
-  }
+  const install = nativeInstall(pkg);
+  if (install.dir === null) return `${pkg} not installed (npm ci, then ${script})`;
   // Checked before loading: a package without its binding registers its kernels, then throws.
-  if (!fs.existsSync(path.join(dir, NATIVE_BINDING))) return `${pkg} has no built binding (${script})`;
+  if (!install.binding) return `${pkg} has no built binding (${script})`;
   if (threads !== undefined) process.env.TF_NUM_INTRAOP_THREADS = String(threads);
   else process.env.TF_NUM_INTRAOP_THREADS ??= "1";
   process.env.TF_CPP_MIN_LOG_LEVEL ??= "2"; // no INFO/WARNING banners (oneDNN, CPU features, cuInit)
