@@ -83,14 +83,14 @@ function backward(dy: tf.Tensor, saved: tf.Tensor[], epsilon: number): tf.Tensor
   return [dx, dgamma, dbeta];
 }
 
-export const tfBatchNormTrainConfig: KernelConfig = {
+const tfBatchNormTrainConfig: KernelConfig = {
   kernelName: TF_BATCH_NORM_TRAIN,
   backendName: "tensorflow",
   kernelFunc: forward as unknown as KernelFunc,
 };
 
 /** Gradient w.r.t. x, gamma, beta; the statistics and reserve outputs carry none. */
-export const tfBatchNormTrainGradient: GradConfig = {
+const tfBatchNormTrainGradient: GradConfig = {
   kernelName: TF_BATCH_NORM_TRAIN,
   inputsToSave: ["x", "gamma"],
   outputsToSave: [false, false, false, true, true, true],
