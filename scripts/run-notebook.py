@@ -26,6 +26,17 @@ def cell_text(cell, stream):
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == stream)
 
 
+def cell_tail(cell, lines=40):
+    """The last lines a cell showed: its streams and the text of its displays (a live progress board)."""
+    texts = []
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "stream":
+            texts.append(o.get("text", ""))
+        elif "data" in o:
+            texts.append(o["data"].get("text/plain", ""))
+    return "\n".join("".join(texts).splitlines()[-lines:])
+
+
 def write_outputs(nb, src_path, out_dir):
     base = os.path.splitext(os.path.basename(src_path))[0]
     os.makedirs(out_dir, exist_ok=True)
@@ -57,6 +68,7 @@ def main():
 
     def on_start(cell, cell_index, **_):
         started[cell_index] = time.time()
+        started["last"] = cell_index
 
     def on_done(cell, cell_index, **_):
         secs = time.time() - started.get(cell_index, time.time())
@@ -94,7 +106,11 @@ def main():
               file=sys.stderr)
         status = 1
     except CellTimeoutError as e:
-        print(f"{name}: a cell timed out after {args.timeout}s: {e}", file=sys.stderr)
+        # What the cell showed last (its progress board) says where it stopped.
+        idx = started.get("last")
+        shown = cell_tail(nb.cells[idx]) if idx is not None else ""
+        print(f"{name}: a cell timed out after {args.timeout}s: {e}\n--- its last output ---\n{shown or '(none)'}",
+              file=sys.stderr)
         status = 1
     except DeadKernelError as e:
         print(f"{name}: the kernel died (out of memory or crashed): {e}", file=sys.stderr)

@@ -16,6 +16,25 @@ export interface TrainUnitsOptions {
   readonly label: string;
   readonly log?: JsonlLog;
   readonly quiet?: boolean;
+  /**
+   * How long a worker may take to load its backend and say it is ready (default
+   * WORKER_START_TIMEOUT_MS). Past it the pool stops and the units left train in this thread.
+   */
+  readonly startTimeoutMs?: number;
+}
+
+/**
+ * A worker starts in 4-8 s (a CUDA build in ~30 s); one that has not after this is stuck (a native
+ * library that will not load in a thread, an environment that blocks it), not slow.
+ */
+export const WORKER_START_TIMEOUT_MS = 180_000;
+
+/** The unit workers did not all start in time; nothing was lost, the units can train in-thread. */
+class WorkerStartTimeout extends Error {
+  constructor(readonly seconds: number) {
+    super(`a unit worker thread did not start within ${seconds} s`);
+    this.name = "WorkerStartTimeout";
+  }
 }
 
 /**
@@ -41,13 +60,23 @@ export async function trainUnits(
 ): Promise<tf.LayersModel[]> {
   const todo = jobs.filter((j) => !isJobDone(j));
   // A single unit left gains nothing from a worker but its start-up time.
-  if (opts.threads <= 1 || todo.length <= 1) {
-    const models: tf.LayersModel[] = [];
-    for (const job of jobs) models.push(await fitJob(job, opts.log, opts.quiet));
-    return models;
+  if (opts.threads <= 1 || todo.length <= 1) return trainInThread(jobs, opts);
+  try {
+    await runInWorkers(jobs, todo, opts);
+  } catch (e) {
+    if (!(e instanceof WorkerStartTimeout)) throw e;
+    // A batch run must not hang on a thread that never starts: finished units stay finished, an
+    // interrupted one resumes from its last epoch, the rest train here with the same weights.
+    console.error(`[units] ${e.message}: training the units left in this thread`);
+    return trainInThread(jobs, opts);
   }
-  await runInWorkers(jobs, todo, opts);
   return jobs.map(loadFinishedJob);
+}
+
+async function trainInThread(jobs: readonly UnitJob[], opts: TrainUnitsOptions): Promise<tf.LayersModel[]> {
+  const models: tf.LayersModel[] = [];
+  for (const job of jobs) models.push(await fitJob(job, opts.log, opts.quiet));
+  return models;
 }
 
 /** Train `todo` on min(threads, todo.length) workers, largest units first; rejects on the first failure. */
@@ -64,6 +93,7 @@ async function runInWorkers(
   });
   bar.tick(jobs.length - todo.length);
   const workers: Worker[] = [];
+  const startTimers: NodeJS.Timeout[] = [];
   const inFlight = new Map<Worker, { id: number; job: UnitJob }>();
   let nextId = 0;
   let finished = 0;
@@ -84,13 +114,18 @@ async function runInWorkers(
         w.postMessage({ type: "unit", id, job: compactJob(job) } satisfies ToUnitWorker);
       };
       const unitOf = (w: Worker) => inFlight.get(w)?.job.name ?? "(worker start-up)";
+      const startMs = opts.startTimeoutMs ?? WORKER_START_TIMEOUT_MS;
       for (let k = 0; k < Math.min(opts.threads, todo.length); k++) {
         const w = startModuleWorker(__filename, __dirname, "unit-worker", init);
         workers.push(w);
+        const startTimer = setTimeout(() => fail(new WorkerStartTimeout(startMs / 1000)), startMs);
+        startTimers.push(startTimer);
         w.on("message", (m: FromUnitWorker) => {
           if (failed) return;
-          if (m.type === "ready") dispatch(w);
-          else if (m.type === "log") {
+          if (m.type === "ready") {
+            clearTimeout(startTimer);
+            dispatch(w);
+          } else if (m.type === "log") {
             opts.log?.write(m.record);
             last = `${String(m.record.unit)} epoch ${Number(m.record.epoch) + 1}`;
             bar.tick(0, { last });
@@ -111,6 +146,7 @@ async function runInWorkers(
       }
     });
   } finally {
+    startTimers.forEach(clearTimeout);
     bar.stop();
     await Promise.all(workers.map((w) => w.terminate()));
   }

@@ -143,4 +143,29 @@ describe("trainUnits", () => {
     await expect(run).rejects.toThrow(UnitTrainingError);
     await expect(run).rejects.toThrow(/foraminal f3.*ENOTDIR/);
   });
+
+  it("workers that do not start in time: the units train in this thread, with the same weights", async () => {
+    const here = tempDir("units-stuck-here-");
+    const there = tempDir("units-stuck-there-");
+    const jobs = (root: string) => [localizerJob(join(root, "loc"), 5), classifierJob(join(root, "cls"), 6)];
+    const inProcess = await trainUnits(jobs(here), { threads: 1, label: "test", quiet: true });
+    const messages: string[] = [];
+    const error = console.error;
+    console.error = (m: string) => void messages.push(m);
+    try {
+      // no worker can say "ready" within 0 ms
+      const fallback = await trainUnits(jobs(there), {
+        threads: 2,
+        label: "test",
+        quiet: true,
+        startTimeoutMs: 0,
+      });
+      expect(fallback.map(weightsOf)).toEqual(inProcess.map(weightsOf));
+    } finally {
+      console.error = error;
+    }
+    expect(messages).toEqual([
+      "[units] a unit worker thread did not start within 0 s: training the units left in this thread",
+    ]);
+  });
 });

@@ -43,7 +43,7 @@ export class NotebookSetupError extends LumbarError {
 }
 
 /** Per-cell time limits: a smoke run that hangs should fail fast; a full real-data training cell may take hours. */
-export const PROFILE_TIMEOUTS: Readonly<Record<Profile, number>> = { smoke: 1200, quick: 3600, full: 0 };
+export const PROFILE_TIMEOUTS: Readonly<Record<Profile, number>> = { smoke: 600, quick: 3600, full: 0 };
 
 export const REPO_ROOT = resolve(__dirname, "../../..");
 /** Debian's Python sees the apt Jupyter packages; a pyenv `python3` on PATH may not. */
@@ -254,7 +254,7 @@ export function notebooksCommand(): Command {
     .option("--only <names>", "comma-separated substrings of notebook names to run (e.g. eda)")
     .option(
       "--timeout <seconds>",
-      "per-cell time limit, 0 = none (default: smoke 1200, quick 3600, full none)",
+      "per-cell time limit, 0 = none (default: smoke 600, quick 3600, full none)",
       intOption("timeout"),
     )
     .option("--screenshots", "also save a full-page PNG of each HTML export (headless Chromium)");
