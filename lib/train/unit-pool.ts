@@ -148,8 +148,24 @@ async function runInWorkers(
   } finally {
     startTimers.forEach(clearTimeout);
     bar.stop();
-    await Promise.all(workers.map((w) => w.terminate()));
+    await terminateAll(workers);
   }
+}
+
+/**
+ * Stop the workers, waiting at most 30 s: a thread stuck in a native library's shutdown must not hang
+ * the run whose units are all saved (it is left behind, and said so).
+ */
+async function terminateAll(workers: readonly Worker[]): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), 30_000);
+    timer.unref();
+  });
+  const stopped = Promise.all(workers.map((w) => w.terminate()));
+  if ((await Promise.race([stopped, late])) === "late")
+    console.error("[units] a unit worker thread did not stop within 30 s; the run goes on without it");
+  clearTimeout(timer);
 }
 
 /** Relative training cost of a unit: samples per epoch times epochs. */
