@@ -5,11 +5,12 @@ import { FAMILIES, type Family } from "../data/schema";
 import { classifierSpec, localizerSpec, type ClassifierConfig, type WeightsConfig } from "../config";
 import { buildClassifier, buildLocalizer, type LevelChainPrior } from "../models";
 import { CheckpointError, loadModelWeights } from "../models/weights-file";
-import type { PriorModel } from "../submit";
+import type { CrossFamilyModel, PriorModel } from "../submit";
 import type { OffsetModel } from "../study";
 import { epochWeightsFile, finalWeightsFile, type UnitState } from "./unit-state";
 import {
   CONFIG_FILE,
+  CROSS_FAMILY_FILE,
   LEVEL_PRIOR_FILE,
   OFFSETS_FILE,
   PRIOR_FILE,
@@ -19,6 +20,7 @@ import {
   readOffsets,
   readJson,
   readPrior,
+  readCrossFamily,
 } from "./weights-folder";
 
 /** Models of the k folds (trained by runKernel, or rebuilt from a weights folder by loadTrained). */
@@ -28,6 +30,8 @@ export interface Trained {
   offsets: OffsetModel;
   /** Step prior between consecutive levels for chain decoding (null: independent peaks). */
   levelPrior: LevelChainPrior | null;
+  /** Rows a missing series leaves, from the study's other families (null: the prior). */
+  crossFamily: CrossFamilyModel | null;
 }
 
 /** A weights folder read back: the models plus what inference needs besides them. */
@@ -57,6 +61,7 @@ export function loadTrained(dir: string): LoadedWeights {
   const offsets = readOffsets(join(dir, OFFSETS_FILE));
   const prior = readPrior(join(dir, PRIOR_FILE));
   const levelPrior = readLevelPrior(join(dir, LEVEL_PRIOR_FILE));
+  const crossFamily = readCrossFamily(join(dir, CROSS_FAMILY_FILE));
   const epochs = readEpochsFile(dir);
   // Without enough studies for CV the kernel trains one model on everything, in fold0.
   const folds = Array.from({ length: config.folds }, (_, f) => f).filter(
@@ -79,7 +84,7 @@ export function loadTrained(dir: string): LoadedWeights {
         folds.map((f) => load(`${family}/fold${f}`, buildFamilyClassifier(config.classifier, family))),
       ]),
     ) as Record<Family, tf.LayersModel[]>;
-    return { dir, config, prior, offsets, levelPrior, localizers, classifiers, units };
+    return { dir, config, prior, offsets, levelPrior, crossFamily, localizers, classifiers, units };
   } catch (e) {
     disposeModels(made);
     throw e;

@@ -2,7 +2,7 @@ import { CONDITION_INFO, FAMILIES, LEVELS, TARGETS, rowId } from "../data/schema
 import type { StudyEntry } from "../data/dataset";
 import type { WeightsConfig } from "../config";
 import type { Probs3 } from "../metric";
-import { priorPredictions, type PriorModel } from "../submit";
+import { predictCrossFamily, priorPredictions, type PriorModel } from "../submit";
 import type { Vec3 } from "../geometry";
 import {
   familyOf,
@@ -19,7 +19,7 @@ import { predictSamples } from "./classify";
 import { predictLevels } from "./localize";
 import type { Trained } from "./models";
 
-/** Rows of a study predicted by the prior instead of the models, and why. */
+/** Rows of a study not predicted from their own images (the prior, or the cross-family model), and why. */
 export interface Fallback {
   readonly studyId: number;
   readonly rows: number;
@@ -28,7 +28,8 @@ export interface Fallback {
 
 /**
  * Predict one test study: localize (fold-averaged), place and crop every condition, classify with
- * every fold model and the mirror TTA. Rows that cannot be predicted get the prior, with the reason.
+ * every fold model and the mirror TTA. Rows that cannot be predicted (a series type missing) come from
+ * the study's other families where the weights have a cross-family model, else the prior, with the reason.
  */
 export async function predictStudy(
   entry: StudyEntry | undefined,
@@ -70,7 +71,7 @@ export async function predictStudy(
       undefined,
       study,
     );
-    const done = new Set<string>();
+    const predicted = new Map<string, Probs3>();
     for (const family of FAMILIES) {
       const mine = crops.filter((c) => familyOf(c) === family);
       if (!mine.length || !trained.classifiers[family].length) continue;
@@ -78,13 +79,19 @@ export async function predictStudy(
       mine.forEach((c, i) => {
         const id = rowId(studyId, { condition: c.condition, level: LEVELS[c.levelIndex] });
         predictions.set(id, probs[i]);
-        done.add(id);
+        predicted.set(id, probs[i]);
       });
     }
     const byReason = new Map<string, number>();
     for (const t of TARGETS) {
-      if (done.has(rowId(studyId, t))) continue;
-      const reason = missing.get(t.condition) ?? `${CONDITION_INFO[t.condition].family}: no crop`;
+      if (predicted.has(rowId(studyId, t))) continue;
+      let reason = missing.get(t.condition) ?? `${CONDITION_INFO[t.condition].family}: no crop`;
+      const other =
+        trained.crossFamily && predictCrossFamily(trained.crossFamily, prior, predicted, studyId, t);
+      if (other) {
+        predictions.set(rowId(studyId, t), other);
+        reason += " (predicted from the study's other families)";
+      }
       byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     }
     for (const [reason, rows] of byReason) fallbacks.push({ studyId, rows, reason });

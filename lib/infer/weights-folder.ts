@@ -5,13 +5,13 @@ import { isProfile, type WeightsConfig } from "../config";
 import type { LevelChainPrior } from "../models";
 import { CheckpointError } from "../models/weights-file";
 import type { Probs3 } from "../metric";
-import type { PriorModel } from "../submit";
+import { CROSS_FAMILIES, type CrossFamilyModel, type PriorModel } from "../submit";
 import type { Vec3 } from "../geometry";
 import type { OffsetModel } from "../study";
 import { writeFileAtomic } from "../util/atomic-write";
 
 /**
- * A weights folder (a kernel run's checkpoints/): config.json, offsets.json, level-prior.json,
+ * A weights folder (a kernel run's checkpoints/): config.json, offsets.json, level-prior.json, cross-family.json,
  * prior.json, epochs.json, and one folder per unit (localizer/fold0, spinal/fold0, ...) with
  * state.json, best.weights and every epoch's last-e{epoch}.weights (see unit-state.ts). Every file carries FORMAT_VERSION; every reader checks it and
  * throws a CheckpointError naming the file.
@@ -21,6 +21,8 @@ export const CONFIG_FILE = "config.json";
 export const OFFSETS_FILE = "offsets.json";
 export const PRIOR_FILE = "prior.json";
 export const LEVEL_PRIOR_FILE = "level-prior.json";
+/** Rows a missing series leaves, predicted from the study's other families (absent in older folders). */
+export const CROSS_FAMILY_FILE = "cross-family.json";
 /** The epoch each unit type predicts with (the kernel's common epoch); without it, best.weights. */
 export const EPOCHS_FILE = "epochs.json";
 const FORMAT_VERSION = 1;
@@ -33,7 +35,12 @@ const FORMAT_VERSION = 1;
  */
 export function writeInferenceModels(
   dir: string,
-  parts: { offsets: OffsetModel; levelPrior: LevelChainPrior | null; prior: PriorModel },
+  parts: {
+    offsets: OffsetModel;
+    levelPrior: LevelChainPrior | null;
+    prior: PriorModel;
+    crossFamily: CrossFamilyModel | null;
+  },
 ): void {
   mkdirSync(dir, { recursive: true });
   const json = (v: unknown) => JSON.stringify(v, null, 1) + "\n";
@@ -46,6 +53,8 @@ export function writeInferenceModels(
     json({ version: FORMAT_VERSION, levelPrior: parts.levelPrior }),
   );
   writeFileAtomic(join(dir, PRIOR_FILE), json({ version: FORMAT_VERSION, probs: parts.prior.probs }));
+  if (parts.crossFamily)
+    writeFileAtomic(join(dir, CROSS_FAMILY_FILE), json({ version: FORMAT_VERSION, ...parts.crossFamily }));
 }
 
 /** The checkpoints folder inside DIR: DIR itself, or DIR/checkpoints (a kernel --out folder). */
@@ -155,6 +164,21 @@ export function readPrior(file: string): PriorModel {
       throw new CheckpointError(file, `row ${i} is not three positive numbers`);
   });
   return { probs: probs as Probs3[] };
+}
+
+/** cross-family.json, checked; null when absent (a folder written before it existed: the prior serves). */
+export function readCrossFamily(file: string): CrossFamilyModel | null {
+  if (!existsSync(file)) return null;
+  const j = readJson(file) as { version?: unknown; families?: Record<string, unknown> } | null;
+  if (!j || j.version !== FORMAT_VERSION || typeof j.families !== "object" || j.families === null)
+    throw new CheckpointError(file, `not a cross-family file of version ${FORMAT_VERSION}`);
+  for (const f of CROSS_FAMILIES) {
+    const w = j.families[f] as { moderate?: unknown; severe?: unknown } | undefined;
+    const ok = (v: unknown) => Array.isArray(v) && v.length === 5 && v.every(Number.isFinite);
+    if (!w || !ok(w.moderate) || !ok(w.severe))
+      throw new CheckpointError(file, `${f}: moderate and severe must be 5 finite numbers each`);
+  }
+  return { families: j.families as CrossFamilyModel["families"] };
 }
 
 /** The epoch per unit type ("localizer", "spinal", ...) that inference loads, atomically. */

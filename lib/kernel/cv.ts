@@ -4,7 +4,14 @@ import { SUBMISSION_HEADER } from "../data/submission-file";
 import { labelsByRowId, type StudyLabels } from "../data/train-labels";
 import { errorSummary } from "../infer";
 import { scoreSubmission, type MetricResult, type Probs3 } from "../metric";
-import { priorPredictions } from "../submit";
+import {
+  checkCrossFamily,
+  fitCrossFamily,
+  priorPredictions,
+  type CrossFamily,
+  type CrossFamilyCheck,
+  type CrossFamilyModel,
+} from "../submit";
 import { writeCsvAtomic } from "../util/csv";
 import type { KernelContext } from "./context";
 import type { ClassifierStage } from "./classifier-stage";
@@ -20,6 +27,12 @@ export interface CvScores {
   honest: MetricResult | null;
   groundTruthCoords: MetricResult | null;
   prior: MetricResult | null;
+  /**
+   * As if every study lacked the family's series (no Sagittal T1: foraminal, no Axial T2:
+   * subarticular): the family's weighted log loss from the study's other families (fitted on the
+   * other folds) against the prior's. Null without CV.
+   */
+  crossFamily: Record<CrossFamily, CrossFamilyCheck> | null;
   studies: number;
 }
 
@@ -35,7 +48,7 @@ export function scoreCv(
   stage2: ClassifierStage,
 ): CvScores {
   const studies = [...stage1.oofLevels.keys()];
-  const labels = labelsFor(train.split.labels.studies.filter((s) => stage1.oofLevels.has(s.studyId)));
+  const labels = oofLabels(train, stage1);
   const withPrior = (preds: ReadonlyMap<string, Probs3>) => {
     const full = priorPredictions(train.prior, studies);
     for (const [k, v] of preds) full.set(k, v);
@@ -49,8 +62,34 @@ export function scoreCv(
     honest: score(honest),
     groundTruthCoords: score(withPrior(stage2.oofLabelled)),
     prior: score(priorPredictions(train.prior, studies)),
+    crossFamily: train.folds.size
+      ? checkCrossFamily(stage2.oofHonest, labels, train.prior, oofFolds(train, stage1))
+      : null,
     studies: studies.length,
   };
+}
+
+/**
+ * The cross-family fallback fitted on every out-of-fold row at the common epochs (the evidence the
+ * test split's rows will have); null without CV (no out-of-fold predictions to fit on).
+ */
+export function fitCrossFamilyFallback(
+  train: PreparedTrain,
+  stage1: LocalizerStage,
+  stage2: ClassifierStage,
+): CrossFamilyModel | null {
+  if (!train.folds.size) return null;
+  const studies = [...oofFolds(train, stage1).keys()];
+  return fitCrossFamily(stage2.oofHonest, oofLabels(train, stage1), train.prior, studies);
+}
+
+function oofLabels(train: PreparedTrain, stage1: LocalizerStage): Map<string, SeverityIndex> {
+  return labelsFor(train.split.labels.studies.filter((s) => stage1.oofLevels.has(s.studyId)));
+}
+
+/** Study -> fold of the studies stage 1 localized, in study order. */
+function oofFolds(train: PreparedTrain, stage1: LocalizerStage): Map<number, number> {
+  return new Map([...train.folds].filter(([s]) => stage1.oofLevels.has(s)).sort((a, b) => a[0] - b[0]));
 }
 
 /** Pass 2's point errors per family: median, p90 and mean mm. */

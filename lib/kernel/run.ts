@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { openRun, type KernelOptions } from "./context";
 import { trainClassifiers } from "./classifier-stage";
-import { scoreCv } from "./cv";
+import { fitCrossFamilyFallback, scoreCv } from "./cv";
 import { localizedPass } from "./localized-pass";
 import { trainLocalizers } from "./localizer-stage";
 import { writeReport, type KernelReport } from "./report";
@@ -20,7 +20,8 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   const pass = await localizedPass(ctx, train, stage1);
   const stage2 = await trainClassifiers(ctx, train, pass);
   const cv = scoreCv(ctx, train, stage1, stage2);
-  const test = await predictTest(ctx, train, { stage1, pass, stage2 });
+  const crossFamily = fitCrossFamilyFallback(train, stage1, stage2);
+  const test = await predictTest(ctx, train, { stage1, pass, stage2, crossFamily });
   const report = writeReport(ctx, train, { cv, stage1, pass, stage2, test });
   const models = [...stage1.localizers, ...Object.values<tf.LayersModel[]>(stage2.classifiers).flat()];
   tf.dispose(models.flatMap((m) => m.weights.map((w) => w.read())));

@@ -7,7 +7,7 @@ import {
   type TestSplitPredictions,
   type Trained,
 } from "../infer";
-import { writeSubmission } from "../submit";
+import { writeSubmission, type CrossFamilyModel } from "../submit";
 import type { KernelContext } from "./context";
 import type { ClassifierStage } from "./classifier-stage";
 import type { LocalizedPass } from "./localized-pass";
@@ -15,15 +15,20 @@ import type { LocalizerStage } from "./localizer-stage";
 import type { PreparedTrain } from "./train-split";
 
 /**
- * Save what inference needs besides the weights (offsets, level prior, class prior, the common epoch
- * per unit type) into the weights folder, so `lumbar predict` needs no train split (Kaggle's test
+ * Save what inference needs besides the weights (offsets, level prior, class prior, cross-family
+ * fallback, the common epoch per unit type) into the weights folder, so `lumbar predict` needs no train split (Kaggle's test
  * data has none) and loads the same epochs; predict the test split one study at a time with every
  * fold's models at the common epochs; write OUT/submission.csv.
  */
 export async function predictTest(
   ctx: KernelContext,
   train: PreparedTrain,
-  models: { stage1: LocalizerStage; pass: LocalizedPass; stage2: ClassifierStage },
+  models: {
+    stage1: LocalizerStage;
+    pass: LocalizedPass;
+    stage2: ClassifierStage;
+    crossFamily: CrossFamilyModel | null;
+  },
 ): Promise<TestSplitPredictions> {
   const { offsets } = models.pass;
   const levelPrior = fitLevelChainPrior(train.prepared.map((p) => p.localizer));
@@ -32,8 +37,14 @@ export async function predictTest(
     classifiers: models.stage2.classifiers,
     offsets,
     levelPrior,
+    crossFamily: models.crossFamily,
   };
-  writeInferenceModels(ctx.ckpt, { offsets, levelPrior, prior: train.prior });
+  writeInferenceModels(ctx.ckpt, {
+    offsets,
+    levelPrior,
+    prior: train.prior,
+    crossFamily: models.crossFamily,
+  });
   const epochOf = Object.entries({ localizer: models.stage1.epoch, ...models.stage2.epochs });
   writeEpochsFile(ctx.ckpt, Object.fromEntries(epochOf.map(([unit, e]) => [unit, e.epoch])));
   const test = await ctx.clock("inference", () =>

@@ -20,7 +20,9 @@ import { CheckpointError } from "../../lib/models/weights-file";
 import { disposeTrained, loadTrained, predictTest, type PredictReport } from "../../lib/infer";
 import { loadSampleSubmission } from "../../lib/data/submission-file";
 import { loadSeriesDescriptions } from "../../lib/data/series-descriptions";
-import { validateSubmissionFile } from "../../lib/submit";
+import { predictCrossFamily, priorFor, readPredictions, validateSubmissionFile } from "../../lib/submit";
+import { CONDITION_INFO, TARGETS, rowId } from "../../lib/data/schema";
+import { CROSS_FAMILY_FILE, PRIOR_FILE, readCrossFamily, readPrior } from "../../lib/infer/weights-folder";
 import { main } from "../../lib/cli/main";
 
 /**
@@ -105,11 +107,30 @@ describe("predictTest on a smoke kernel's checkpoints", () => {
     expect(saved.timings.inference).toBeGreaterThan(0);
   });
 
-  it("a study with a missing series still gets all its rows: the prior for the foraminal ones, with the reason", () => {
+  it("a study without Sagittal T1 still gets all its rows: foraminal ones from its other families, with the reason", () => {
     const expected = loadSampleSubmission(join(data, "sample_submission.csv")).rowIds;
     expect(validateSubmissionFile(join(out, "submission.csv"), expected)).toEqual([]);
     const mine = report.fallbacks.filter((f) => f.studyId === missingStudy);
-    expect(mine).toEqual([{ studyId: missingStudy, rows: 10, reason: "no usable Sagittal T1 series" }]);
+    expect(mine).toEqual([
+      {
+        studyId: missingStudy,
+        rows: 10,
+        reason: "no usable Sagittal T1 series (predicted from the study's other families)",
+      },
+    ]);
+    // Each foraminal row is the saved cross-family model applied to the submitted spinal and
+    // subarticular rows of the same level and side, and differs from the prior.
+    const ckpt = join(kernelOut, "checkpoints");
+    const model = readCrossFamily(join(ckpt, CROSS_FAMILY_FILE))!;
+    const prior = readPrior(join(ckpt, PRIOR_FILE));
+    const submitted = readPredictions(join(out, "submission.csv"));
+    const foraminal = TARGETS.filter((t) => CONDITION_INFO[t.condition].family === "foraminal");
+    for (const t of foraminal) {
+      const row = submitted.get(rowId(missingStudy, t))!;
+      const want = predictCrossFamily(model, prior, submitted, missingStudy, t)!;
+      row.forEach((v, k) => expect(v).toBeCloseTo(want[k], 6));
+      expect(Math.abs(row[2] - priorFor(prior, t)[2])).toBeGreaterThan(1e-6);
+    }
   });
 
   it("needs nothing of the train split: a test-only folder and the kernel's --out folder give the same file", async () => {
@@ -210,6 +231,23 @@ describe("weights folders that cannot predict", () => {
     const w = weightsCopy();
     writeFileSync(join(w, "level-prior.json"), JSON.stringify({ version: 1, levelPrior: { gaps: [] } }));
     expect(() => loadTrained(w)).toThrow(`${join(w, "level-prior.json")}: level prior is not 4 gaps`);
+  });
+
+  it("a cross-family model of the wrong shape is named; without the file (an older run) the prior serves", () => {
+    const w = weightsCopy();
+    const file = join(w, "cross-family.json");
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...saved, families: { ...saved.families, foraminal: { moderate: [1] } } }),
+    );
+    expect(() => loadTrained(w)).toThrow(
+      `${file}: foraminal: moderate and severe must be 5 finite numbers each`,
+    );
+    rmSync(file);
+    const trained = loadTrained(w);
+    expect(trained.crossFamily).toBeNull();
+    disposeTrained(trained);
   });
 
   it("corrupt JSON is a typed error, not a SyntaxError", () => {
