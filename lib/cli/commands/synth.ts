@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { intOption, withRun } from "../command";
 import { generateDataset, NO_QUIRKS, type Quirks } from "../../synth";
 import { UsageError } from "../../util/errors";
+import { progressBar, type Progress } from "../../util/progress";
 
 interface SynthOpts {
   out: string;
@@ -30,6 +31,7 @@ export function synthCommand(): Command {
     if (opts.size !== "small" && opts.size !== "full")
       throw new UsageError(`--size must be small or full, got "${opts.size}"`);
     const quirks: Partial<Quirks> | undefined = opts.quirks ? undefined : NO_QUIRKS;
+    let bar: Progress | undefined;
     const result = await generateDataset({
       out: opts.out,
       train: opts.train,
@@ -37,12 +39,12 @@ export function synthCommand(): Command {
       seed: opts.seed,
       size: opts.size,
       quirks,
-      onProgress: opts.quiet
-        ? undefined
-        : (p) =>
-            process.stderr.write(
-              `\rsynth: ${p.done}/${p.total} studies (${p.split} ${p.studyId})${p.done === p.total ? "\n" : ""}`,
-            ),
+      // The kernel's progress bars: in place on a TTY, a line per 30 s in CI logs and notebooks.
+      onProgress: (p) => {
+        bar ??= progressBar("synth studies", p.total, { quiet: opts.quiet });
+        bar.tick(1, { last: `${p.split} ${p.studyId}` });
+        if (p.done === p.total) bar.stop();
+      },
     });
     console.log(
       JSON.stringify({
