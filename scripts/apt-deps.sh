@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the project needs beyond Node: Chromium renders plotly figures to PNG, Jupyter
 # (nbclient/nbconvert) runs the tslab notebooks, pydicom/numpy/dcmtk are reference decoders for tests,
-# torch is the benchmark peer. Sourced by .ci/run and scripts/setup.sh; installs only what is missing.
-APT_PACKAGES=(chromium python3-nbclient jupyter-nbconvert python3-pydicom python3-numpy dcmtk)
+# torch is the benchmark peer, slurm-wlm + munge the single-node Slurm that test/scripts/slurm.test.ts
+# starts in a temp dir (scripts/slurm/local-cluster.sh; the packages' own slurmd/slurmctld services
+# do not start without /etc/slurm/slurm.conf, which nothing writes). Sourced by .ci/run and
+# scripts/setup.sh; installs only what is missing.
+APT_PACKAGES=(chromium python3-nbclient jupyter-nbconvert python3-pydicom python3-numpy dcmtk slurm-wlm munge)
 APT_OPTIONAL=(python3-torch python3-gdcm)
 
 apt_install() {
