@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # A single-node Slurm on this machine, for testing the scripts beside this one (not for production):
 #   scripts/slurm/local-cluster.sh start DIR   # munged + slurmctld + slurmd, all state under DIR
-#   scripts/slurm/local-cluster.sh stop DIR    # stops the three daemons started by `start DIR`
+#   scripts/slurm/local-cluster.sh stop DIR    # cancels its jobs, stops the daemons `start DIR` started
 # `start` writes DIR/slurm.conf (NodeName=$(hostname -s), CPUs=$(nproc), no cgroups, no accounting
 # database; each finished job and array task is a line of DIR/jobcomp.txt), waits until the node is
 # idle and prints `export SLURM_CONF=DIR/slurm.conf`: sbatch/squeue/scontrol need it. Needs root and
-# Debian's slurm-wlm + munge (scripts/apt-deps.sh APT_OPTIONAL). Nothing outside DIR is touched: the
+# Debian's slurm-wlm + munge (scripts/apt-deps.sh). Nothing outside DIR is touched: the
 # munge socket, key, spool and logs all live there, so it runs beside a system Slurm or munge.
 set -euo pipefail
 

@@ -13,7 +13,7 @@ import { tempDir } from "../helpers/tmp";
  * after them) and the final plain kernel after those; every unit runs as its own array task, and the
  * submission is the same bytes as one `lumbar kernel` process. Runs where Slurm can (root, Debian's
  * slurm-wlm + munge: scripts/apt-deps.sh); LUMBAR_SLURM_TEST=1 makes their absence a failure (CI),
- * LUMBAR_SLURM_TEST=0 skips. About 40 s on 2 cores (daemons up in under 1 s).
+ * LUMBAR_SLURM_TEST=0 skips. About 65 s on 2 cores, data included (daemons up in under 2 s).
  */
 const ROOT = resolve(__dirname, "../..");
 const BIN = join(ROOT, "bin/lumbar.js");
@@ -78,23 +78,16 @@ describe.skipIf(skip)("a smoke run as Slurm array jobs (scripts/slurm)", () => {
 
   it("every unit is its own array task, waves in the plan's order, then the same submission as one process", async () => {
     const out = join(root, "slurm-run");
-    const kernel = ["--data", data, "--out", out, "--profile", "smoke", "--seed", "3", "--quiet"];
+    const smoke = ["--profile", "smoke", "--seed", "3", "--quiet"];
+    const kernel = (dir: string) => ["--data", data, "--out", dir, ...smoke];
     const t0 = Date.now();
-    const submitted = await run("bash", [join(SCRIPTS, "submit.sh"), "--time=10", "--", ...kernel], {
-      env,
-      cwd: root,
-    });
+    const submit = [join(SCRIPTS, "submit.sh"), "--time=10", "--", ...kernel(out)];
+    const submitted = await run("bash", submit, { env, cwd: root });
     const jobs = /^jobs: (.+)$/m.exec(submitted.stdout)![1].split(" ");
 
     // The single-process reference, while Slurm runs the units.
     const one = join(root, "one");
-    const single = run(
-      process.execPath,
-      [BIN, "kernel", ...kernel.slice(0, 2), "--out", one, ...kernel.slice(4)],
-      {
-        env,
-      },
-    );
+    const single = run(process.execPath, [BIN, "kernel", ...kernel(one)], { env });
 
     await drained();
     console.log(`slurm: plan, submission and ${jobs.length} jobs in ${(Date.now() - t0) / 1000} s`);
