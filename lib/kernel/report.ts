@@ -80,7 +80,7 @@ export function writeReport(
     backend: opts.backend ?? { tfBackend: tf.getBackend() },
     cvScore: cv.localized?.score ?? null,
     cvHonestScore: cv.honest?.score ?? null,
-    epochs: { localizer: results.stage1.epoch, ...results.stage2.epochs },
+    epochs: { localizer: results.stage1.epoch, ...results.stage1.sidePointEpochs, ...results.stage2.epochs },
     testScore: gt?.test?.score ?? null,
     priorScore: gt?.prior?.score ?? null,
     oracleScore: gt?.oracle?.score ?? null,
@@ -88,6 +88,8 @@ export function writeReport(
     test: { studies: test.studies.length, ...(gt ?? {}) },
     localization: {
       oofTrain: localizationErrors(results.pass),
+      sidePointsOof: results.pass.sidePointOutcomes,
+      sidePointsTest: test.sidePointOutcomes,
       ...(gt?.localization ? { test: gt.localization } : {}),
     },
     timings: ctx.timings,

@@ -29,12 +29,17 @@ export async function predictTest(
   const levelPrior = fitLevelChainPrior(train.prepared.map((p) => p.localizer));
   const trained: Trained = {
     localizers: models.stage1.localizers,
+    sidePoints: models.stage1.sidePoints,
     classifiers: models.stage2.classifiers,
     offsets,
     levelPrior,
   };
   writeInferenceModels(ctx.ckpt, { offsets, levelPrior, prior: train.prior });
-  const epochOf = Object.entries({ localizer: models.stage1.epoch, ...models.stage2.epochs });
+  const epochOf = Object.entries({
+    localizer: models.stage1.epoch,
+    ...models.stage1.sidePointEpochs,
+    ...models.stage2.epochs,
+  });
   writeEpochsFile(ctx.ckpt, Object.fromEntries(epochOf.map(([unit, e]) => [unit, e.epoch])));
   const test = await ctx.clock("inference", () =>
     predictTestSplit(ctx.opts.data, trained, ctx.config, train.prior, ctx.quiet),
