@@ -53,7 +53,10 @@ export function trainLocalizers(ctx: KernelContext, train: PreparedTrain): Promi
     const sidePointEpochs = {} as Record<`${SideFamily}-points`, CommonEpoch>;
     SIDE_FAMILIES.forEach((family, i) => {
       sidePoints[family] = models.slice(k + i * k, k + (i + 1) * k);
-      sidePointEpochs[`${family}-points`] = atCommonEpoch(ptJobs.slice(i * k, (i + 1) * k), sidePoints[family]);
+      sidePointEpochs[`${family}-points`] = atCommonEpoch(
+        ptJobs.slice(i * k, (i + 1) * k),
+        sidePoints[family],
+      );
     });
     const oofLevels = new Map<number, Vec3[]>();
     train.splits.forEach(({ train: trainIds, valid }, f) => {

@@ -37,6 +37,11 @@ export interface KernelReport extends FailureReport {
   readonly cv: CvScores;
   readonly test: (GroundTruthReport & { studies: number }) | { studies: number };
   readonly localization: Record<string, unknown>;
+  /** Stage 1b per family: side points moved by the nets or kept at the projection, by outcome. */
+  readonly sidePoints: {
+    oofTrain: Record<string, Record<string, number>>;
+    test: Record<string, Record<string, number>>;
+  };
   /** Wall seconds per stage. */
   readonly timings: Record<string, number>;
   /** CPU seconds per stage (the whole process, worker threads included). */
@@ -88,10 +93,9 @@ export function writeReport(
     test: { studies: test.studies.length, ...(gt ?? {}) },
     localization: {
       oofTrain: localizationErrors(results.pass),
-      sidePointsOof: results.pass.sidePointOutcomes,
-      sidePointsTest: test.sidePointOutcomes,
       ...(gt?.localization ? { test: gt.localization } : {}),
     },
+    sidePoints: { oofTrain: results.pass.sidePointOutcomes, test: test.sidePointOutcomes },
     timings: ctx.timings,
     cpuSeconds: ctx.cpuSeconds,
     peakRssMb: peakRssMb(),

@@ -38,7 +38,12 @@ export function buildSidePointNet(spec: SidePointSpec, name: string): tf.LayersM
     .apply(x) as tf.SymbolicTensor;
   // Bias starts low: most cells are background, and a start at sigmoid 0.5 wastes the first epochs.
   const out = tf.layers
-    .conv2d({ filters: 1, kernelSize: 1, biasInitializer: tf.initializers.constant({ value: -4 }), name: `${name}_heat` })
+    .conv2d({
+      filters: 1,
+      kernelSize: 1,
+      biasInitializer: tf.initializers.constant({ value: -4 }),
+      name: `${name}_heat`,
+    })
     .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name });
 }

@@ -118,7 +118,10 @@ export function sidePointSamples(
     try {
       for (let k = 0; k < depth; k++) {
         const s = Math.min(p.stack.planes.length - 1, Math.max(0, p.slice + k - cfg.slicesEachSide));
-        data.set(sideWindow(p.stack, s, p.x, p.y, size, mmPerPx, mirrorsWindow(p.condition)), k * size * size);
+        data.set(
+          sideWindow(p.stack, s, p.x, p.y, size, mmPerPx, mirrorsWindow(p.condition)),
+          k * size * size,
+        );
         const d = sliceDistanceMm(p.stack, p.slice, s);
         amplitudes.push(Math.exp(-(d * d) / (2 * cfg.sliceSigmaMm ** 2)));
       }

@@ -48,7 +48,11 @@ function randomDraw(s: SidePointSample, cfg: SidePointConfig, rng: Rng): WindowD
   return { k, dx: rng.int(-m, m), dy: rng.int(-m, m), gain: 1 + rng.uniform(-0.15, 0.15) };
 }
 
-function* sidePointBatches(samples: readonly SidePointSample[], cfg: SidePointConfig, rng: Rng): Iterable<Batch> {
+function* sidePointBatches(
+  samples: readonly SidePointSample[],
+  cfg: SidePointConfig,
+  rng: Rng,
+): Iterable<Batch> {
   const P = cfg.inputPx;
   const cells = sidePointMapSize(sidePointSpec(cfg));
   const stride = P / cells;
@@ -80,7 +84,11 @@ function* sidePointBatches(samples: readonly SidePointSample[], cfg: SidePointCo
  * Mean in-plane error (mm) on the labelled slice of windows shifted by a fixed draw per sample (the
  * same every epoch): centred windows would reward a network that answers "the centre".
  */
-export function sidePointError(model: tf.LayersModel, samples: readonly SidePointSample[], cfg: SidePointConfig): number {
+export function sidePointError(
+  model: tf.LayersModel,
+  samples: readonly SidePointSample[],
+  cfg: SidePointConfig,
+): number {
   if (!samples.length) return NaN;
   const P = cfg.inputPx;
   const cells = sidePointMapSize(sidePointSpec(cfg));

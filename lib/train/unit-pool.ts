@@ -185,7 +185,10 @@ function compactJob(job: UnitJob): UnitJob {
     return { ...job, train: job.train.map(fix), valid: job.valid.map(fix) };
   }
   if (job.kind === "side-points") {
-    const fix = (s: SidePointSample): SidePointSample => ({ ...s, crop: { ...s.crop, data: own(s.crop.data) } });
+    const fix = (s: SidePointSample): SidePointSample => ({
+      ...s,
+      crop: { ...s.crop, data: own(s.crop.data) },
+    });
     return { ...job, train: job.train.map(fix), valid: job.valid.map(fix) };
   }
   const fix = <S extends { crop: { data: Float32Array | Uint8Array } }>(s: S): S => ({

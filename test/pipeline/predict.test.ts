@@ -142,7 +142,14 @@ describe("fresh kernel runs", () => {
     expect(readFileSync(join(again, "submission.csv"), "utf8")).toBe(
       readFileSync(join(kernelOut, "submission.csv"), "utf8"),
     );
-    for (const unit of ["localizer", "spinal", "foraminal", "subarticular"])
+    for (const unit of [
+      "localizer",
+      "foraminal-points",
+      "subarticular-points",
+      "spinal",
+      "foraminal",
+      "subarticular",
+    ])
       for (const file of ["fold0", "fold1"].flatMap((fold) =>
         ["best.weights", "last-e0.weights"].map((w) => join(unit, fold, w)),
       )) {

@@ -25,8 +25,8 @@ import { tempDir } from "../helpers/tmp";
  */
 // Small batches: six studies give ~110 windows per family, so more steps per epoch.
 const cfg: SidePointConfig = { ...DEFAULT_CONFIG.sidePoints, epochs: 12, batchSize: 8 };
-let points: PointLocation[][] = [];
-let samples: SidePointSample[] = [];
+const points: PointLocation[][] = [];
+const samples: SidePointSample[] = [];
 let root: string;
 
 beforeAll(async () => {
@@ -67,11 +67,24 @@ describe("side-point nets", () => {
   });
 
   it("after a short training, move projections off by ~6 mm back to within 3 mm (median)", async () => {
-    const models: Record<"foraminal" | "subarticular", tf.LayersModel[]> = { foraminal: [], subarticular: [] };
+    const models: Record<"foraminal" | "subarticular", tf.LayersModel[]> = {
+      foraminal: [],
+      subarticular: [],
+    };
     for (const family of ["foraminal", "subarticular"] as const) {
       const mine = samples.filter((s) => s.family === family);
       const dir = join(root, `${family}-points`);
-      const model = await fitSidePoints({ dir, name: family, family, train: mine, valid: [], cfg, patience: 100, seed: 3, quiet: true });
+      const model = await fitSidePoints({
+        dir,
+        name: family,
+        family,
+        train: mine,
+        valid: [],
+        cfg,
+        patience: 100,
+        seed: 3,
+        quiet: true,
+      });
       models[family].push(model);
     }
     const truth = points.flat();
