@@ -101,7 +101,8 @@ describe("predictTest on a smoke kernel's checkpoints", () => {
     expect(saved.oracleScore).toBe(kernel.oracleScore);
     expect(Number.isFinite(saved.testScore)).toBe(true);
     expect(saved.fallbacks).toEqual(kernel.fallbacks);
-    expect(report.units.length).toBe(4 * 2); // localizer + 3 families, 2 smoke folds
+    expect(report.units.length).toBe(6 * 2); // localizer, 2 side-point nets, 3 families; 2 smoke folds
+    expect(saved.sidePoints).toEqual(kernel.sidePoints.test);
     expect(saved.timings.inference).toBeGreaterThan(0);
   });
 
