@@ -53,7 +53,7 @@ export async function localizedPass(
       const labels = train.split.labelsByStudy.get(p.studyId);
       try {
         const f = folds.get(p.studyId)!;
-        const models = foldSidePoints(stage1, f ?? 0);
+        const models = foldSidePoints(stage1, f);
         const refine = (pts: Parameters<typeof refineSidePoints>[0]) =>
           refineSidePoints(pts, models, ctx.config.sidePoints);
         const r = await localizedCrops(
