@@ -1,6 +1,6 @@
 import type { Family } from "../data/schema";
 import type { FamilyCrop } from "../crop/spec";
-import type { ClassifierSpec, LocalizerSpec } from "../models";
+import type { ClassifierSpec, LocalizerSpec, SidePointSpec } from "../models";
 import { UsageError } from "../util/errors";
 
 export const PROFILES = ["smoke", "quick", "full"] as const;
@@ -46,6 +46,32 @@ export interface ClassifierConfig {
   };
 }
 
+/**
+ * Stage 1b: side points. A small heatmap network refines each foraminal (Sagittal T1) and
+ * subarticular (Axial T2) point around its geometric projection (level + mean offset): it reads a
+ * window of `sizeMm` centred on the projection on the projected slice and its neighbours, and the
+ * slice with the highest peak wins.
+ */
+export interface SidePointConfig {
+  /** Window side in pixels (the network's input) and in mm. */
+  readonly inputPx: number;
+  readonly sizeMm: number;
+  readonly filters: readonly number[];
+  /** Gaussian sigma of the in-plane target, mm; the target's height falls off with the slice's distance (sliceSigmaMm). */
+  readonly sigmaMm: number;
+  readonly sliceSigmaMm: number;
+  /** Training: window centres drawn up to this far (mm, per axis) from the labelled point. */
+  readonly jitterMm: number;
+  /** Slices either side of the labelled one trained on (as weaker targets) and searched at inference. */
+  readonly slicesEachSide: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  /** Keep the projection when the best peak (sigmoid) is below this, or the answer moves it further than maxShiftMm. */
+  readonly minPeak: number;
+  readonly maxShiftMm: number;
+}
+
 export interface TrainConfig {
   readonly profile: Profile;
   readonly seed: number;
@@ -59,6 +85,7 @@ export interface TrainConfig {
   readonly tta: boolean;
   readonly localizer: LocalizerConfig;
   readonly classifier: ClassifierConfig;
+  readonly sidePoints: SidePointConfig;
   /**
    * Worker threads training units (folds x models) concurrently; null = one per core, 1 = in the
    * main thread. Units are seeded independently, so this changes the wall time, not the weights.
@@ -127,6 +154,20 @@ export const DEFAULT_CONFIG: TrainConfig = {
     anySevereWeight: 0.5,
     augment: { shiftMm: 3, sliceShift: 1, scale: 0.1, rotateDeg: 8, intensity: 0.15 },
   },
+  sidePoints: {
+    inputPx: 64,
+    sizeMm: 64,
+    filters: [8, 16, 32],
+    sigmaMm: 3,
+    sliceSigmaMm: 2.5,
+    jitterMm: 8,
+    slicesEachSide: 1,
+    epochs: 16,
+    batchSize: 32,
+    learningRate: 2e-3,
+    minPeak: 0.1,
+    maxShiftMm: 14,
+  },
   threads: null,
 };
 
@@ -138,6 +179,7 @@ export const PRESETS: Readonly<Record<Profile, TrainOverrides>> = {
     patience: 1,
     localizer: { inputPx: 32, filters: [8, 16], epochs: 1, batchSize: 8 },
     classifier: { cropPx: 16, filters: [8, 16], dense: 8, epochs: 1, batchSize: 32 },
+    sidePoints: { inputPx: 16, sizeMm: 48, filters: [4, 8], epochs: 1 },
   },
   quick: {},
   full: {
@@ -195,4 +237,9 @@ export function classifierSpec(cfg: ClassifierConfig, family: Family): Classifie
     dense: cfg.dense,
     dropout: cfg.dropout,
   };
+}
+
+/** The side-point network's architecture a config describes (both families share it). */
+export function sidePointSpec(cfg: SidePointConfig): SidePointSpec {
+  return { inputPx: cfg.inputPx, filters: cfg.filters };
 }

@@ -37,3 +37,10 @@ export { predictStudy, type Fallback } from "./predict-study";
 export { predictTestSplit, type TestSplitPredictions } from "./test-split";
 export { predictTest, type PredictReport, type PredictTestOptions } from "./predict-test";
 export { errorSummary, groundTruthScores, readLevelCentres, type GroundTruthReport } from "./ground-truth";
+export {
+  buildSidePoints,
+  predictPeaks,
+  refineSidePoints,
+  type SidePointModels,
+  type SidePointOutcome,
+} from "./side-points";

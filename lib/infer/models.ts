@@ -6,7 +6,8 @@ import { classifierSpec, localizerSpec, type ClassifierConfig, type WeightsConfi
 import { buildClassifier, buildLocalizer, type LevelChainPrior } from "../models";
 import { CheckpointError, loadModelWeights } from "../models/weights-file";
 import type { CrossFamilyModel, PriorModel } from "../submit";
-import type { OffsetModel } from "../study";
+import { SIDE_FAMILIES, type OffsetModel, type SideFamily } from "../study";
+import { buildSidePoints } from "./side-points";
 import { epochWeightsFile, finalWeightsFile, type UnitState } from "./unit-state";
 import {
   CONFIG_FILE,
@@ -26,6 +27,8 @@ import {
 /** Models of the k folds (trained by runKernel, or rebuilt from a weights folder by loadTrained). */
 export interface Trained {
   localizers: tf.LayersModel[];
+  /** Stage 1b per family and fold (empty lists: side points stay at their projection). */
+  sidePoints: Record<SideFamily, tf.LayersModel[]>;
   classifiers: Record<Family, tf.LayersModel[]>;
   offsets: OffsetModel;
   /** Step prior between consecutive levels for chain decoding (null: independent peaks). */
@@ -78,13 +81,33 @@ export function loadTrained(dir: string): LoadedWeights {
     const localizers = folds.map((f) =>
       load(`localizer/fold${f}`, buildLocalizer(localizerSpec(config.localizer))),
     );
+    // A weights folder from before stage 1b has no side-point units: those points stay projected.
+    const sidePoints = Object.fromEntries(
+      SIDE_FAMILIES.map((family) => [
+        family,
+        existsSync(join(dir, `${family}-points`))
+          ? folds.map((f) => load(`${family}-points/fold${f}`, buildSidePoints(config.sidePoints, family)))
+          : [],
+      ]),
+    ) as Record<SideFamily, tf.LayersModel[]>;
     const classifiers = Object.fromEntries(
       FAMILIES.map((family) => [
         family,
         folds.map((f) => load(`${family}/fold${f}`, buildFamilyClassifier(config.classifier, family))),
       ]),
     ) as Record<Family, tf.LayersModel[]>;
-    return { dir, config, prior, offsets, levelPrior, crossFamily, localizers, classifiers, units };
+    return {
+      dir,
+      config,
+      prior,
+      offsets,
+      levelPrior,
+      crossFamily,
+      localizers,
+      sidePoints,
+      classifiers,
+      units,
+    };
   } catch (e) {
     disposeModels(made);
     throw e;
@@ -93,7 +116,11 @@ export function loadTrained(dir: string): LoadedWeights {
 
 /** Free the weights of models built here (tfjs keeps variables until disposed). */
 export function disposeTrained(trained: Trained): void {
-  disposeModels([...trained.localizers, ...Object.values(trained.classifiers).flat()]);
+  disposeModels([
+    ...trained.localizers,
+    ...Object.values(trained.sidePoints).flat(),
+    ...Object.values(trained.classifiers).flat(),
+  ]);
 }
 
 function disposeModels(models: readonly tf.LayersModel[]): void {

@@ -18,6 +18,7 @@ import {
 import { predictSamples } from "./classify";
 import { predictLevels } from "./localize";
 import type { Trained } from "./models";
+import { refineSidePoints } from "./side-points";
 
 /** Rows of a study not predicted from their own images (the prior, or the cross-family model), and why. */
 export interface Fallback {
@@ -41,6 +42,8 @@ export async function predictStudy(
   predictions: Map<string, Probs3>;
   fallbacks: Fallback[];
   levels: Vec3[] | null;
+  /** What stage 1b did with each side point (refined, or kept at the projection and why). */
+  outcomes: readonly { family: string; outcome: string }[];
   /**
    * Files found unusable: skipped at their header read, or failed to decode (each read as its
    * nearest good neighbour). Logged, not a fallback.
@@ -52,7 +55,7 @@ export async function predictStudy(
   let study: StudyImages | undefined;
   const fallbackAll = (reason: string) => {
     fallbacks.push({ studyId, rows: TARGETS.length, reason });
-    return { predictions, fallbacks, levels: null, files: study ? unusableFiles(study) : [] };
+    return { predictions, fallbacks, levels: null, outcomes: [], files: study ? unusableFiles(study) : [] };
   };
   if (!entry) return fallbackAll("study has no image folder");
   try {
@@ -63,13 +66,14 @@ export async function predictStudy(
     const mid = midSlice(view.stack, config.localizer.inputPx);
     const [pts] = predictLevels(trained.localizers, [mid], config.localizer, trained.levelPrior);
     const levels = pts.map(([u, v]) => frameToLps(mid, u, v));
-    const { crops, missing, files } = await localizedCrops(
+    const { crops, missing, files, outcomes } = await localizedCrops(
       entry,
       levels,
       trained.offsets,
       config.classifier,
       undefined,
       study,
+      (points) => refineSidePoints(points, trained.sidePoints, config.sidePoints),
     );
     const predicted = new Map<string, Probs3>();
     for (const family of FAMILIES) {
@@ -95,7 +99,7 @@ export async function predictStudy(
       byReason.set(reason, (byReason.get(reason) ?? 0) + 1);
     }
     for (const [reason, rows] of byReason) fallbacks.push({ studyId, rows, reason });
-    return { predictions, fallbacks, levels, files };
+    return { predictions, fallbacks, levels, outcomes, files };
   } catch (e) {
     return fallbackAll(`${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
   }

@@ -49,6 +49,8 @@ export interface PredictReport extends FailureReport {
   /** The process's peak resident set, MB, when the report is written. */
   readonly peakRssMb: number;
   readonly fallbacks: Fallback[];
+  /** Stage 1b per family: side points moved by the nets or kept at the projection, by outcome. */
+  readonly sidePoints: Record<string, Record<string, number>>;
   readonly units: LoadedWeights["units"];
 }
 
@@ -73,8 +75,9 @@ export async function predictTest(opts: PredictTestOptions): Promise<PredictRepo
   const { config, prior } = trained;
   try {
     mkdirSync(opts.out, { recursive: true });
-    const { expected, studies, predictions, levels, fallbacks, failures } = await clock("inference", () =>
-      predictTestSplit(opts.data, trained, config, prior, opts.quiet),
+    const { expected, studies, predictions, levels, fallbacks, failures, sidePointOutcomes } = await clock(
+      "inference",
+      () => predictTestSplit(opts.data, trained, config, prior, opts.quiet),
     );
     writeSubmission(join(opts.out, "submission.csv"), predictions, expected);
 
@@ -94,6 +97,7 @@ export async function predictTest(opts: PredictTestOptions): Promise<PredictRepo
       cpuSeconds,
       peakRssMb: peakRssMb(),
       fallbacks,
+      sidePoints: sidePointOutcomes,
       ...failureReport(failures),
       units: trained.units,
     };

@@ -18,6 +18,8 @@ export interface TestSplitPredictions {
   readonly studies: number[];
   readonly predictions: Map<string, Probs3>;
   readonly levels: Map<number, Vec3[]>;
+  /** Per family, how many side points stage 1b moved or left at the projection, by outcome. */
+  readonly sidePointOutcomes: Record<string, Record<string, number>>;
   readonly fallbacks: Fallback[];
   /** Unusable files ("test header": skipped; "test decode": read as their nearest good slice), per study. */
   readonly failures: Failure[];
@@ -42,6 +44,7 @@ export async function predictTestSplit(
     studies,
     predictions: new Map(),
     levels: new Map(),
+    sidePointOutcomes: {},
     fallbacks: [],
     failures: [],
   };
@@ -53,6 +56,10 @@ export async function predictTestSplit(
     out.fallbacks.push(...r.fallbacks);
     addFailures(out.failures, fileFailures(studyId, "test", r.files));
     if (r.levels) out.levels.set(studyId, r.levels);
+    for (const { family, outcome } of r.outcomes) {
+      const counts = (out.sidePointOutcomes[family] ??= {});
+      counts[outcome] = (counts[outcome] ?? 0) + 1;
+    }
     bar.tick();
   }
   bar.stop();

@@ -7,9 +7,10 @@ import {
   type CropSample,
   type OffsetModel,
 } from "../study";
+import { refineSidePoints } from "../infer";
 import { progressBar } from "../util/progress";
 import type { KernelContext } from "./context";
-import type { LocalizerStage } from "./localizer-stage";
+import { foldSidePoints, type LocalizerStage } from "./localizer-stage";
 import type { PreparedTrain } from "./train-split";
 
 /** Pass 2's result: crops at out-of-fold localized points, and how far those points were off. */
@@ -19,6 +20,8 @@ export interface LocalizedPass {
   readonly crops: ReadonlyMap<number, CropSample[]>;
   /** 3D error (mm) of each placed point against its labelled one, by family. */
   readonly errors: readonly { family: string; mm: number }[];
+  /** Per family, how many side points stage 1b moved or left at the projection, by outcome. */
+  readonly sidePointOutcomes: Record<string, Record<string, number>>;
 }
 
 /**
@@ -40,6 +43,7 @@ export async function localizedPass(
   const offsets = fitOffsets(prepared.map((p) => p.gtPoints));
   const crops = new Map<number, CropSample[]>();
   const errors: { family: string; mm: number }[] = [];
+  const sidePointOutcomes: Record<string, Record<string, number>> = {};
   await ctx.clock("prepareLocalized", async () => {
     const bar = progressBar("prepare train (pass 2)", stage1.oofLevels.size, { quiet: ctx.quiet });
     for (const p of prepared) {
@@ -48,8 +52,23 @@ export async function localizedPass(
       const entry = train.split.studies.find((e) => e.studyId === p.studyId)!;
       const labels = train.split.labelsByStudy.get(p.studyId);
       try {
-        const foldOffset = foldOffsets[folds.get(p.studyId)!];
-        const r = await localizedCrops(entry, levels, foldOffset, ctx.config.classifier, labels);
+        const f = folds.get(p.studyId)!;
+        const models = foldSidePoints(stage1, f);
+        const refine = (pts: Parameters<typeof refineSidePoints>[0]) =>
+          refineSidePoints(pts, models, ctx.config.sidePoints);
+        const r = await localizedCrops(
+          entry,
+          levels,
+          foldOffsets[f],
+          ctx.config.classifier,
+          labels,
+          undefined,
+          refine,
+        );
+        for (const { family, outcome } of r.outcomes) {
+          const counts = (sidePointOutcomes[family] ??= {});
+          counts[outcome] = (counts[outcome] ?? 0) + 1;
+        }
         crops.set(p.studyId, r.crops);
         addFailures(train.failures, fileFailures(p.studyId, "train", r.files));
         errors.push(...pointErrors(r.points, p.gtPoints));
@@ -60,5 +79,5 @@ export async function localizedPass(
     }
     bar.stop();
   });
-  return { offsets, crops, errors };
+  return { offsets, crops, errors, sidePointOutcomes };
 }

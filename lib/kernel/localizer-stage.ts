@@ -1,10 +1,10 @@
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import type { Vec3 } from "../geometry";
-import { epochWeightsFile, predictLevels } from "../infer";
+import { epochWeightsFile, predictLevels, type SidePointModels } from "../infer";
 import { fitLevelChainPrior } from "../models";
 import { loadModelWeights } from "../models/weights-file";
-import { frameToLps } from "../study";
+import { frameToLps, SIDE_FAMILIES, type SideFamily } from "../study";
 import type { UnitJob } from "../train/unit-job";
 import { trainUnits } from "../train/unit-pool";
 import { commonEpoch, unitCurves, type CommonEpoch } from "./common-epoch";
@@ -12,29 +12,52 @@ import type { KernelContext } from "./context";
 import { pick, type PreparedTrain } from "./train-split";
 import { unitId } from "./unit-ids";
 
-/** Stage 1's result: one localizer per fold and each validation study's level points (LPS mm). */
+/**
+ * Stage 1's result: one localizer per fold and each validation study's level points (LPS mm), and
+ * stage 1b's side-point nets per family and fold.
+ */
 export interface LocalizerStage {
   /** Every fold's localizer at the common epoch. */
   readonly localizers: tf.LayersModel[];
   /** The epoch chosen from the folds' mean validation curve. */
   readonly epoch: CommonEpoch;
+  /** Per family, every fold's side-point net at the family's common epoch (fold f at index f). */
+  readonly sidePoints: Record<SideFamily, tf.LayersModel[]>;
+  readonly sidePointEpochs: Record<`${SideFamily}-points`, CommonEpoch>;
   /** Out-of-fold level points per study: how the localizer sees studies it was not trained on. */
   readonly oofLevels: Map<number, Vec3[]>;
 }
 
 /**
- * Train every fold's localizer at once on the unit pool, choose the common epoch from the folds' mean
- * validation curve and load it into every fold (no fold's own score picks its epoch), then predict
- * each fold's validation studies: those points drive pass 2 and so stage 2.
+ * Train every fold's localizer and side-point nets at once on the unit pool, choose each unit type's
+ * common epoch from its folds' mean validation curve and load it into every fold (no fold's own
+ * score picks its epoch), then predict each fold's validation studies' levels: those points (refined
+ * in pass 2 by the same fold's side-point nets) drive stage 2.
  */
 export function trainLocalizers(ctx: KernelContext, train: PreparedTrain): Promise<LocalizerStage> {
   const { config } = ctx;
   return ctx.clock("trainLocalizer", async () => {
-    const jobs = localizerJobs(ctx, train);
+    const locJobs = localizerJobs(ctx, train);
+    const ptJobs = sidePointJobs(ctx, train);
     const opts = { threads: ctx.threads, label: "train localizers", log: ctx.log, quiet: ctx.quiet };
-    const localizers = await trainUnits(jobs, opts);
-    const epoch = commonEpoch(unitCurves(jobs.map((j) => j.dir)));
-    jobs.forEach((j, f) => loadModelWeights(epochWeightsFile(j.dir, epoch.epoch), localizers[f]));
+    const models = await trainUnits([...locJobs, ...ptJobs], opts);
+    const localizers = models.slice(0, locJobs.length);
+    const atCommonEpoch = (jobs: UnitJob[], ms: tf.LayersModel[]) => {
+      const e = commonEpoch(unitCurves(jobs.map((j) => j.dir)));
+      jobs.forEach((j, f) => loadModelWeights(epochWeightsFile(j.dir, e.epoch), ms[f]));
+      return e;
+    };
+    const epoch = atCommonEpoch(locJobs, localizers);
+    const k = locJobs.length;
+    const sidePoints = {} as Record<SideFamily, tf.LayersModel[]>;
+    const sidePointEpochs = {} as Record<`${SideFamily}-points`, CommonEpoch>;
+    SIDE_FAMILIES.forEach((family, i) => {
+      sidePoints[family] = models.slice(k + i * k, k + (i + 1) * k);
+      sidePointEpochs[`${family}-points`] = atCommonEpoch(
+        ptJobs.slice(i * k, (i + 1) * k),
+        sidePoints[family],
+      );
+    });
     const oofLevels = new Map<number, Vec3[]>();
     train.splits.forEach(({ train: trainIds, valid }, f) => {
       const validStudies = pick(train, valid);
@@ -51,8 +74,38 @@ export function trainLocalizers(ctx: KernelContext, train: PreparedTrain): Promi
         ),
       );
     });
-    return { localizers, epoch, oofLevels };
+    return { localizers, epoch, sidePoints, sidePointEpochs, oofLevels };
   });
+}
+
+/** Fold f's side-point nets (validation studies of fold f are out of their training). */
+export function foldSidePoints(stage1: LocalizerStage, f: number): SidePointModels {
+  return { foraminal: [stage1.sidePoints.foraminal[f]], subarticular: [stage1.sidePoints.subarticular[f]] };
+}
+
+/**
+ * One side-point unit per family and fold (OUT/checkpoints/FAMILY-points/foldF), families in
+ * SIDE_FAMILIES order, trained on windows around the labelled points of the fold's train studies.
+ */
+export function sidePointJobs(ctx: KernelContext, train: PreparedTrain): UnitJob[] {
+  const { config } = ctx;
+  return SIDE_FAMILIES.flatMap((family, i) =>
+    train.splits.map(({ train: trainIds, valid }, f): UnitJob => {
+      const samples = (ids: number[]) =>
+        pick(train, ids).flatMap((p) => p.sidePoints.filter((s) => s.family === family));
+      return {
+        kind: "side-points",
+        dir: join(ctx.ckpt, unitId(`${family}-points`, f)),
+        name: `${family} points f${f}`,
+        family,
+        train: samples(trainIds),
+        valid: samples(valid),
+        cfg: config.sidePoints,
+        patience: config.patience,
+        seed: config.seed + 307 * f + 53 * (i + 1),
+      };
+    }),
+  );
 }
 
 /** One localizer unit per fold (checkpoints in OUT/checkpoints/localizer/foldF), seeded per fold. */

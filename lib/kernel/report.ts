@@ -37,6 +37,11 @@ export interface KernelReport extends FailureReport {
   readonly cv: CvScores;
   readonly test: (GroundTruthReport & { studies: number }) | { studies: number };
   readonly localization: Record<string, unknown>;
+  /** Stage 1b per family: side points moved by the nets or kept at the projection, by outcome. */
+  readonly sidePoints: {
+    oofTrain: Record<string, Record<string, number>>;
+    test: Record<string, Record<string, number>>;
+  };
   /** Wall seconds per stage. */
   readonly timings: Record<string, number>;
   /** CPU seconds per stage (the whole process, worker threads included). */
@@ -80,7 +85,7 @@ export function writeReport(
     backend: opts.backend ?? { tfBackend: tf.getBackend() },
     cvScore: cv.localized?.score ?? null,
     cvHonestScore: cv.honest?.score ?? null,
-    epochs: { localizer: results.stage1.epoch, ...results.stage2.epochs },
+    epochs: { localizer: results.stage1.epoch, ...results.stage1.sidePointEpochs, ...results.stage2.epochs },
     testScore: gt?.test?.score ?? null,
     priorScore: gt?.prior?.score ?? null,
     oracleScore: gt?.oracle?.score ?? null,
@@ -90,6 +95,7 @@ export function writeReport(
       oofTrain: localizationErrors(results.pass),
       ...(gt?.localization ? { test: gt.localization } : {}),
     },
+    sidePoints: { oofTrain: results.pass.sidePointOutcomes, test: test.sidePointOutcomes },
     timings: ctx.timings,
     cpuSeconds: ctx.cpuSeconds,
     peakRssMb: peakRssMb(),

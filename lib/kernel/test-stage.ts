@@ -34,6 +34,7 @@ export async function predictTest(
   const levelPrior = fitLevelChainPrior(train.prepared.map((p) => p.localizer));
   const trained: Trained = {
     localizers: models.stage1.localizers,
+    sidePoints: models.stage1.sidePoints,
     classifiers: models.stage2.classifiers,
     offsets,
     levelPrior,
@@ -45,7 +46,11 @@ export async function predictTest(
     prior: train.prior,
     crossFamily: models.crossFamily,
   });
-  const epochOf = Object.entries({ localizer: models.stage1.epoch, ...models.stage2.epochs });
+  const epochOf = Object.entries({
+    localizer: models.stage1.epoch,
+    ...models.stage1.sidePointEpochs,
+    ...models.stage2.epochs,
+  });
   writeEpochsFile(ctx.ckpt, Object.fromEntries(epochOf.map(([unit, e]) => [unit, e.epoch])));
   const test = await ctx.clock("inference", () =>
     predictTestSplit(ctx.opts.data, trained, ctx.config, train.prior, ctx.quiet),

@@ -37,6 +37,7 @@ export async function loadTrain(ctx: KernelContext): Promise<PreparedTrain> {
       coords: split.coordsByStudy,
       loc: config.localizer,
       cls: config.classifier,
+      pts: config.sidePoints,
       quiet: ctx.quiet,
     }),
   );

@@ -9,7 +9,7 @@ import { LumbarError, UsageError } from "../util/errors";
 import { classifierJobs } from "./classifier-stage";
 import { openRun, type KernelOptions } from "./context";
 import { localizedPass } from "./localized-pass";
-import { localizerJobs, trainLocalizers } from "./localizer-stage";
+import { localizerJobs, sidePointJobs, trainLocalizers } from "./localizer-stage";
 import { loadTrain } from "./train-split";
 import { jobUnitId, plannedUnits, type PlannedUnit } from "./unit-ids";
 
@@ -72,7 +72,7 @@ export async function planKernel(opts: KernelOptions): Promise<KernelPlan> {
  * Train one unit of the run into OUT/checkpoints (in this thread), as `runKernel` would train it:
  * the same job, seed and inputs, so a plain kernel on OUT afterwards loads it and writes the same
  * bytes as a single-process run. A classifier unit recomputes its inputs from the finished
- * localizer checkpoints and the data (their common epoch, the localized pass): nothing else is
+ * localizer and side-point checkpoints and the data (their common epoch, the localized pass): nothing else is
  * shared between processes. A finished unit is only loaded.
  */
 export async function runUnit(opts: KernelOptions, id: string): Promise<{ unit: string; epochs: number }> {
@@ -89,10 +89,10 @@ export async function runUnit(opts: KernelOptions, id: string): Promise<{ unit: 
   const missing = unit.needs.filter((n) => !readState(join(ctx.ckpt, n)).done);
   if (missing.length) throw new UnitNotReadyError(id, missing);
   const models: tf.LayersModel[] = [];
-  let jobs = localizerJobs(ctx, train);
+  let jobs = [...localizerJobs(ctx, train), ...sidePointJobs(ctx, train)];
   if (unit.kind === "classifier") {
-    const stage1 = await trainLocalizers(ctx, train); // all finished: loaded at their common epoch
-    models.push(...stage1.localizers);
+    const stage1 = await trainLocalizers(ctx, train); // all finished: loaded at their common epochs
+    models.push(...stage1.localizers, ...Object.values(stage1.sidePoints).flat());
     jobs = classifierJobs(ctx, train, await localizedPass(ctx, train, stage1));
   }
   const job = jobs.find((j) => jobUnitId(ctx.ckpt, j) === id)!;

@@ -12,3 +12,11 @@ export {
   type ChainSample,
   type Candidate,
 } from "./level-chain";
+export {
+  buildSidePointNet,
+  decodePeak,
+  sidePointLoss,
+  sidePointMapSize,
+  sidePointTargets,
+  type SidePointSpec,
+} from "./side-point-net";

@@ -119,9 +119,16 @@ export function labelOf(
   return labels.labels[i] ?? null;
 }
 
+/** Moves placed points (stage 1b: side points found by a network); lib/infer's refineSidePoints. */
+export type RefinePoints = (points: readonly PointLocation[]) => {
+  points: PointLocation[];
+  outcomes: readonly { family: string; outcome: string }[];
+};
+
 /**
  * Crops at localized points (levels from the localizer, other conditions placed by offsets and
- * projection). Used for the honest out-of-fold evaluation (pass 2 over train) and for test studies.
+ * projection, then moved by `refine` when given). Used for the honest out-of-fold evaluation (pass 2
+ * over train) and for test studies.
  */
 export async function localizedCrops(
   entry: StudyEntry,
@@ -130,10 +137,13 @@ export async function localizedCrops(
   cls: ClassifierConfig,
   labels: StudyLabels | undefined,
   preloaded?: StudyImages,
+  refine?: RefinePoints,
 ): Promise<{
   crops: CropSample[];
   points: LpsPoint[];
   missing: Map<string, string>;
+  /** What refine did with each side point (empty without refine). */
+  outcomes: readonly { family: string; outcome: string }[];
   /** Slices of the study that failed to decode (each read as its nearest good neighbour). */
   problems: string[];
   /** The study's files found unusable (skipped headers, failed decodes). */
@@ -141,12 +151,14 @@ export async function localizedCrops(
 }> {
   const study = preloaded ?? (await loadStudy(entry));
   const placed = placePoints(study, levels, offsets);
-  const { crops, missing } = cropsAt(entry.studyId, placed.points, cls, labels);
+  const refined = refine ? refine(placed.points) : { points: placed.points, outcomes: [] };
+  const { crops, missing } = cropsAt(entry.studyId, refined.points, cls, labels);
   for (const [condition, reason] of placed.missing) missing.set(condition, reason);
   return {
     crops,
-    points: placed.points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
+    points: refined.points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
     missing,
+    outcomes: refined.outcomes,
     problems: decodeProblems(study),
     files: unusableFiles(study),
   };

@@ -65,6 +65,19 @@ export {
   sampleKey,
   storedCropFor,
   type CropSample,
+  type RefinePoints,
   type StoredCrop,
 } from "./crops";
 export { IDENTITY_VIEW, mirrorKind, renderCrop, renderInputs, type CropView } from "./view";
+export {
+  SIDE_FAMILIES,
+  mirrorsWindow,
+  sideFamilyOf,
+  sidePointSamples,
+  sideWindow,
+  sliceDistanceMm,
+  storedWindowPx,
+  windowToImage,
+  type SideFamily,
+  type SidePointSample,
+} from "./side-points";

@@ -9,6 +9,7 @@ export { fitUnit, trainStep, cosineLr, type Batch, type FitTask } from "./fit";
 export { loadOptimizer, saveOptimizer } from "./checkpoint";
 export { JsonlLog } from "./log";
 export { fitLocalizer, meanPointError } from "./localizer";
+export { drawWindow, fitSidePoints, sidePointError } from "./side-points";
 export { fitClassifier, familyScore } from "./classifier";
 export { randomView } from "./augment";
 export { prepareTrainStudies, type PreparedStudy } from "./prepare";
@@ -19,6 +20,7 @@ export {
   UnitTrainingError,
   type ClassifierJob,
   type LocalizerJob,
+  type SidePointJob,
   type UnitJob,
 } from "./unit-job";
 export { withSeededMathRandom } from "./seeded-random";

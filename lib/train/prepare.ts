@@ -2,7 +2,7 @@ import { LEVELS } from "../data/schema";
 import type { StudyEntry } from "../data/dataset";
 import type { LabelCoordinate } from "../data/coordinates";
 import type { StudyLabels } from "../data/train-labels";
-import type { ClassifierConfig, LocalizerConfig } from "../config";
+import type { ClassifierConfig, LocalizerConfig, SidePointConfig } from "../config";
 import {
   addFailures,
   cropsAt,
@@ -12,12 +12,14 @@ import {
   localizerStack,
   lpsToFrame,
   midSlice,
+  sidePointSamples,
   unusableFiles,
   type CropSample,
   type Failure,
   type LocalizerSample,
   type LpsPoint,
   type MidSlice,
+  type SidePointSample,
   type StudyImages,
 } from "../study";
 import { progressBar } from "../util/progress";
@@ -29,12 +31,14 @@ export interface PreparedStudy {
   readonly localizer: LocalizerSample;
   readonly gtPoints: readonly LpsPoint[];
   readonly gtCrops: readonly CropSample[];
+  /** Windows around the labelled foraminal and subarticular points: stage 1b's training samples. */
+  readonly sidePoints: readonly SidePointSample[];
 }
 
 /**
  * Pass 1 over the train studies, one at a time: the localizer's mid-sagittal input with the
  * ground-truth level points mapped into it, the ground-truth points in LPS, and crops at the
- * ground-truth coordinates for the classifiers. A study that fails is listed, not fatal; so is each
+ * ground-truth coordinates for the classifiers, and windows around the labelled side points for stage 1b. A study that fails is listed, not fatal; so is each
  * file found unusable ("train header" / "train decode"), also in a study that failed.
  */
 export async function prepareTrainStudies(opts: {
@@ -43,6 +47,7 @@ export async function prepareTrainStudies(opts: {
   coords: ReadonlyMap<number, readonly LabelCoordinate[]>;
   loc: LocalizerConfig;
   cls: ClassifierConfig;
+  pts: SidePointConfig;
   quiet?: boolean;
 }): Promise<{ prepared: PreparedStudy[]; failures: Failure[] }> {
   const prepared: PreparedStudy[] = [];
@@ -82,6 +87,7 @@ export async function prepareTrainStudies(opts: {
         },
         gtPoints: points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
         gtCrops,
+        sidePoints: sidePointSamples(entry.studyId, points, opts.pts),
       });
     } catch (e) {
       failures.push({

@@ -1,20 +1,21 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Family } from "../data/schema";
-import { localizerSpec, type ClassifierConfig, type LocalizerConfig } from "../config";
-import { buildFamilyClassifier, finalWeightsFile, readState } from "../infer";
+import { localizerSpec, type ClassifierConfig, type LocalizerConfig, type SidePointConfig } from "../config";
+import { buildFamilyClassifier, buildSidePoints, finalWeightsFile, readState } from "../infer";
 import { buildLocalizer } from "../models";
 import { loadModelWeights } from "../models/weights-file";
-import type { CropSample, LocalizerSample } from "../study";
+import type { CropSample, LocalizerSample, SideFamily, SidePointSample } from "../study";
 import { LumbarError } from "../util/errors";
 import { fitClassifier } from "./classifier";
 import { fitLocalizer } from "./localizer";
+import { fitSidePoints } from "./side-points";
 import type { JsonlLog } from "./log";
 
 /**
  * One training unit (a model on one fold) as plain data: everything fitLocalizer / fitClassifier
  * need, so it can be trained in this thread or posted to a worker (structured clone).
  */
-export type UnitJob = LocalizerJob | ClassifierJob;
+export type UnitJob = LocalizerJob | SidePointJob | ClassifierJob;
 
 interface JobBase {
   /** Shown in logs, progress and errors, e.g. "localizer f2". */
@@ -30,6 +31,14 @@ export interface LocalizerJob extends JobBase {
   readonly cfg: LocalizerConfig;
   readonly train: readonly LocalizerSample[];
   readonly valid: readonly LocalizerSample[];
+}
+
+export interface SidePointJob extends JobBase {
+  readonly kind: "side-points";
+  readonly family: SideFamily;
+  readonly cfg: SidePointConfig;
+  readonly train: readonly SidePointSample[];
+  readonly valid: readonly SidePointSample[];
 }
 
 export interface ClassifierJob extends JobBase {
@@ -59,6 +68,8 @@ export function fitJob(job: UnitJob, log?: JsonlLog, quiet?: boolean): Promise<t
   const common = { dir: job.dir, name: job.name, patience: job.patience, seed: job.seed, log, quiet };
   if (job.kind === "localizer")
     return fitLocalizer({ ...common, train: job.train, valid: job.valid, cfg: job.cfg });
+  if (job.kind === "side-points")
+    return fitSidePoints({ ...common, family: job.family, train: job.train, valid: job.valid, cfg: job.cfg });
   return fitClassifier({
     ...common,
     family: job.family,
@@ -83,7 +94,9 @@ export function loadFinishedJob(job: UnitJob): tf.LayersModel {
   const model =
     job.kind === "localizer"
       ? buildLocalizer(localizerSpec(job.cfg))
-      : buildFamilyClassifier(job.cfg, job.family);
+      : job.kind === "side-points"
+        ? buildSidePoints(job.cfg, job.family)
+        : buildFamilyClassifier(job.cfg, job.family);
   loadModelWeights(file, model);
   return model;
 }

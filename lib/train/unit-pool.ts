@@ -2,7 +2,7 @@ import * as os from "node:os";
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo } from "../engine";
-import type { LocalizerSample } from "../study";
+import type { LocalizerSample, SidePointSample } from "../study";
 import type { JsonlLog } from "./log";
 import { progressBar } from "../util/progress";
 import { fitJob, isJobDone, loadFinishedJob, UnitTrainingError, type UnitJob } from "./unit-job";
@@ -182,6 +182,13 @@ function compactJob(job: UnitJob): UnitJob {
     a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as A);
   if (job.kind === "localizer") {
     const fix = (s: LocalizerSample): LocalizerSample => ({ ...s, image: own(s.image) });
+    return { ...job, train: job.train.map(fix), valid: job.valid.map(fix) };
+  }
+  if (job.kind === "side-points") {
+    const fix = (s: SidePointSample): SidePointSample => ({
+      ...s,
+      crop: { ...s.crop, data: own(s.crop.data) },
+    });
     return { ...job, train: job.train.map(fix), valid: job.valid.map(fix) };
   }
   const fix = <S extends { crop: { data: Float32Array | Uint8Array } }>(s: S): S => ({

@@ -42,21 +42,26 @@ describe("kernel --plan / --unit", () => {
     expect(plan.status).toBe(0);
     const ids = plan.stdout.trim().split("\n");
     const fams = ["spinal", "foraminal", "subarticular"];
-    expect(ids).toEqual([
+    const stage1 = [
       "localizer/fold0",
       "localizer/fold1",
-      ...fams.flatMap((f) => [`${f}/fold0`, `${f}/fold1`]),
-    ]);
+      "foraminal-points/fold0",
+      "foraminal-points/fold1",
+      "subarticular-points/fold0",
+      "subarticular-points/fold1",
+    ];
+    expect(ids).toEqual([...stage1, ...fams.flatMap((f) => [`${f}/fold0`, `${f}/fold1`])]);
     const written = JSON.parse(read(out, "plan.json")) as KernelPlan;
     expect(written.units.map((u) => u.id)).toEqual(ids);
-    expect(written.units[2].needs).toEqual(["localizer/fold0", "localizer/fold1"]);
+    expect(written.units[2]).toMatchObject({ kind: "side-points", needs: [] });
+    expect(written.units[6].needs).toEqual(stage1);
     expect(written.data).toBe(data);
 
     // A classifier unit before its localizers: a typed error naming them, exit 2, nothing trained.
     const early = lumbar(out, "--unit", "spinal/fold0");
     expect(early.status).toBe(2);
     expect(early.stderr.trim().split("\n").at(-1)).toBe(
-      "lumbar: UnitNotReadyError: unit spinal/fold0 needs these units finished first: localizer/fold0, localizer/fold1",
+      `lumbar: UnitNotReadyError: unit spinal/fold0 needs these units finished first: ${stage1.join(", ")}`,
     );
 
     for (const id of ids) {
@@ -65,8 +70,8 @@ describe("kernel --plan / --unit", () => {
       expect(r.stdout).toContain(`unit ${id}: finished`);
     }
     const perUnit = trainedUnits(out);
-    expect(new Set(perUnit).size).toBe(8);
-    expect(perUnit.length).toBe(8); // smoke: one epoch per unit
+    expect(new Set(perUnit).size).toBe(12);
+    expect(perUnit.length).toBe(12); // smoke: one epoch per unit
 
     // The plain run trains nothing more: CV, inference and the report.
     await runKernel({ data, out, profile: "smoke", overrides: { threads: 1 }, quiet: true });
@@ -84,7 +89,7 @@ describe("kernel --plan / --unit", () => {
       UnknownUnitError,
     );
     await expect(runUnit({ data, out, profile: "smoke", quiet: true }, "localizer")).rejects.toThrow(
-      /"localizer" is not a unit of this run; its units: localizer\/fold0, localizer\/fold1, spinal\/fold0/,
+      /"localizer" is not a unit of this run; its units: localizer\/fold0, localizer\/fold1, foraminal-points\/fold0/,
     );
   });
 

@@ -136,7 +136,14 @@ describe("smoke kernel on damaged test studies", () => {
     const r = JSON.parse(readFileSync(join(out, "report.json"), "utf8")) as KernelReport;
     expect(Number.isFinite(r.cvHonestScore)).toBe(true);
     expect(r.cv.honest!.rows_scored).toBe(r.cv.localized!.rows_scored);
-    expect(Object.keys(r.epochs).sort()).toEqual(["foraminal", "localizer", "spinal", "subarticular"]);
+    expect(Object.keys(r.epochs).sort()).toEqual([
+      "foraminal",
+      "foraminal-points",
+      "localizer",
+      "spinal",
+      "subarticular",
+      "subarticular-points",
+    ]);
     const chosen = JSON.parse(readFileSync(join(out, "checkpoints", "epochs.json"), "utf8")).epochs;
     for (const [unit, e] of Object.entries(r.epochs)) {
       const states = [0, 1].map((f) =>

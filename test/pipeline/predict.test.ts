@@ -103,7 +103,8 @@ describe("predictTest on a smoke kernel's checkpoints", () => {
     expect(saved.oracleScore).toBe(kernel.oracleScore);
     expect(Number.isFinite(saved.testScore)).toBe(true);
     expect(saved.fallbacks).toEqual(kernel.fallbacks);
-    expect(report.units.length).toBe(4 * 2); // localizer + 3 families, 2 smoke folds
+    expect(report.units.length).toBe(6 * 2); // localizer, 2 side-point nets, 3 families; 2 smoke folds
+    expect(saved.sidePoints).toEqual(kernel.sidePoints.test);
     expect(saved.timings.inference).toBeGreaterThan(0);
   });
 
@@ -163,7 +164,14 @@ describe("fresh kernel runs", () => {
     expect(readFileSync(join(again, "submission.csv"), "utf8")).toBe(
       readFileSync(join(kernelOut, "submission.csv"), "utf8"),
     );
-    for (const unit of ["localizer", "spinal", "foraminal", "subarticular"])
+    for (const unit of [
+      "localizer",
+      "foraminal-points",
+      "subarticular-points",
+      "spinal",
+      "foraminal",
+      "subarticular",
+    ])
       for (const file of ["fold0", "fold1"].flatMap((fold) =>
         ["best.weights", "last-e0.weights"].map((w) => join(unit, fold, w)),
       )) {
