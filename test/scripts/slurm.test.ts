@@ -99,10 +99,11 @@ describe.skipIf(skip)("a smoke run as Slurm array jobs (scripts/slurm)", () => {
         .trim()
         .split("\n"),
     );
-    // Localizer folds, then every unit that needs them; nothing else (no unit names in the scripts).
+    // Stage 1 (level localizers and side-point nets, which need nothing), then every unit that needs
+    // them; nothing else (no unit names in the scripts).
     expect(waves.flat()).toEqual(plan.units.map((u) => u.id));
     expect(waves.map((ids) => new Set(ids.map((id) => plan.units.find((u) => u.id === id)!.kind)))).toEqual([
-      new Set(["localizer"]),
+      new Set(["localizer", "side-points"]),
       new Set(["classifier"]),
     ]);
 
