@@ -1,30 +1,42 @@
+import { cacheKey, cachedBuild, type CropSampleLike } from "../cache";
 import {
   addFailures,
   fileFailures,
   fitOffsets,
   localizedCrops,
   pointErrors,
-  type CropSample,
+  type Failure,
   type OffsetModel,
 } from "../study";
 import { progressBar } from "../util/progress";
 import type { KernelContext } from "./context";
 import type { LocalizerStage } from "./localizer-stage";
 import type { PreparedTrain } from "./train-split";
+import type { CropSample } from "../study";
 
 /** Pass 2's result: crops at out-of-fold localized points, and how far those points were off. */
 export interface LocalizedPass {
   /** Condition offsets from all train studies: what test studies are placed with. */
   readonly offsets: OffsetModel;
-  readonly crops: ReadonlyMap<number, CropSample[]>;
+  /** Per study, references into the cache folder (lib/cache). */
+  readonly crops: ReadonlyMap<number, CropSampleLike[]>;
   /** 3D error (mm) of each placed point against its labelled one, by family. */
   readonly errors: readonly { family: string; mm: number }[];
+}
+
+/** Pass 2's cache build: crops by study (record references), point errors, the failures it added. */
+interface PassMeta {
+  readonly crops: [number, CropSampleLike[]][];
+  readonly errors: { family: string; mm: number }[];
+  readonly failures: Failure[];
 }
 
 /**
  * Crop every train study at its out-of-fold level points with offsets learned without it: how the
  * classifier will see test studies. A study that fails is listed in `train.failures`, and so is a
- * file that failed to decode only now (pass 1 read other slices).
+ * file that failed to decode only now (pass 1 read other slices). The crops go to the cache folder
+ * under a key of pass 1's and of the points' (levels, offsets): a rerun or a classifier unit's
+ * process with the same localizers reads them back instead of cutting them again.
  */
 export async function localizedPass(
   ctx: KernelContext,
@@ -38,9 +50,16 @@ export async function localizedPass(
       )
     : [];
   const offsets = fitOffsets(prepared.map((p) => p.gtPoints));
-  const crops = new Map<number, CropSample[]>();
-  const errors: { family: string; mm: number }[] = [];
-  await ctx.clock("prepareLocalized", async () => {
+  const key = cacheKey({
+    stage: "localized crops (pass 2)",
+    pass1: train.inputsKey,
+    levels: [...stage1.oofLevels],
+    foldOffsets: foldOffsets.map((m) => [...m]),
+  });
+  const build = async (writer: { crop: (c: CropSample) => CropSampleLike }): Promise<PassMeta> => {
+    const crops: [number, CropSampleLike[]][] = [];
+    const errors: { family: string; mm: number }[] = [];
+    const failuresBefore = train.failures.length;
     const bar = progressBar("prepare train (pass 2)", stage1.oofLevels.size, { quiet: ctx.quiet });
     for (const p of prepared) {
       const levels = stage1.oofLevels.get(p.studyId);
@@ -50,7 +69,7 @@ export async function localizedPass(
       try {
         const foldOffset = foldOffsets[folds.get(p.studyId)!];
         const r = await localizedCrops(entry, levels, foldOffset, ctx.config.classifier, labels);
-        crops.set(p.studyId, r.crops);
+        crops.push([p.studyId, r.crops.map((c) => writer.crop(c))]);
         addFailures(train.failures, fileFailures(p.studyId, "train", r.files));
         errors.push(...pointErrors(r.points, p.gtPoints));
       } catch (e) {
@@ -59,6 +78,15 @@ export async function localizedPass(
       bar.tick();
     }
     bar.stop();
-  });
-  return { offsets, crops, errors };
+    return { crops, errors, failures: train.failures.slice(failuresBefore) };
+  };
+  const built = await ctx.clock("prepareLocalized", () =>
+    cachedBuild<PassMeta>({ dir: train.inputs.dir, stage: "pass2", key, build }),
+  );
+  if (built.reused) train.failures.push(...built.meta.failures);
+  if (!ctx.quiet)
+    console.error(
+      `[cache] pass 2: ${built.reused ? "reused" : `built (${built.rebuilt})`} in ${train.inputs.dir}`,
+    );
+  return { offsets, crops: new Map(built.meta.crops), errors: built.meta.errors };
 }

@@ -22,6 +22,7 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   const cv = scoreCv(ctx, train, stage1, stage2);
   const test = await predictTest(ctx, train, { stage1, pass, stage2 });
   const report = writeReport(ctx, train, { cv, stage1, pass, stage2, test });
+  train.inputs.close();
   const models = [...stage1.localizers, ...Object.values<tf.LayersModel[]>(stage2.classifiers).flat()];
   tf.dispose(models.flatMap((m) => m.weights.map((w) => w.read())));
   return report;

@@ -3,6 +3,7 @@ import type { StudyEntry } from "../data/dataset";
 import type { LabelCoordinate } from "../data/coordinates";
 import type { StudyLabels } from "../data/train-labels";
 import type { ClassifierConfig, LocalizerConfig } from "../config";
+import { codeIdentity, studyIdentity, type CropSampleLike, type LocalizerSampleLike } from "../cache";
 import {
   addFailures,
   cropsAt,
@@ -22,13 +23,48 @@ import {
 } from "../study";
 import { progressBar } from "../util/progress";
 
-/** Everything pass 1 keeps of one train study (no pixel arrays of the series). */
+/**
+ * Everything pass 1 keeps of one train study (no pixel arrays of the series). The localizer image
+ * and the crops are in memory as cut, or references into a cache folder (lib/cache) once `keep` has
+ * stored them.
+ */
 export interface PreparedStudy {
   readonly studyId: number;
   readonly mid: Omit<MidSlice, "image">;
-  readonly localizer: LocalizerSample;
+  readonly localizer: LocalizerSampleLike;
   readonly gtPoints: readonly LpsPoint[];
+  readonly gtCrops: readonly CropSampleLike[];
+}
+
+/** A study as pass 1 cuts it, pixels in memory. */
+export type CutStudy = Omit<PreparedStudy, "localizer" | "gtCrops"> & {
+  readonly localizer: LocalizerSample;
   readonly gtCrops: readonly CropSample[];
+};
+
+/**
+ * What decides pass 1's output (the parts of its cache key, lib/cache): the studies' files, their
+ * labels and coordinates, the config fields that shape the localizer image and the stored crops,
+ * and the code that reads and cuts them.
+ */
+export function prepareIdentity(opts: {
+  studies: readonly StudyEntry[];
+  labels: ReadonlyMap<number, StudyLabels>;
+  coords: ReadonlyMap<number, readonly LabelCoordinate[]>;
+  loc: LocalizerConfig;
+  cls: ClassifierConfig;
+}): unknown {
+  return {
+    stage: "prepare train (pass 1)",
+    code: codeIdentity(),
+    localizerPx: opts.loc.inputPx,
+    crops: { cropPx: opts.cls.cropPx, crops: opts.cls.crops, sliceShift: opts.cls.augment.sliceShift },
+    studies: opts.studies.map((e) => ({
+      files: studyIdentity(e),
+      labels: opts.labels.get(e.studyId) ?? null,
+      coords: opts.coords.get(e.studyId) ?? [],
+    })),
+  };
 }
 
 /**
@@ -44,7 +80,10 @@ export async function prepareTrainStudies(opts: {
   loc: LocalizerConfig;
   cls: ClassifierConfig;
   quiet?: boolean;
+  /** What is kept of each study as it is cut (e.g. lib/cache's writer: pixels to disk); default all. */
+  keep?: (study: CutStudy) => PreparedStudy;
 }): Promise<{ prepared: PreparedStudy[]; failures: Failure[] }> {
+  const keep = opts.keep ?? ((s: CutStudy): PreparedStudy => s);
   const prepared: PreparedStudy[] = [];
   const failures: Failure[] = [];
   const bar = progressBar("prepare train (pass 1)", opts.studies.length, { quiet: opts.quiet });
@@ -71,7 +110,7 @@ export async function prepareTrainStudies(opts: {
       );
       for (const reason of new Set(missing.values()))
         failures.push({ studyId: entry.studyId, stage: "crop", reason });
-      prepared.push({
+      const cut: CutStudy = {
         studyId: entry.studyId,
         mid,
         localizer: {
@@ -82,7 +121,8 @@ export async function prepareTrainStudies(opts: {
         },
         gtPoints: points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
         gtCrops,
-      });
+      };
+      prepared.push(keep(cut));
     } catch (e) {
       failures.push({
         studyId: entry.studyId,

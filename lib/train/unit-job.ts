@@ -4,7 +4,7 @@ import { localizerSpec, type ClassifierConfig, type LocalizerConfig } from "../c
 import { buildFamilyClassifier, finalWeightsFile, readState } from "../infer";
 import { buildLocalizer } from "../models";
 import { loadModelWeights } from "../models/weights-file";
-import type { CropSample, LocalizerSample } from "../study";
+import { SampleStore, type CropSampleLike, type LocalizerSampleLike } from "../cache";
 import { LumbarError } from "../util/errors";
 import { fitClassifier } from "./classifier";
 import { fitLocalizer } from "./localizer";
@@ -12,7 +12,9 @@ import type { JsonlLog } from "./log";
 
 /**
  * One training unit (a model on one fold) as plain data: everything fitLocalizer / fitClassifier
- * need, so it can be trained in this thread or posted to a worker (structured clone).
+ * need, so it can be trained in this thread or posted to a worker (structured clone). Samples are
+ * record references into the `cache` folder (lib/cache), so a job is small wherever it goes and the
+ * unit reads its crops or images a batch at a time; samples held in memory work too.
  */
 export type UnitJob = LocalizerJob | ClassifierJob;
 
@@ -23,13 +25,15 @@ interface JobBase {
   readonly dir: string;
   readonly seed: number;
   readonly patience: number;
+  /** The cache folder the samples' record references point into (lib/cache). */
+  readonly cache?: string;
 }
 
 export interface LocalizerJob extends JobBase {
   readonly kind: "localizer";
   readonly cfg: LocalizerConfig;
-  readonly train: readonly LocalizerSample[];
-  readonly valid: readonly LocalizerSample[];
+  readonly train: readonly LocalizerSampleLike[];
+  readonly valid: readonly LocalizerSampleLike[];
 }
 
 export interface ClassifierJob extends JobBase {
@@ -37,9 +41,9 @@ export interface ClassifierJob extends JobBase {
   readonly family: Family;
   readonly cfg: ClassifierConfig;
   readonly tta: boolean;
-  readonly train: readonly CropSample[];
-  readonly trainAlternates: readonly CropSample[];
-  readonly valid: readonly CropSample[];
+  readonly train: readonly CropSampleLike[];
+  readonly trainAlternates: readonly CropSampleLike[];
+  readonly valid: readonly CropSampleLike[];
 }
 
 /** A unit whose training failed (in this thread or a worker): names the unit, keeps the cause. */
@@ -55,19 +59,24 @@ export class UnitTrainingError extends LumbarError {
 }
 
 /** Train (or resume, or just load when finished) one unit in this thread; returns its best model. */
-export function fitJob(job: UnitJob, log?: JsonlLog, quiet?: boolean): Promise<tf.LayersModel> {
-  const common = { dir: job.dir, name: job.name, patience: job.patience, seed: job.seed, log, quiet };
-  if (job.kind === "localizer")
-    return fitLocalizer({ ...common, train: job.train, valid: job.valid, cfg: job.cfg });
-  return fitClassifier({
-    ...common,
-    family: job.family,
-    train: job.train,
-    trainAlternates: job.trainAlternates,
-    valid: job.valid,
-    cfg: job.cfg,
-    tta: job.tta,
-  });
+export async function fitJob(job: UnitJob, log?: JsonlLog, quiet?: boolean): Promise<tf.LayersModel> {
+  const store = job.cache !== undefined ? new SampleStore(job.cache) : undefined;
+  const common = { dir: job.dir, name: job.name, patience: job.patience, seed: job.seed, log, quiet, store };
+  try {
+    if (job.kind === "localizer")
+      return await fitLocalizer({ ...common, train: job.train, valid: job.valid, cfg: job.cfg });
+    return await fitClassifier({
+      ...common,
+      family: job.family,
+      train: job.train,
+      trainAlternates: job.trainAlternates,
+      valid: job.valid,
+      cfg: job.cfg,
+      tta: job.tta,
+    });
+  } finally {
+    store?.close();
+  }
 }
 
 /** Whether the unit's checkpoint folder holds a finished run (it will not be trained again). */
