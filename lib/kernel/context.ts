@@ -16,6 +16,8 @@ export interface KernelOptions {
   readonly seed?: number;
   readonly overrides?: TrainOverrides;
   readonly quiet?: boolean;
+  /** The training inputs' cache folder (lib/cache); default OUT/cache. */
+  readonly cache?: string;
   /** Backend description for the report (the caller initialised it). */
   readonly backend?: Record<string, unknown>;
 }

@@ -42,7 +42,7 @@ export async function loadTrain(ctx: KernelContext): Promise<PreparedTrain> {
     const keep = new Set(new Rng(config.seed).shuffle(ids).slice(0, config.maxTrainStudies));
     studies = studies.filter((s) => keep.has(s.studyId));
   }
-  const inputs = new SampleStore(join(ctx.opts.out, "cache"));
+  const inputs = new SampleStore(ctx.opts.cache ?? join(ctx.opts.out, "cache"));
   const pass1 = {
     studies,
     labels: split.labelsByStudy,
