@@ -1,4 +1,4 @@
-import { cacheKey, cachedBuild, type CropSampleLike } from "../cache";
+import { cacheKey, cachedBuild, type CropSampleLike, type SampleWriter } from "../cache";
 import {
   addFailures,
   fileFailures,
@@ -12,7 +12,6 @@ import { progressBar } from "../util/progress";
 import type { KernelContext } from "./context";
 import type { LocalizerStage } from "./localizer-stage";
 import type { PreparedTrain } from "./train-split";
-import type { CropSample } from "../study";
 
 /** Pass 2's result: crops at out-of-fold localized points, and how far those points were off. */
 export interface LocalizedPass {
@@ -56,7 +55,7 @@ export async function localizedPass(
     levels: [...stage1.oofLevels],
     foldOffsets: foldOffsets.map((m) => [...m]),
   });
-  const build = async (writer: { crop: (c: CropSample) => CropSampleLike }): Promise<PassMeta> => {
+  const build = async (writer: SampleWriter): Promise<PassMeta> => {
     const crops: [number, CropSampleLike[]][] = [];
     const errors: { family: string; mm: number }[] = [];
     const failuresBefore = train.failures.length;
