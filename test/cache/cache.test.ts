@@ -14,7 +14,10 @@ import {
 import { decodeMeta, encodeMeta } from "../../lib/cache/build";
 import { crc32 } from "../../lib/cache/crc32";
 import { HEADER_BYTES } from "../../lib/cache/record-file";
+import { resolveConfig } from "../../lib/config";
+import type { StudyEntry } from "../../lib/data/dataset";
 import { CONDITIONS } from "../../lib/data/schema";
+import { prepareIdentity } from "../../lib/train/prepare";
 import type { CropSample, LocalizerSample } from "../../lib/study";
 import { Rng } from "../../lib/util/rng";
 import { tempDir } from "../helpers/tmp";
@@ -249,5 +252,47 @@ describe("cachedBuild", () => {
     });
     await expect(failing).rejects.toThrow("study 1 failed badly");
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("pass 1's cache key", () => {
+  it("changes with what shapes crops and images or with a study's files, not with training settings", () => {
+    const dir = tempDir("key-");
+    const file = join(dir, "1.dcm");
+    writeFileSync(file, "dicom bytes");
+    const entry: StudyEntry = {
+      studyId: 7,
+      dir,
+      problems: [],
+      series: [
+        {
+          studyId: 7,
+          seriesId: 8,
+          description: "Sagittal T2/STIR",
+          dir,
+          files: [{ instanceNumber: 1, path: file }],
+          problems: [],
+        },
+      ],
+    };
+    const cfg = resolveConfig("quick", {});
+    const key = (c: typeof cfg) =>
+      cacheKey(
+        prepareIdentity({
+          studies: [entry],
+          labels: new Map(),
+          coords: new Map(),
+          loc: c.localizer,
+          cls: c.classifier,
+        }),
+      );
+    const base = key(cfg);
+    expect(key(resolveConfig("quick", {}))).toBe(base);
+    expect(key(resolveConfig("quick", { classifier: { epochs: 3 }, localizer: { epochs: 2 } }))).toBe(base);
+    expect(key(resolveConfig("quick", { classifier: { cropPx: 16 } }))).not.toBe(base);
+    expect(key(resolveConfig("quick", { localizer: { inputPx: 64 } }))).not.toBe(base);
+    expect(key(resolveConfig("quick", { classifier: { augment: { sliceShift: 2 } } }))).not.toBe(base);
+    writeFileSync(file, "other dicom bytes");
+    expect(key(cfg)).not.toBe(base);
   });
 });
