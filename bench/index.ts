@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { dicomBench } from "./dicom";
 import { kernelBackendsBench } from "./kernel-backends";
+import { kernelMemoryBench } from "./kernel-memory";
 import { kernelThreadsBench } from "./kernel-threads";
 import { trainBench } from "./train";
 import { trainStepBench } from "./train-step";
@@ -9,6 +10,7 @@ import { trainStepBench } from "./train-step";
 export const BENCHES: ReadonlyArray<() => Command> = [
   dicomBench,
   kernelBackendsBench,
+  kernelMemoryBench,
   kernelThreadsBench,
   trainBench,
   trainStepBench,

@@ -4,6 +4,7 @@ import { FAMILIES, type Family } from "../data/schema";
 import { epochWeightsFile, predictSamples } from "../infer";
 import type { Probs3 } from "../metric";
 import { loadModelWeights } from "../models/weights-file";
+import type { CropSampleLike } from "../cache";
 import { familyOf, sampleKey, type CropSample } from "../study";
 import type { UnitJob } from "../train/unit-job";
 import { trainUnits } from "../train/unit-pool";
@@ -62,10 +63,11 @@ export function trainClassifiers(
     const predictInto = (
       preds: Map<string, Probs3>,
       model: tf.LayersModel,
-      samples: CropSample[],
+      samples: CropSampleLike[],
       family: Family,
     ) => {
-      const probs = predictSamples([model], samples, config.classifier, family, config.tta);
+      const crops = train.inputs.crops<CropSample>(samples); // one fold's validation samples of one family
+      const probs = predictSamples([model], crops, config.classifier, family, config.tta);
       samples.forEach((s, i) => preds.set(sampleKey(s), probs[i]));
     };
     units.forEach(({ family, split: { valid } }, k) => {
@@ -113,5 +115,6 @@ export function classifierJobs(ctx: KernelContext, train: PreparedTrain, pass: L
     patience: config.patience,
     seed: config.seed + 1009 * f + FAMILIES.indexOf(family),
     tta: config.tta,
+    cache: train.inputs.dir,
   }));
 }

@@ -16,6 +16,8 @@ export interface KernelOptions {
   readonly seed?: number;
   readonly overrides?: TrainOverrides;
   readonly quiet?: boolean;
+  /** The training inputs' cache folder (lib/cache); default OUT/cache. */
+  readonly cache?: string;
   /** Backend description for the report (the caller initialised it). */
   readonly backend?: Record<string, unknown>;
 }
@@ -33,6 +35,8 @@ export interface KernelContext {
   readonly timings: Record<string, number>;
   /** CPU seconds (user + system, the whole process: worker threads included) per stage. */
   readonly cpuSeconds: Record<string, number>;
+  /** Resident set and its peak so far (MB) when each stage ended. */
+  readonly memoryMb: Record<string, { rss: number; peakRss: number }>;
   clock<T>(name: string, f: () => Promise<T> | T): Promise<T>;
 }
 
@@ -48,7 +52,7 @@ export function openRun(opts: KernelOptions): KernelContext {
   });
   const threads = Math.max(1, resolved.threads ?? defaultThreads());
   const config: TrainConfig = { ...resolved, threads };
-  const { timings, cpuSeconds, clock } = stageClock();
+  const { timings, cpuSeconds, memoryMb, clock } = stageClock();
   mkdirSync(opts.out, { recursive: true });
   const ckpt = join(opts.out, "checkpoints");
   const previous = readConfigFile(ckpt);
@@ -59,5 +63,5 @@ export function openRun(opts: KernelOptions): KernelContext {
   }
   writeConfigFile(ckpt, weightsConfig(config));
   const log = new JsonlLog(join(opts.out, "train-log.jsonl"));
-  return { opts, config, threads, ckpt, log, quiet: opts.quiet, timings, cpuSeconds, clock };
+  return { opts, config, threads, ckpt, log, quiet: opts.quiet, timings, cpuSeconds, memoryMb, clock };
 }

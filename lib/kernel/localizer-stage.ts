@@ -63,14 +63,14 @@ export function trainLocalizers(ctx: KernelContext, train: PreparedTrain): Promi
       const validStudies = pick(train, valid);
       const pts = predictLevels(
         [localizers[f]],
-        validStudies.map((p) => p.localizer),
+        train.inputs.localizers(validStudies.map((p) => p.localizer)),
         config.localizer,
         fitLevelChainPrior(pick(train, trainIds).map((p) => p.localizer)),
       );
       validStudies.forEach((p, i) =>
         oofLevels.set(
           p.studyId,
-          pts[i].map(([u, v]) => frameToLps({ ...p.mid, image: p.localizer.image }, u, v)),
+          pts[i].map(([u, v]) => frameToLps(p.mid, u, v)),
         ),
       );
     });
@@ -103,6 +103,7 @@ export function sidePointJobs(ctx: KernelContext, train: PreparedTrain): UnitJob
         cfg: config.sidePoints,
         patience: config.patience,
         seed: config.seed + 307 * f + 53 * (i + 1),
+        cache: train.inputs.dir,
       };
     }),
   );
@@ -120,5 +121,6 @@ export function localizerJobs(ctx: KernelContext, train: PreparedTrain): UnitJob
     cfg: config.localizer,
     patience: config.patience,
     seed: config.seed + 101 * f,
+    cache: train.inputs.dir,
   }));
 }

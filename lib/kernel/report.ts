@@ -48,6 +48,8 @@ export interface KernelReport extends FailureReport {
   readonly cpuSeconds: Record<string, number>;
   /** The process's peak resident set, MB, when the report is written. */
   readonly peakRssMb: number;
+  /** Per stage, when it ended: resident set and peak so far, MB (where the memory went). */
+  readonly memoryMb: Record<string, { rss: number; peakRss: number }>;
   readonly fallbacks: Fallback[];
   readonly config: TrainConfig;
 }
@@ -99,6 +101,7 @@ export function writeReport(
     timings: ctx.timings,
     cpuSeconds: ctx.cpuSeconds,
     peakRssMb: peakRssMb(),
+    memoryMb: ctx.memoryMb,
     fallbacks: test.fallbacks,
     ...failureReport(train.failures),
     config,

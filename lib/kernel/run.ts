@@ -23,6 +23,7 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   const crossFamily = fitCrossFamilyFallback(train, stage1, stage2);
   const test = await predictTest(ctx, train, { stage1, pass, stage2, crossFamily });
   const report = writeReport(ctx, train, { cv, stage1, pass, stage2, test });
+  train.inputs.close();
   const models = [
     ...stage1.localizers,
     ...Object.values<tf.LayersModel[]>(stage1.sidePoints).flat(),

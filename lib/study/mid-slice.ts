@@ -61,7 +61,7 @@ export function lpsToFrame(m: MidSlice, p: Vec3): [number, number] {
   return toFrame(m.frame, foot.x + 0.5, foot.y + 0.5);
 }
 
-export function frameToLps(m: MidSlice, u: number, v: number): Vec3 {
+export function frameToLps(m: Pick<MidSlice, "plane" | "frame">, u: number, v: number): Vec3 {
   const [x, y] = fromFrame(m.frame, u, v);
   return pixelToLps(m.plane, x - 0.5, y - 0.5);
 }

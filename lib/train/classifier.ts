@@ -4,6 +4,7 @@ import type { ClassifierConfig } from "../config";
 import { anySevereSpinalLoss, weightedCrossEntropy } from "../models";
 import { scoreSubmission, type Probs3 } from "../metric";
 import { buildFamilyClassifier, predictSamples } from "../infer";
+import { loadCrops, mapChunks, PREDICT_CHUNK, type CropSampleLike, type SampleStore } from "../cache";
 import { mirrorKind, renderInputs, sampleKey, type CropSample } from "../study";
 import type { Rng } from "../util/rng";
 import { randomView } from "./augment";
@@ -14,21 +15,24 @@ import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 /**
  * Shuffled, augmented batches; the spinal loss adds the any-severe term over each batch's studies.
  * Each epoch a point is seen once, half the time (when there is one) through its `alternates` crop:
- * the crop at the localized position, which is how test studies are seen.
+ * the crop at the localized position, which is how test studies are seen. A batch's crops are read
+ * (from the cache, for references) when the batch is made.
  */
 function* classifierBatches(
-  samples: readonly CropSample[],
-  alternates: ReadonlyMap<string, CropSample>,
+  samples: readonly CropSampleLike[],
+  alternates: ReadonlyMap<string, CropSampleLike>,
   cfg: ClassifierConfig,
   family: Family,
   rng: Rng,
+  load: (chosen: readonly CropSampleLike[]) => CropSample[],
 ): Iterable<Batch> {
   const order = rng.shuffle(samples.map((_, i) => i));
   for (let start = 0; start < order.length; start += cfg.batchSize) {
-    const batch = order.slice(start, start + cfg.batchSize).map((i) => {
+    const chosen = order.slice(start, start + cfg.batchSize).map((i) => {
       const alt = alternates.get(sampleKey(samples[i]));
       return alt && rng.bool() ? alt : samples[i];
     });
+    const batch = load(chosen);
     const views = batch.map(() => randomView(rng, cfg.augment, mirrorKind(family)));
     const [crop, meta] = renderInputs(batch, views, cfg, family);
     const labels = tf.tensor1d(
@@ -82,9 +86,12 @@ function anySevereMasked(probs: tf.Tensor2D, mask: tf.Tensor2D, label: tf.Tensor
   });
 }
 
+/** What a sample's row and label are (a sample in memory or a reference to one in the cache). */
+type RowSample = Pick<CropSample, "studyId" | "condition" | "levelIndex" | "label">;
+
 /** Row-id keyed predictions and labels of samples, for lib/metric. */
 export function asRows(
-  samples: readonly CropSample[],
+  samples: readonly RowSample[],
   probs: readonly Probs3[],
 ): { preds: Map<string, Probs3>; labels: Map<string, SeverityIndex> } {
   const preds = new Map<string, Probs3>();
@@ -98,21 +105,27 @@ export function asRows(
 }
 
 /** The metric on one family's samples (its family term, plus any_severe_spinal for spinal). */
-export function familyScore(samples: readonly CropSample[], probs: readonly Probs3[]): number {
+export function familyScore(samples: readonly RowSample[], probs: readonly Probs3[]): number {
   const { preds, labels } = asRows(samples, probs);
   if (labels.size === 0) return NaN;
   return scoreSubmission(labels, preds).score;
 }
 
-/** Train one family's classifier on one fold (resumable), early-stopped on the validation metric. */
+/**
+ * Train one family's classifier on one fold (resumable), early-stopped on the validation metric.
+ * Samples may be references into `store` (lib/cache): then a batch's crops are read per batch and
+ * validation's a chunk at a time, never the whole set.
+ */
 export async function fitClassifier(opts: {
   dir: string;
   name: string;
   family: Family;
-  train: readonly CropSample[];
+  train: readonly CropSampleLike[];
   /** Crops of the same train points at localized positions, mixed in half the time. */
-  trainAlternates?: readonly CropSample[];
-  valid: readonly CropSample[];
+  trainAlternates?: readonly CropSampleLike[];
+  valid: readonly CropSampleLike[];
+  /** Where referenced samples' crops are (not needed when every sample is in memory). */
+  store?: SampleStore;
   cfg: ClassifierConfig;
   patience: number;
   seed: number;
@@ -121,6 +134,7 @@ export async function fitClassifier(opts: {
   quiet?: boolean;
 }): Promise<tf.LayersModel> {
   const { cfg, family } = opts;
+  const load = (samples: readonly CropSampleLike[]) => loadCrops(samples, opts.store);
   // Seeded initial weights: the unit is the same wherever and whenever it is trained.
   const model = withSeededMathRandom(mathRandomSeed(opts.seed, "init"), () =>
     buildFamilyClassifier(cfg, family),
@@ -139,11 +153,14 @@ export async function fitClassifier(opts: {
     patience: opts.patience,
     seed: opts.seed,
     batchesPerEpoch: Math.ceil(train.length / cfg.batchSize),
-    trainBatches: (_epoch, rng) => classifierBatches(train, alternates, cfg, family, rng),
+    trainBatches: (_epoch, rng) => classifierBatches(train, alternates, cfg, family, rng, load),
     evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
       // Without a validation set keep the last epoch: a falling fake score always "improves".
       if (!valid.length) return { score: -epoch };
-      return { score: familyScore(valid, predictSamples([m], valid, cfg, family, false)) };
+      const probs = mapChunks(valid, PREDICT_CHUNK, (part) =>
+        predictSamples([m], load(part), cfg, family, false),
+      );
+      return { score: familyScore(valid, probs) };
     },
     log: opts.log,
     quiet: opts.quiet,

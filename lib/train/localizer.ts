@@ -9,6 +9,13 @@ import {
   spatialSoftmaxCe,
 } from "../models";
 import { predictLevels } from "../infer";
+import {
+  loadLocalizers,
+  mapChunks,
+  PREDICT_CHUNK,
+  type LocalizerSampleLike,
+  type SampleStore,
+} from "../cache";
 import { bilinearZero, type LocalizerSample } from "../study";
 import type { Rng } from "../util/rng";
 import { fitUnit, type Batch } from "./fit";
@@ -43,11 +50,12 @@ function augmentSample(
   ]);
 }
 
-/** Batches of augmented samples with Gaussian heatmap targets. */
+/** Batches of augmented samples with Gaussian heatmap targets; a batch's images are read when it is made. */
 function* localizerBatches(
-  samples: readonly LocalizerSample[],
+  samples: readonly LocalizerSampleLike[],
   cfg: LocalizerConfig,
   rng: Rng,
+  load: (chosen: readonly LocalizerSampleLike[]) => LocalizerSample[],
 ): Iterable<Batch> {
   const px = cfg.inputPx;
   const size = heatmapSize(localizerSpec(cfg));
@@ -55,11 +63,10 @@ function* localizerBatches(
   const order = rng.shuffle(samples.map((_, i) => i));
   for (let start = 0; start < order.length; start += cfg.batchSize) {
     const ids = order.slice(start, start + cfg.batchSize);
+    const batch = load(ids.map((id) => samples[id]));
     const images = new Float32Array(ids.length * px * px);
-    const points = ids.map((id, b) =>
-      augmentSample(samples[id], px, cfg, rng, images, b * px * px).map(
-        ([x, y]) => [x / stride, y / stride] as const,
-      ),
+    const points = batch.map((s, b) =>
+      augmentSample(s, px, cfg, rng, images, b * px * px).map(([x, y]) => [x / stride, y / stride] as const),
     );
     const x = tf.tensor4d(images, [ids.length, px, px, 1]);
     const target = gaussianTargets(points, size, cfg.sigmaCells);
@@ -78,7 +85,7 @@ function* localizerBatches(
 /** Mean distance (input pixels) between predicted and labelled points: the early-stopping score. */
 export function meanPointError(
   pred: readonly [number, number][][],
-  samples: readonly LocalizerSample[],
+  samples: readonly Pick<LocalizerSample, "points">[],
 ): number {
   let sum = 0;
   let n = 0;
@@ -95,12 +102,17 @@ export function meanPointError(
   return n ? sum / n : NaN;
 }
 
-/** Train one fold's localizer (resumable in `dir`), early-stopped on the validation point error. */
+/**
+ * Train one fold's localizer (resumable in `dir`), early-stopped on the validation point error.
+ * Samples may be references into `store` (lib/cache), read a batch (validation: a chunk) at a time.
+ */
 export async function fitLocalizer(opts: {
   dir: string;
   name: string;
-  train: readonly LocalizerSample[];
-  valid: readonly LocalizerSample[];
+  train: readonly LocalizerSampleLike[];
+  valid: readonly LocalizerSampleLike[];
+  /** Where referenced samples' images are (not needed when every sample is in memory). */
+  store?: SampleStore;
   cfg: LocalizerConfig;
   patience: number;
   seed: number;
@@ -108,6 +120,7 @@ export async function fitLocalizer(opts: {
   quiet?: boolean;
 }): Promise<tf.LayersModel> {
   const { cfg } = opts;
+  const load = (samples: readonly LocalizerSampleLike[]) => loadLocalizers(samples, opts.store);
   // Seeded initial weights: the unit is the same wherever and whenever it is trained.
   const model = withSeededMathRandom(mathRandomSeed(opts.seed, "init"), () =>
     buildLocalizer(localizerSpec(cfg)),
@@ -125,11 +138,12 @@ export async function fitLocalizer(opts: {
     patience: opts.patience,
     seed: opts.seed,
     batchesPerEpoch: Math.ceil(train.length / cfg.batchSize),
-    trainBatches: (_epoch, rng) => localizerBatches(train, cfg, rng),
+    trainBatches: (_epoch, rng) => localizerBatches(train, cfg, rng, load),
     evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
       // Without a validation set keep the last epoch: a falling fake score always "improves".
       if (!valid.length) return { score: -epoch };
-      const score = meanPointError(predictLevels([m], valid, cfg, prior), valid);
+      const pred = mapChunks(valid, PREDICT_CHUNK, (part) => predictLevels([m], load(part), cfg, prior));
+      const score = meanPointError(pred, valid);
       return { score, pointErrorPx: score };
     },
     log: opts.log,

@@ -4,6 +4,13 @@ import type { LabelCoordinate } from "../data/coordinates";
 import type { StudyLabels } from "../data/train-labels";
 import type { ClassifierConfig, LocalizerConfig, SidePointConfig } from "../config";
 import {
+  codeIdentity,
+  studyIdentity,
+  type CropSampleLike,
+  type LocalizerSampleLike,
+  type SidePointSampleLike,
+} from "../cache";
+import {
   addFailures,
   cropsAt,
   fileFailures,
@@ -24,15 +31,60 @@ import {
 } from "../study";
 import { progressBar } from "../util/progress";
 
-/** Everything pass 1 keeps of one train study (no pixel arrays of the series). */
+/**
+ * Everything pass 1 keeps of one train study (no pixel arrays of the series). The localizer image
+ * and the crops are in memory as cut, or references into a cache folder (lib/cache) once `keep` has
+ * stored them.
+ */
 export interface PreparedStudy {
   readonly studyId: number;
   readonly mid: Omit<MidSlice, "image">;
-  readonly localizer: LocalizerSample;
+  readonly localizer: LocalizerSampleLike;
   readonly gtPoints: readonly LpsPoint[];
-  readonly gtCrops: readonly CropSample[];
+  readonly gtCrops: readonly CropSampleLike[];
   /** Windows around the labelled foraminal and subarticular points: stage 1b's training samples. */
+  readonly sidePoints: readonly SidePointSampleLike[];
+}
+
+/** A study as pass 1 cuts it, pixels in memory. */
+export type CutStudy = Omit<PreparedStudy, "localizer" | "gtCrops" | "sidePoints"> & {
+  readonly localizer: LocalizerSample;
+  readonly gtCrops: readonly CropSample[];
   readonly sidePoints: readonly SidePointSample[];
+};
+
+/**
+ * What decides pass 1's output (the parts of its cache key, lib/cache): the studies' files, their
+ * labels and coordinates, the config fields that shape the localizer image and the stored crops,
+ * and the code that reads and cuts them.
+ */
+export function prepareIdentity(opts: {
+  studies: readonly StudyEntry[];
+  labels: ReadonlyMap<number, StudyLabels>;
+  coords: ReadonlyMap<number, readonly LabelCoordinate[]>;
+  loc: LocalizerConfig;
+  cls: ClassifierConfig;
+  pts: SidePointConfig;
+}): unknown {
+  return {
+    stage: "prepare train (pass 1)",
+    code: codeIdentity(),
+    localizerPx: opts.loc.inputPx,
+    crops: { cropPx: opts.cls.cropPx, crops: opts.cls.crops, sliceShift: opts.cls.augment.sliceShift },
+    // what shapes stage 1b's stored windows (size, margin, slices, target heights), not its training
+    sidePoints: {
+      inputPx: opts.pts.inputPx,
+      sizeMm: opts.pts.sizeMm,
+      jitterMm: opts.pts.jitterMm,
+      slicesEachSide: opts.pts.slicesEachSide,
+      sliceSigmaMm: opts.pts.sliceSigmaMm,
+    },
+    studies: opts.studies.map((e) => ({
+      files: studyIdentity(e),
+      labels: opts.labels.get(e.studyId) ?? null,
+      coords: opts.coords.get(e.studyId) ?? [],
+    })),
+  };
 }
 
 /**
@@ -49,7 +101,10 @@ export async function prepareTrainStudies(opts: {
   cls: ClassifierConfig;
   pts: SidePointConfig;
   quiet?: boolean;
+  /** What is kept of each study as it is cut (e.g. lib/cache's writer: pixels to disk); default all. */
+  keep?: (study: CutStudy) => PreparedStudy;
 }): Promise<{ prepared: PreparedStudy[]; failures: Failure[] }> {
+  const keep = opts.keep ?? ((s: CutStudy): PreparedStudy => s);
   const prepared: PreparedStudy[] = [];
   const failures: Failure[] = [];
   const bar = progressBar("prepare train (pass 1)", opts.studies.length, { quiet: opts.quiet });
@@ -76,7 +131,7 @@ export async function prepareTrainStudies(opts: {
       );
       for (const reason of new Set(missing.values()))
         failures.push({ studyId: entry.studyId, stage: "crop", reason });
-      prepared.push({
+      const cut: CutStudy = {
         studyId: entry.studyId,
         mid,
         localizer: {
@@ -88,7 +143,8 @@ export async function prepareTrainStudies(opts: {
         gtPoints: points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
         gtCrops,
         sidePoints: sidePointSamples(entry.studyId, points, opts.pts),
-      });
+      };
+      prepared.push(keep(cut));
     } catch (e) {
       failures.push({
         studyId: entry.studyId,

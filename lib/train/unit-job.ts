@@ -4,7 +4,14 @@ import { localizerSpec, type ClassifierConfig, type LocalizerConfig, type SidePo
 import { buildFamilyClassifier, buildSidePoints, finalWeightsFile, readState } from "../infer";
 import { buildLocalizer } from "../models";
 import { loadModelWeights } from "../models/weights-file";
-import type { CropSample, LocalizerSample, SideFamily, SidePointSample } from "../study";
+import type { SideFamily } from "../study";
+import {
+  loadCropLikes,
+  SampleStore,
+  type CropSampleLike,
+  type LocalizerSampleLike,
+  type SidePointSampleLike,
+} from "../cache";
 import { LumbarError } from "../util/errors";
 import { fitClassifier } from "./classifier";
 import { fitLocalizer } from "./localizer";
@@ -13,7 +20,9 @@ import type { JsonlLog } from "./log";
 
 /**
  * One training unit (a model on one fold) as plain data: everything fitLocalizer / fitClassifier
- * need, so it can be trained in this thread or posted to a worker (structured clone).
+ * need, so it can be trained in this thread or posted to a worker (structured clone). Samples are
+ * record references into the `cache` folder (lib/cache), so a job is small wherever it goes and the
+ * unit reads its crops or images a batch at a time; samples held in memory work too.
  */
 export type UnitJob = LocalizerJob | SidePointJob | ClassifierJob;
 
@@ -24,21 +33,23 @@ interface JobBase {
   readonly dir: string;
   readonly seed: number;
   readonly patience: number;
+  /** The cache folder the samples' record references point into (lib/cache). */
+  readonly cache?: string;
 }
 
 export interface LocalizerJob extends JobBase {
   readonly kind: "localizer";
   readonly cfg: LocalizerConfig;
-  readonly train: readonly LocalizerSample[];
-  readonly valid: readonly LocalizerSample[];
+  readonly train: readonly LocalizerSampleLike[];
+  readonly valid: readonly LocalizerSampleLike[];
 }
 
 export interface SidePointJob extends JobBase {
   readonly kind: "side-points";
   readonly family: SideFamily;
   readonly cfg: SidePointConfig;
-  readonly train: readonly SidePointSample[];
-  readonly valid: readonly SidePointSample[];
+  readonly train: readonly SidePointSampleLike[];
+  readonly valid: readonly SidePointSampleLike[];
 }
 
 export interface ClassifierJob extends JobBase {
@@ -46,9 +57,9 @@ export interface ClassifierJob extends JobBase {
   readonly family: Family;
   readonly cfg: ClassifierConfig;
   readonly tta: boolean;
-  readonly train: readonly CropSample[];
-  readonly trainAlternates: readonly CropSample[];
-  readonly valid: readonly CropSample[];
+  readonly train: readonly CropSampleLike[];
+  readonly trainAlternates: readonly CropSampleLike[];
+  readonly valid: readonly CropSampleLike[];
 }
 
 /** A unit whose training failed (in this thread or a worker): names the unit, keeps the cause. */
@@ -64,21 +75,35 @@ export class UnitTrainingError extends LumbarError {
 }
 
 /** Train (or resume, or just load when finished) one unit in this thread; returns its best model. */
-export function fitJob(job: UnitJob, log?: JsonlLog, quiet?: boolean): Promise<tf.LayersModel> {
-  const common = { dir: job.dir, name: job.name, patience: job.patience, seed: job.seed, log, quiet };
-  if (job.kind === "localizer")
-    return fitLocalizer({ ...common, train: job.train, valid: job.valid, cfg: job.cfg });
-  if (job.kind === "side-points")
-    return fitSidePoints({ ...common, family: job.family, train: job.train, valid: job.valid, cfg: job.cfg });
-  return fitClassifier({
-    ...common,
-    family: job.family,
-    train: job.train,
-    trainAlternates: job.trainAlternates,
-    valid: job.valid,
-    cfg: job.cfg,
-    tta: job.tta,
-  });
+export async function fitJob(job: UnitJob, log?: JsonlLog, quiet?: boolean): Promise<tf.LayersModel> {
+  const store = job.cache !== undefined ? new SampleStore(job.cache) : undefined;
+  const common = { dir: job.dir, name: job.name, patience: job.patience, seed: job.seed, log, quiet, store };
+  try {
+    if (job.kind === "localizer")
+      return await fitLocalizer({ ...common, train: job.train, valid: job.valid, cfg: job.cfg });
+    if (job.kind === "side-points") {
+      // A family's windows are few and small (a unit's worth, not the dataset): read once, up front.
+      const read = (s: readonly SidePointSampleLike[]) => loadCropLikes(s, store);
+      return await fitSidePoints({
+        ...common,
+        family: job.family,
+        train: read(job.train),
+        valid: read(job.valid),
+        cfg: job.cfg,
+      });
+    }
+    return await fitClassifier({
+      ...common,
+      family: job.family,
+      train: job.train,
+      trainAlternates: job.trainAlternates,
+      valid: job.valid,
+      cfg: job.cfg,
+      tta: job.tta,
+    });
+  } finally {
+    store?.close();
+  }
 }
 
 /** Whether the unit's checkpoint folder holds a finished run (it will not be trained again). */

@@ -2,7 +2,7 @@ import * as os from "node:os";
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo } from "../engine";
-import type { LocalizerSample, SidePointSample } from "../study";
+import type { CropSampleLike, LocalizerSampleLike, SidePointSampleLike } from "../cache";
 import type { JsonlLog } from "./log";
 import { progressBar } from "../util/progress";
 import { fitJob, isJobDone, loadFinishedJob, UnitTrainingError, type UnitJob } from "./unit-job";
@@ -176,25 +176,23 @@ function cost(job: UnitJob): number {
 /**
  * The job with every typed array in its own buffer: structured clone copies a view's whole
  * underlying buffer, which for crops cut from a shared block would be the whole block per sample.
+ * Record references (the kernel's jobs, lib/cache) hold no arrays and go as they are.
  */
 function compactJob(job: UnitJob): UnitJob {
   const own = <A extends Float32Array | Uint8Array>(a: A): A =>
     a.byteOffset === 0 && a.byteLength === a.buffer.byteLength ? a : (a.slice() as A);
   if (job.kind === "localizer") {
-    const fix = (s: LocalizerSample): LocalizerSample => ({ ...s, image: own(s.image) });
+    const fix = (s: LocalizerSampleLike): LocalizerSampleLike =>
+      "image" in s ? { ...s, image: own(s.image) } : s;
     return { ...job, train: job.train.map(fix), valid: job.valid.map(fix) };
   }
   if (job.kind === "side-points") {
-    const fix = (s: SidePointSample): SidePointSample => ({
-      ...s,
-      crop: { ...s.crop, data: own(s.crop.data) },
-    });
+    const fix = (s: SidePointSampleLike): SidePointSampleLike =>
+      "crop" in s ? { ...s, crop: { ...s.crop, data: own(s.crop.data) } } : s;
     return { ...job, train: job.train.map(fix), valid: job.valid.map(fix) };
   }
-  const fix = <S extends { crop: { data: Float32Array | Uint8Array } }>(s: S): S => ({
-    ...s,
-    crop: { ...s.crop, data: own(s.crop.data) },
-  });
+  const fix = (s: CropSampleLike): CropSampleLike =>
+    "crop" in s ? { ...s, crop: { ...s.crop, data: own(s.crop.data) } } : s;
   return {
     ...job,
     train: job.train.map(fix),

@@ -6,12 +6,15 @@
 export interface StageClock {
   readonly timings: Record<string, number>;
   readonly cpuSeconds: Record<string, number>;
+  /** Per stage, when it last ended: the process's resident set and its peak so far, MB. */
+  readonly memoryMb: Record<string, { rss: number; peakRss: number }>;
   clock<T>(name: string, f: () => Promise<T> | T): Promise<T>;
 }
 
 export function stageClock(): StageClock {
   const timings: Record<string, number> = {};
   const cpuSeconds: Record<string, number> = {};
+  const memoryMb: Record<string, { rss: number; peakRss: number }> = {};
   const clock = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
@@ -21,9 +24,10 @@ export function stageClock(): StageClock {
       const c = process.cpuUsage(c0);
       timings[name] = (timings[name] ?? 0) + (performance.now() - t0) / 1000;
       cpuSeconds[name] = (cpuSeconds[name] ?? 0) + (c.user + c.system) / 1e6;
+      memoryMb[name] = { rss: Math.round(process.memoryUsage.rss() / 1048576), peakRss: peakRssMb() };
     }
   };
-  return { timings, cpuSeconds, clock };
+  return { timings, cpuSeconds, memoryMb, clock };
 }
 
 /** The process's peak resident set so far, MB (maxRSS is in KiB). */

@@ -198,12 +198,21 @@ describe("smoke kernel on damaged test studies", () => {
     const files = ["submission.csv", "oof.csv", "checkpoints/epochs.json"];
     const before = files.map((f) => readFileSync(join(out, f), "utf8"));
     const reportBefore = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
+    // the training inputs' cache (lib/cache): read back, not cut again (same inodes, same mtimes)
+    const cache = join(out, "cache");
+    const cacheFiles = readdirSync(cache).sort();
+    expect(cacheFiles.filter((f) => f.endsWith(".rec")).length).toBeGreaterThanOrEqual(3);
+    const stamp = () =>
+      cacheFiles.map((f) => [f, statSync(join(cache, f)).ino, statSync(join(cache, f)).mtimeMs]);
+    const stampBefore = stamp();
     const again = await runKernel(smokeRun(3));
+    expect(readdirSync(cache).sort()).toEqual(cacheFiles);
+    expect(stamp()).toEqual(stampBefore);
     expect(files.map((f) => readFileSync(join(out, f), "utf8"))).toEqual(before);
     expect(again.cvScore).toBe(report.cvScore);
     expect(again.cvHonestScore).toBe(report.cvHonestScore);
     // report.json differs only in what the machine measured: stage times and peak memory
-    const measured = { timings: null, cpuSeconds: null, peakRssMb: null };
+    const measured = { timings: null, cpuSeconds: null, peakRssMb: null, memoryMb: null };
     const reportAfter = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     expect({ ...reportAfter, ...measured }).toEqual({ ...reportBefore, ...measured });
   });

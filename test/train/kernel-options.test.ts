@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { resolve } from "node:path";
 import { parseKernelOptions } from "../../lib/cli/commands/kernel";
 import { UsageError } from "../../lib/util/errors";
 
@@ -12,6 +13,8 @@ describe("lumbar kernel options", () => {
   });
   it("without --data uses the demo set (data null)", () => {
     expect(parseKernelOptions({ out: "o", profile: "quick" }).data).toBeNull();
+    expect(parseKernelOptions({ out: "o", profile: "quick" }).cache).toBeNull();
+    expect(parseKernelOptions({ out: "o", profile: "quick", cache: "c" }).cache).toBe(resolve("c"));
   });
   it("passes --threads through and rejects 0 as a usage error", () => {
     expect(parseKernelOptions({ out: "o", profile: "quick", threads: 2 }).threads).toBe(2);

@@ -11,6 +11,7 @@ import { fitJob, UnitTrainingError, type ClassifierJob, type LocalizerJob } from
 import { trainUnits } from "../../lib/train/unit-pool";
 import { Rng } from "../../lib/util/rng";
 import { tempDir } from "../helpers/tmp";
+import { cachedBuild, loadCrops, loadLocalizers } from "../../lib/cache";
 
 /** Smoke-sized models on a handful of synthetic samples: a unit trains in about a second. */
 const cfg = resolveConfig("smoke", {
@@ -113,6 +114,39 @@ describe("trainUnits", () => {
       "spinal f1:0",
       "spinal f1:1",
     ]);
+  });
+
+  it("jobs whose samples are cache references (the kernel's) train in workers to the same weights as in memory", async () => {
+    const here = tempDir("units-mem-");
+    const there = tempDir("units-cache-");
+    const mem = [localizerJob(join(here, "loc"), 5), classifierJob(join(here, "cls"), 6)] as const;
+    const cache = join(there, "cache");
+    const { meta } = await cachedBuild({
+      dir: cache,
+      stage: "pass1",
+      key: "0123abcd",
+      build: async (w) => ({
+        loc: {
+          train: loadLocalizers(mem[0].train).map((x) => w.localizer(x)),
+          valid: loadLocalizers(mem[0].valid).map((x) => w.localizer(x)),
+        },
+        cls: {
+          train: loadCrops(mem[1].train).map((x) => w.crop(x)),
+          trainAlternates: loadCrops(mem[1].trainAlternates).map((x) => w.crop(x)),
+          valid: loadCrops(mem[1].valid).map((x) => w.crop(x)),
+        },
+      }),
+    });
+    const refs = [
+      { ...localizerJob(join(there, "loc"), 5), ...meta.loc, cache },
+      { ...classifierJob(join(there, "cls"), 6), ...meta.cls, cache },
+    ];
+    // what is posted to a worker holds no pixels
+    expect(JSON.stringify(refs).length).toBeLessThan(20_000);
+    const inMemory = [await fitJob(mem[0], undefined, true), await fitJob(mem[1], undefined, true)];
+    const fromCache = await trainUnits(refs, { threads: 2, label: "test units", quiet: true });
+    expect(fromCache.map(weightsOf)).toEqual(inMemory.map(weightsOf));
+    expect(readState(join(there, "cls"))).toEqual(readState(join(here, "cls")));
   });
 
   it("another seed gives other weights (the comparison above can fail)", async () => {

@@ -16,6 +16,7 @@ interface KernelOpts {
   quiet?: boolean;
   plan?: boolean;
   unit?: string;
+  cache?: string;
 }
 
 /** Pure argument check, testable without running anything. */
@@ -26,6 +27,8 @@ export function parseKernelOptions(opts: KernelOpts): {
   seed: number | undefined;
   threads: number | undefined;
   quiet: boolean;
+  /** Where the training inputs' cache goes (lib/cache); null = OUT/cache. */
+  cache: string | null;
   /** "plan": write OUT/plan.json and print the unit IDs; "unit": train one unit; "run": the whole kernel. */
   mode: { kind: "run" } | { kind: "plan" } | { kind: "unit"; id: string };
 } {
@@ -43,6 +46,7 @@ export function parseKernelOptions(opts: KernelOpts): {
     seed: opts.seed,
     threads: opts.threads,
     quiet: !!opts.quiet,
+    cache: opts.cache ? resolve(opts.cache) : null,
     mode: opts.plan
       ? { kind: "plan" }
       : opts.unit !== undefined
@@ -75,6 +79,10 @@ export function kernelCommand(): Command {
       intOption("threads"),
     )
     .option("--quiet", "no progress bars")
+    .option(
+      "--cache <dir>",
+      "where the training inputs' cache (crops, localizer images) is built and reused (default OUT/cache)",
+    )
     .option("--plan", "write OUT/plan.json and print the unit IDs, one per line, in an order they can run")
     .option(
       "--unit <id>",
@@ -92,6 +100,7 @@ export function kernelCommand(): Command {
       seed: opts.seed,
       overrides: opts.threads !== undefined ? { threads: opts.threads } : undefined,
       quiet: opts.quiet,
+      ...(opts.cache !== null ? { cache: opts.cache } : {}),
       backend: { ...backend },
     };
     if (opts.mode.kind === "plan") {
