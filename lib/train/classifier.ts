@@ -8,8 +8,7 @@ import { loadCrops, mapChunks, PREDICT_CHUNK, type CropSampleLike, type SampleSt
 import { mirrorKind, renderInputs, sampleKey, type CropSample } from "../study";
 import type { Rng } from "../util/rng";
 import { randomView } from "./augment";
-import { fitUnit, type Batch } from "./fit";
-import type { JsonlLog } from "./log";
+import { fitUnit, unitBasics, type Batch, type UnitRun } from "./fit";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /**
@@ -116,23 +115,19 @@ export function familyScore(samples: readonly RowSample[], probs: readonly Probs
  * Samples may be references into `store` (lib/cache): then a batch's crops are read per batch and
  * validation's a chunk at a time, never the whole set.
  */
-export async function fitClassifier(opts: {
-  dir: string;
-  name: string;
-  family: Family;
-  train: readonly CropSampleLike[];
-  /** Crops of the same train points at localized positions, mixed in half the time. */
-  trainAlternates?: readonly CropSampleLike[];
-  valid: readonly CropSampleLike[];
-  /** Where referenced samples' crops are (not needed when every sample is in memory). */
-  store?: SampleStore;
-  cfg: ClassifierConfig;
-  patience: number;
-  seed: number;
-  tta: boolean;
-  log?: JsonlLog;
-  quiet?: boolean;
-}): Promise<tf.LayersModel> {
+export async function fitClassifier(
+  opts: UnitRun & {
+    family: Family;
+    train: readonly CropSampleLike[];
+    /** Crops of the same train points at localized positions, mixed in half the time. */
+    trainAlternates?: readonly CropSampleLike[];
+    valid: readonly CropSampleLike[];
+    /** Where referenced samples' crops are (not needed when every sample is in memory). */
+    store?: SampleStore;
+    cfg: ClassifierConfig;
+    tta: boolean;
+  },
+): Promise<tf.LayersModel> {
   const { cfg, family } = opts;
   const load = (samples: readonly CropSampleLike[]) => loadCrops(samples, opts.store);
   // Seeded initial weights: the unit is the same wherever and whenever it is trained.
@@ -145,13 +140,8 @@ export async function fitClassifier(opts: {
     (opts.trainAlternates ?? []).filter((s) => s.label !== null).map((s) => [sampleKey(s), s]),
   );
   await fitUnit({
-    name: opts.name,
-    dir: opts.dir,
+    ...unitBasics(opts, cfg),
     model,
-    epochs: cfg.epochs,
-    learningRate: cfg.learningRate,
-    patience: opts.patience,
-    seed: opts.seed,
     batchesPerEpoch: Math.ceil(train.length / cfg.batchSize),
     trainBatches: (_epoch, rng) => classifierBatches(train, alternates, cfg, family, rng, load),
     evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
@@ -162,8 +152,6 @@ export async function fitClassifier(opts: {
       );
       return { score: familyScore(valid, probs) };
     },
-    log: opts.log,
-    quiet: opts.quiet,
   });
   return model;
 }

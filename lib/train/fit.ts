@@ -18,6 +18,23 @@ export interface Batch {
   dispose(): void;
 }
 
+/** A heatmap batch: images in, a loss against the target heatmaps; both tensors freed after the step. */
+export function heatmapBatch(
+  images: tf.Tensor4D,
+  target: tf.Tensor4D,
+  loss: (out: tf.Tensor4D, target: tf.Tensor4D) => tf.Scalar,
+): Batch {
+  return {
+    inputs: images,
+    size: images.shape[0],
+    loss: (out) => loss(out as tf.Tensor4D, target),
+    dispose: () => {
+      images.dispose();
+      target.dispose();
+    },
+  };
+}
+
 /** Everything fitUnit needs to train one model on one fold; lower evaluate().score is better. */
 export interface FitTask {
   readonly name: string;
@@ -74,6 +91,25 @@ function trainEpoch(task: FitTask, optimizer: tf.Optimizer, epoch: number): numb
   });
   bar.stop();
   return lossSum / Math.max(seen, 1);
+}
+
+/** What names, places and seeds one unit's training, whatever the model. */
+export interface UnitRun {
+  readonly name: string;
+  readonly dir: string;
+  readonly patience: number;
+  readonly seed: number;
+  readonly log?: JsonlLog;
+  readonly quiet?: boolean;
+}
+
+/** What every unit hands fitUnit as it came: its name, folder, seed, patience, schedule, log. */
+export function unitBasics(
+  opts: UnitRun,
+  cfg: { epochs: number; learningRate: number },
+): Pick<FitTask, "name" | "dir" | "patience" | "seed" | "log" | "quiet" | "epochs" | "learningRate"> {
+  const { name, dir, patience, seed, log, quiet } = opts;
+  return { name, dir, patience, seed, log, quiet, epochs: cfg.epochs, learningRate: cfg.learningRate };
 }
 
 /**

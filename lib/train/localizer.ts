@@ -18,8 +18,7 @@ import {
 } from "../cache";
 import { bilinearZero, type LocalizerSample } from "../study";
 import type { Rng } from "../util/rng";
-import { fitUnit, type Batch } from "./fit";
-import type { JsonlLog } from "./log";
+import { fitUnit, heatmapBatch, unitBasics, type Batch, type UnitRun } from "./fit";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /** Random shift + zoom of a sample (image and points move together), plus intensity gain. */
@@ -69,16 +68,7 @@ function* localizerBatches(
       augmentSample(s, px, cfg, rng, images, b * px * px).map(([x, y]) => [x / stride, y / stride] as const),
     );
     const x = tf.tensor4d(images, [ids.length, px, px, 1]);
-    const target = gaussianTargets(points, size, cfg.sigmaCells);
-    yield {
-      inputs: x,
-      size: ids.length,
-      loss: (out) => spatialSoftmaxCe(out as tf.Tensor4D, target),
-      dispose: () => {
-        x.dispose();
-        target.dispose();
-      },
-    };
+    yield heatmapBatch(x, gaussianTargets(points, size, cfg.sigmaCells), spatialSoftmaxCe);
   }
 }
 
@@ -106,19 +96,15 @@ export function meanPointError(
  * Train one fold's localizer (resumable in `dir`), early-stopped on the validation point error.
  * Samples may be references into `store` (lib/cache), read a batch (validation: a chunk) at a time.
  */
-export async function fitLocalizer(opts: {
-  dir: string;
-  name: string;
-  train: readonly LocalizerSampleLike[];
-  valid: readonly LocalizerSampleLike[];
-  /** Where referenced samples' images are (not needed when every sample is in memory). */
-  store?: SampleStore;
-  cfg: LocalizerConfig;
-  patience: number;
-  seed: number;
-  log?: JsonlLog;
-  quiet?: boolean;
-}): Promise<tf.LayersModel> {
+export async function fitLocalizer(
+  opts: UnitRun & {
+    train: readonly LocalizerSampleLike[];
+    valid: readonly LocalizerSampleLike[];
+    /** Where referenced samples' images are (not needed when every sample is in memory). */
+    store?: SampleStore;
+    cfg: LocalizerConfig;
+  },
+): Promise<tf.LayersModel> {
   const { cfg } = opts;
   const load = (samples: readonly LocalizerSampleLike[]) => loadLocalizers(samples, opts.store);
   // Seeded initial weights: the unit is the same wherever and whenever it is trained.
@@ -130,13 +116,8 @@ export async function fitLocalizer(opts: {
   // Chain decoding during validation too: the best epoch is the one that decodes best as used.
   const prior = fitLevelChainPrior(train);
   await fitUnit({
-    name: opts.name,
-    dir: opts.dir,
+    ...unitBasics(opts, cfg),
     model,
-    epochs: cfg.epochs,
-    learningRate: cfg.learningRate,
-    patience: opts.patience,
-    seed: opts.seed,
     batchesPerEpoch: Math.ceil(train.length / cfg.batchSize),
     trainBatches: (_epoch, rng) => localizerBatches(train, cfg, rng, load),
     evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
@@ -146,8 +127,6 @@ export async function fitLocalizer(opts: {
       const score = meanPointError(pred, valid);
       return { score, pointErrorPx: score };
     },
-    log: opts.log,
-    quiet: opts.quiet,
   });
   return model;
 }

@@ -53,19 +53,22 @@ export type CutStudy = Omit<PreparedStudy, "localizer" | "gtCrops" | "sidePoints
   readonly sidePoints: readonly SidePointSample[];
 };
 
+/** What pass 1 reads: the studies with their labels and coordinates, and the configs that shape its samples. */
+export interface Pass1Inputs {
+  readonly studies: readonly StudyEntry[];
+  readonly labels: ReadonlyMap<number, StudyLabels>;
+  readonly coords: ReadonlyMap<number, readonly LabelCoordinate[]>;
+  readonly loc: LocalizerConfig;
+  readonly cls: ClassifierConfig;
+  readonly pts: SidePointConfig;
+}
+
 /**
  * What decides pass 1's output (the parts of its cache key, lib/cache): the studies' files, their
  * labels and coordinates, the config fields that shape the localizer image and the stored crops,
  * and the code that reads and cuts them.
  */
-export function prepareIdentity(opts: {
-  studies: readonly StudyEntry[];
-  labels: ReadonlyMap<number, StudyLabels>;
-  coords: ReadonlyMap<number, readonly LabelCoordinate[]>;
-  loc: LocalizerConfig;
-  cls: ClassifierConfig;
-  pts: SidePointConfig;
-}): unknown {
+export function prepareIdentity(opts: Pass1Inputs): unknown {
   return {
     stage: "prepare train (pass 1)",
     code: codeIdentity(),
@@ -93,17 +96,13 @@ export function prepareIdentity(opts: {
  * ground-truth coordinates for the classifiers, and windows around the labelled side points for stage 1b. A study that fails is listed, not fatal; so is each
  * file found unusable ("train header" / "train decode"), also in a study that failed.
  */
-export async function prepareTrainStudies(opts: {
-  studies: readonly StudyEntry[];
-  labels: ReadonlyMap<number, StudyLabels>;
-  coords: ReadonlyMap<number, readonly LabelCoordinate[]>;
-  loc: LocalizerConfig;
-  cls: ClassifierConfig;
-  pts: SidePointConfig;
-  quiet?: boolean;
-  /** What is kept of each study as it is cut (e.g. lib/cache's writer: pixels to disk); default all. */
-  keep?: (study: CutStudy) => PreparedStudy;
-}): Promise<{ prepared: PreparedStudy[]; failures: Failure[] }> {
+export async function prepareTrainStudies(
+  opts: Pass1Inputs & {
+    quiet?: boolean;
+    /** What is kept of each study as it is cut (e.g. lib/cache's writer: pixels to disk); default all. */
+    keep?: (study: CutStudy) => PreparedStudy;
+  },
+): Promise<{ prepared: PreparedStudy[]; failures: Failure[] }> {
   const keep = opts.keep ?? ((s: CutStudy): PreparedStudy => s);
   const prepared: PreparedStudy[] = [];
   const failures: Failure[] = [];

@@ -5,8 +5,7 @@ import { sidePointSpec } from "../config";
 import { buildSidePoints } from "../infer/side-points";
 import type { SideFamily, SidePointSample } from "../study";
 import { Rng } from "../util/rng";
-import { fitUnit, type Batch } from "./fit";
-import type { JsonlLog } from "./log";
+import { fitUnit, heatmapBatch, unitBasics, type Batch, type UnitRun } from "./fit";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /** A drawn training view of a sample: which stored slice, the window's offset from centre (px), a gain. */
@@ -67,16 +66,7 @@ function* sidePointBatches(
       return { x: at.x / stride, y: at.y / stride, amplitude: samples[id].amplitudes[d.k] };
     });
     const x = tf.tensor4d(images, [ids.length, P, P, 1]);
-    const target = sidePointTargets(points, cells, sigmaCells);
-    yield {
-      inputs: x,
-      size: ids.length,
-      loss: (out) => sidePointLoss(out as tf.Tensor4D, target),
-      dispose: () => {
-        x.dispose();
-        target.dispose();
-      },
-    };
+    yield heatmapBatch(x, sidePointTargets(points, cells, sigmaCells), sidePointLoss);
   }
 }
 
@@ -113,30 +103,21 @@ export function sidePointError(
 }
 
 /** Train one fold's side-point net of one family (resumable in `dir`), scored by sidePointError. */
-export async function fitSidePoints(opts: {
-  dir: string;
-  name: string;
-  family: SideFamily;
-  train: readonly SidePointSample[];
-  valid: readonly SidePointSample[];
-  cfg: SidePointConfig;
-  patience: number;
-  seed: number;
-  log?: JsonlLog;
-  quiet?: boolean;
-}): Promise<tf.LayersModel> {
+export async function fitSidePoints(
+  opts: UnitRun & {
+    family: SideFamily;
+    train: readonly SidePointSample[];
+    valid: readonly SidePointSample[];
+    cfg: SidePointConfig;
+  },
+): Promise<tf.LayersModel> {
   const { cfg } = opts;
   const model = withSeededMathRandom(mathRandomSeed(opts.seed, "init"), () =>
     buildSidePoints(cfg, opts.family),
   );
   await fitUnit({
-    name: opts.name,
-    dir: opts.dir,
+    ...unitBasics(opts, cfg),
     model,
-    epochs: cfg.epochs,
-    learningRate: cfg.learningRate,
-    patience: opts.patience,
-    seed: opts.seed,
     batchesPerEpoch: Math.ceil(opts.train.length / cfg.batchSize),
     trainBatches: (_epoch, rng) => sidePointBatches(opts.train, cfg, rng),
     evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
@@ -144,8 +125,6 @@ export async function fitSidePoints(opts: {
       const score = sidePointError(m, opts.valid, cfg);
       return { score, pointErrorMm: score };
     },
-    log: opts.log,
-    quiet: opts.quiet,
   });
   return model;
 }
