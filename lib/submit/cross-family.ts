@@ -4,11 +4,10 @@ import {
   TARGETS,
   rowId,
   type Condition,
-  type Family,
   type SeverityIndex,
   type Target,
 } from "../data/schema";
-import type { Probs3 } from "../metric/log-loss";
+import { weightedLogLoss, type Probs3 } from "../metric/log-loss";
 import { priorFor, type PriorModel } from "./prior";
 
 /**
@@ -83,6 +82,13 @@ interface Row {
   readonly label: SeverityIndex;
 }
 
+/** The metric's family term (weights 1/2/4 by the true class) of rows with their predictions. */
+function weightedFamilyLoss(rows: readonly (Row & { probs: Probs3 })[]): number {
+  return weightedLogLoss(
+    rows.map((r) => ({ probs: r.probs, label: r.label, weight: SEVERITY_WEIGHTS[r.label] })),
+  );
+}
+
 /** The labelled rows of `family` whose evidence was predicted, for these studies. */
 function rowsOf(
   family: CrossFamily,
@@ -151,10 +157,8 @@ function fitFamily(rows: readonly Row[]): CrossFamilyModel["families"][CrossFami
 
   function loss(): number {
     const m = model();
-    let sum = theta.reduce((s, v) => s + (l2 / 2) * v * v, 0);
-    for (const r of rows)
-      sum -= (SEVERITY_WEIGHTS[r.label] / total) * Math.log(probsOf(r.prior, m, r.x)[r.label]);
-    return sum;
+    const fitted = rows.map((r) => ({ ...r, probs: probsOf(r.prior, m, r.x) }));
+    return weightedFamilyLoss(fitted) + theta.reduce((s, v) => s + (l2 / 2) * v * v, 0);
   }
 }
 
@@ -215,31 +219,19 @@ export function checkCrossFamily(
   for (const [studyId, fold] of [...folds].sort((a, b) => a[0] - b[0]))
     byFold.set(fold, [...(byFold.get(fold) ?? []), studyId]);
   const check = (family: CrossFamily): CrossFamilyCheck => {
-    let num = 0;
-    let priorNum = 0;
-    let den = 0;
-    let rows = 0;
-    for (const [fold, held] of byFold) {
+    const held: (Row & { probs: Probs3 })[] = [];
+    for (const [fold, studies] of byFold) {
       const others = [...folds.keys()].filter((s) => folds.get(s) !== fold).sort((a, b) => a - b);
       const w = fitFamily(rowsOf(family, predicted, labels, prior, others));
-      for (const r of rowsOf(family, predicted, labels, prior, held)) {
-        const weight = SEVERITY_WEIGHTS[r.label];
-        num -= weight * Math.log(probsOf(r.prior, w, r.x)[r.label]);
-        priorNum -= weight * Math.log(r.prior[r.label]);
-        den += weight;
-        rows++;
-      }
+      for (const r of rowsOf(family, predicted, labels, prior, studies))
+        held.push({ ...r, probs: probsOf(r.prior, w, r.x) });
     }
-    return den
-      ? { rows, prior: priorNum / den, crossFamily: num / den }
-      : { rows, prior: null, crossFamily: null };
+    if (!held.length) return { rows: 0, prior: null, crossFamily: null };
+    const priorOnly = held.map((r) => ({ ...r, probs: r.prior }));
+    return { rows: held.length, prior: weightedFamilyLoss(priorOnly), crossFamily: weightedFamilyLoss(held) };
   };
   return Object.fromEntries(CROSS_FAMILIES.map((f) => [f, check(f)])) as Record<
     CrossFamily,
     CrossFamilyCheck
   >;
-}
-
-export function isCrossFamily(family: Family): family is CrossFamily {
-  return (CROSS_FAMILIES as readonly string[]).includes(family);
 }

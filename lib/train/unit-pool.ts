@@ -186,13 +186,10 @@ function compactJob(job: UnitJob): UnitJob {
       "image" in s ? { ...s, image: own(s.image) } : s;
     return { ...job, train: job.train.map(fix), valid: job.valid.map(fix) };
   }
-  if (job.kind === "side-points") {
-    const fix = (s: SidePointSampleLike): SidePointSampleLike =>
-      "crop" in s ? { ...s, crop: { ...s.crop, data: own(s.crop.data) } } : s;
-    return { ...job, train: job.train.map(fix), valid: job.valid.map(fix) };
-  }
-  const fix = (s: CropSampleLike): CropSampleLike =>
+  // Classifier crops and stage 1b's windows alike: a sample holding a crop, or a record reference.
+  const fix = <S extends CropSampleLike | SidePointSampleLike>(s: S): S =>
     "crop" in s ? { ...s, crop: { ...s.crop, data: own(s.crop.data) } } : s;
+  if (job.kind === "side-points") return { ...job, train: job.train.map(fix), valid: job.valid.map(fix) };
   return {
     ...job,
     train: job.train.map(fix),
