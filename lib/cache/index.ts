@@ -7,7 +7,6 @@ export { cachedBuild, type CachedBuild } from "./build";
 export { cacheKey, codeIdentity, studyIdentity, CACHE_FORMAT_VERSION } from "./key";
 export {
   CacheFileError,
-  isCacheFileError,
   RecordFileReader,
   RecordFileWriter,
   type RecordFileHeader,

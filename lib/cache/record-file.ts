@@ -43,10 +43,6 @@ export class CacheFileError extends LumbarError {
   }
 }
 
-export function isCacheFileError(e: unknown): e is CacheFileError {
-  return e instanceof CacheFileError;
-}
-
 /**
  * Writes records one at a time to a temp file beside `file`; `commit` writes the header, fsyncs and
  * renames, so `file` is either absent, the previous file, or complete. `abort` removes the temp file.
