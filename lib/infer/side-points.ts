@@ -4,6 +4,7 @@ import { pixelToLps } from "../geometry";
 import { buildSidePointNet, decodePeak, sidePointMapSize } from "../models";
 import {
   mirrorsWindow,
+  SIDE_FAMILIES,
   sideFamilyOf,
   sideWindow,
   windowToImage,
@@ -45,7 +46,7 @@ export function refineSidePoints(
   const P = cfg.inputPx;
   const mmPerPx = cfg.sizeMm / P;
   const reach = cfg.slicesEachSide + 1;
-  for (const family of ["foraminal", "subarticular"] as const) {
+  for (const family of SIDE_FAMILIES) {
     const mine = points.map((p, i) => ({ p, i })).filter(({ p }) => sideFamilyOf(p.condition) === family);
     if (!mine.length) continue;
     if (!models[family].length) {

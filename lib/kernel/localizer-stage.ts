@@ -80,7 +80,9 @@ export function trainLocalizers(ctx: KernelContext, train: PreparedTrain): Promi
 
 /** Fold f's side-point nets (validation studies of fold f are out of their training). */
 export function foldSidePoints(stage1: LocalizerStage, f: number): SidePointModels {
-  return { foraminal: [stage1.sidePoints.foraminal[f]], subarticular: [stage1.sidePoints.subarticular[f]] };
+  const models = {} as Record<SideFamily, tf.LayersModel[]>;
+  for (const family of SIDE_FAMILIES) models[family] = [stage1.sidePoints[family][f]];
+  return models;
 }
 
 /**

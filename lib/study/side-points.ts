@@ -8,13 +8,16 @@ import { quantizeCrop, type StoredCrop } from "./crops";
 import type { PointLocation } from "./points";
 import { goodSource, type SeriesStack } from "./stacks";
 
-/** The families whose points stage 1b refines: foramina on Sagittal T1, recesses on Axial T2. */
-export const SIDE_FAMILIES = ["foraminal", "subarticular"] as const;
+/**
+ * The families whose points stage 1b refines: foramina on Sagittal T1, recesses on Axial T2, and the
+ * canal on Sagittal T2 (the localizer's 4-px heatmap cells leave it ~4 mm off). Spinal comes last so
+ * the other families' units keep their seeds.
+ */
+export const SIDE_FAMILIES = ["foraminal", "subarticular", "spinal"] as const;
 export type SideFamily = (typeof SIDE_FAMILIES)[number];
 
-export function sideFamilyOf(condition: Condition): SideFamily | null {
-  const f = CONDITION_INFO[condition].family;
-  return f === "spinal" ? null : f;
+export function sideFamilyOf(condition: Condition): SideFamily {
+  return CONDITION_INFO[condition].family;
 }
 
 /**
@@ -111,7 +114,6 @@ export function sidePointSamples(
   const mmPerPx = cfg.sizeMm / cfg.inputPx;
   for (const p of points) {
     const family = sideFamilyOf(p.condition);
-    if (!family) continue;
     const depth = 2 * cfg.slicesEachSide + 1;
     const data = new Float32Array(depth * size * size);
     const amplitudes: number[] = [];

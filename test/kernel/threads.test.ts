@@ -37,14 +37,14 @@ describe("kernel --threads", () => {
     expect(read(join(root, "t2"), "submission.csv")).toBe(read(join(root, "t1"), "submission.csv"));
     expect(read(join(root, "t2"), "oof.csv")).toBe(read(join(root, "t1"), "oof.csv"));
     expect(two.cv).toEqual(one.cv);
-    // 2 localizer folds + 2 side-point nets x 2 folds + 3 families x 2 folds, one epoch each, every unit logged once
+    // 2 localizer folds + 3 point nets x 2 folds + 3 families x 2 folds, one epoch each, every unit logged once
     const units = logLines(join(root, "t2")).map((l) => l.unit);
     expect(units.sort()).toEqual(
       logLines(join(root, "t1"))
         .map((l) => l.unit)
         .sort(),
     );
-    expect(new Set(units).size).toBe(12);
+    expect(new Set(units).size).toBe(14);
   });
 
   it("a rerun with other threads resumes: only the unfinished unit trains, the result is unchanged", async () => {

@@ -49,12 +49,14 @@ describe("kernel --plan / --unit", () => {
       "foraminal-points/fold1",
       "subarticular-points/fold0",
       "subarticular-points/fold1",
+      "spinal-points/fold0",
+      "spinal-points/fold1",
     ];
     expect(ids).toEqual([...stage1, ...fams.flatMap((f) => [`${f}/fold0`, `${f}/fold1`])]);
     const written = JSON.parse(read(out, "plan.json")) as KernelPlan;
     expect(written.units.map((u) => u.id)).toEqual(ids);
     expect(written.units[2]).toMatchObject({ kind: "side-points", needs: [] });
-    expect(written.units[6].needs).toEqual(stage1);
+    expect(written.units[stage1.length].needs).toEqual(stage1);
     expect(written.data).toBe(data);
 
     // A classifier unit before its localizers: a typed error naming them, exit 2, nothing trained.
@@ -70,8 +72,9 @@ describe("kernel --plan / --unit", () => {
       expect(r.stdout).toContain(`unit ${id}: finished`);
     }
     const perUnit = trainedUnits(out);
-    expect(new Set(perUnit).size).toBe(12);
-    expect(perUnit.length).toBe(12); // smoke: one epoch per unit
+    expect(new Set(perUnit).size).toBe(ids.length);
+    expect(ids.length).toBe(14);
+    expect(perUnit.length).toBe(14); // smoke: one epoch per unit
 
     // The plain run trains nothing more: CV, inference and the report.
     await runKernel({ data, out, profile: "smoke", overrides: { threads: 1 }, quiet: true });

@@ -141,6 +141,7 @@ describe("smoke kernel on damaged test studies", () => {
       "foraminal-points",
       "localizer",
       "spinal",
+      "spinal-points",
       "subarticular",
       "subarticular-points",
     ]);

@@ -103,7 +103,7 @@ describe("predictTest on a smoke kernel's checkpoints", () => {
     expect(saved.oracleScore).toBe(kernel.oracleScore);
     expect(Number.isFinite(saved.testScore)).toBe(true);
     expect(saved.fallbacks).toEqual(kernel.fallbacks);
-    expect(report.units.length).toBe(6 * 2); // localizer, 2 side-point nets, 3 families; 2 smoke folds
+    expect(report.units.length).toBe(7 * 2); // localizer, 3 point nets, 3 families; 2 smoke folds
     expect(saved.sidePoints).toEqual(kernel.sidePoints.test);
     expect(saved.timings.inference).toBeGreaterThan(0);
   });
@@ -168,6 +168,7 @@ describe("fresh kernel runs", () => {
       "localizer",
       "foraminal-points",
       "subarticular-points",
+      "spinal-points",
       "spinal",
       "foraminal",
       "subarticular",

@@ -42,6 +42,7 @@ describe("side-point decoding", () => {
     expect(mirrorsWindow("right_subarticular_stenosis")).toBe(true);
     expect(mirrorsWindow("left_subarticular_stenosis")).toBe(false);
     expect(mirrorsWindow("right_neural_foraminal_narrowing")).toBe(false);
-    expect(sideFamilyOf("spinal_canal_stenosis")).toBeNull();
+    expect(sideFamilyOf("spinal_canal_stenosis")).toBe("spinal");
+    expect(mirrorsWindow("spinal_canal_stenosis")).toBe(false);
   });
 });
