@@ -126,6 +126,32 @@ export type RefinePoints = (points: readonly PointLocation[]) => {
 };
 
 /**
+ * Place and refine every point, the canal first: the foramina and recesses are then placed again from
+ * the refined canal points (their offsets are learned from the labelled canal point, and a closer
+ * projection leaves stage 1b's slice search and window less to make up).
+ */
+export function placeRefined(
+  study: StudyImages,
+  levels: readonly Vec3[],
+  offsets: OffsetModel,
+  refine: RefinePoints,
+): ReturnType<RefinePoints> & { missing: Map<Condition, string> } {
+  const isCanal = (p: PointLocation) => CONDITION_INFO[p.condition].family === "spinal";
+  const first = placePoints(study, levels, offsets);
+  const canal = refine(first.points.filter(isCanal));
+  const canalLevels = levels.map((l, i) => canal.points.find((p) => p.levelIndex === i)?.lps ?? l);
+  const second = placePoints(study, canalLevels, offsets);
+  const sides = refine(second.points.filter((p) => !isCanal(p)));
+  const missing = new Map([...first.missing].filter(([c]) => CONDITION_INFO[c].family === "spinal"));
+  for (const [c, reason] of second.missing) if (CONDITION_INFO[c].family !== "spinal") missing.set(c, reason);
+  return {
+    points: [...canal.points, ...sides.points],
+    outcomes: [...canal.outcomes, ...sides.outcomes],
+    missing,
+  };
+}
+
+/**
  * Crops at localized points (levels from the localizer, other conditions placed by offsets and
  * projection, then moved by `refine` when given). Used for the honest out-of-fold evaluation (pass 2
  * over train) and for test studies.
@@ -150,15 +176,16 @@ export async function localizedCrops(
   files: UnusableStudyFile[];
 }> {
   const study = preloaded ?? (await loadStudy(entry));
-  const placed = placePoints(study, levels, offsets);
-  const refined = refine ? refine(placed.points) : { points: placed.points, outcomes: [] };
-  const { crops, missing } = cropsAt(entry.studyId, refined.points, cls, labels);
+  const placed = refine
+    ? placeRefined(study, levels, offsets, refine)
+    : { ...placePoints(study, levels, offsets), outcomes: [] };
+  const { crops, missing } = cropsAt(entry.studyId, placed.points, cls, labels);
   for (const [condition, reason] of placed.missing) missing.set(condition, reason);
   return {
     crops,
-    points: refined.points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
+    points: placed.points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
     missing,
-    outcomes: refined.outcomes,
+    outcomes: placed.outcomes,
     problems: decodeProblems(study),
     files: unusableFiles(study),
   };

@@ -61,6 +61,7 @@ export {
   familyOf,
   labelOf,
   localizedCrops,
+  placeRefined,
   quantizeCrop,
   sampleKey,
   storedCropFor,

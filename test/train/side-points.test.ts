@@ -4,17 +4,20 @@ import type * as tf from "@tensorflow/tfjs";
 import { DEFAULT_CONFIG, type SidePointConfig } from "../../lib/config";
 import { loadTrainSplit } from "../../lib/data/train-split";
 import { initBackend } from "../../lib/engine";
-import { pixelToLps } from "../../lib/geometry";
+import { pixelToLps, type Vec3 } from "../../lib/geometry";
 import { buildSidePoints, refineSidePoints } from "../../lib/infer";
 import {
+  fitOffsets,
   groundTruthPoints,
   loadStudy,
+  placeRefined,
   SIDE_FAMILIES,
   sideFamilyOf,
   sidePointSamples,
   type PointLocation,
   type SideFamily,
   type SidePointSample,
+  type StudyImages,
 } from "../../lib/study";
 import { generateDataset } from "../../lib/synth";
 import { fitSidePoints } from "../../lib/train";
@@ -28,6 +31,7 @@ import { tempDir } from "../helpers/tmp";
 // Small batches: six studies give 60 windows per side family and 30 spinal ones, so more steps per epoch.
 const cfg: SidePointConfig = { ...DEFAULT_CONFIG.sidePoints, epochs: 12, batchSize: 8 };
 const points: PointLocation[][] = [];
+let firstStudy: StudyImages;
 const samples: SidePointSample[] = [];
 let root: string;
 
@@ -40,6 +44,7 @@ beforeAll(async () => {
   for (const entry of split.studies) {
     const study = await loadStudy(entry);
     const gt = groundTruthPoints(study, split.coordsByStudy.get(entry.studyId) ?? []).points;
+    firstStudy ??= study;
     points.push(gt);
     samples.push(...sidePointSamples(entry.studyId, gt, cfg));
   }
@@ -115,5 +120,36 @@ describe("side-point nets", () => {
     expect(foraminal.every((o) => o.outcome === "low peak")).toBe(true);
     expect(subarticular.every((o) => o.outcome === "no model")).toBe(true);
     expect(outcomes.filter((o) => o.family === "spinal").every((o) => o.outcome === "no model")).toBe(true);
+  });
+
+  it("place the foramina and recesses from the refined canal points, not the localizer's levels", () => {
+    const gt = points[0];
+    const offsets = fitOffsets([gt]);
+    const canal = gt.filter((p) => p.condition === "spinal_canal_stenosis");
+    const levels = [0, 1, 2, 3, 4].map((i) => canal.find((p) => p.levelIndex === i)!.lps);
+    const calls: string[][] = [];
+    // A stand-in for stage 1b: the canal moves 3 mm towards the feet (+z is head), the rest stays.
+    const refine = (pts: readonly PointLocation[]) => {
+      calls.push([...new Set(pts.map((p) => sideFamilyOf(p.condition)))]);
+      const moved = pts.map((p) =>
+        sideFamilyOf(p.condition) === "spinal"
+          ? { ...p, lps: [p.lps[0], p.lps[1], p.lps[2] - 3] as Vec3 }
+          : p,
+      );
+      return {
+        points: moved,
+        outcomes: pts.map((p) => ({ family: sideFamilyOf(p.condition), outcome: "refined" })),
+      };
+    };
+    const placed = placeRefined(firstStudy, levels, offsets, refine);
+    expect(calls).toEqual([["spinal"], ["foraminal", "subarticular"]]);
+    expect(placed.points).toHaveLength(25);
+    expect(placed.outcomes).toHaveLength(25);
+    for (const p of placed.points) {
+      const off = offsets.get(`${p.condition}/${p.levelIndex}`)!;
+      const level = levels[p.levelIndex];
+      const want = [level[0] + off[0], level[1] + off[1], level[2] + off[2] - 3];
+      p.lps.forEach((v, k) => expect(v).toBeCloseTo(want[k], 9));
+    }
   });
 });
