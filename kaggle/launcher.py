@@ -10,7 +10,8 @@ that lumbar command: `python3 launcher.py doctor` reports what the session provi
   /kaggle/input/rsna-lumbar-ts-weights: the checkpoints folder of a finished `lumbar kernel` run, i.e.
   config.json, offsets.json, prior.json and one folder per model and fold), run `lumbar predict`: no
   training, only the hidden test set is predicted;
-- otherwise train and predict in the kernel session: `lumbar kernel` with LUMBAR_PROFILE.
+- otherwise train and predict in the kernel session: `lumbar kernel` with LUMBAR_PROFILE, its
+  training inputs' cache in LUMBAR_CACHE (default /tmp/lumbar-cache, off the saved output).
 
 GPU: the bundle holds TensorFlow's CUDA build (tfjs-node-gpu; loaded where an NVIDIA driver runs,
 else its CPU build, tfjs-node) and the CUDA 12 / cuDNN 9 libraries it dlopens, under
@@ -32,6 +33,9 @@ DATA = os.environ.get("LUMBAR_DATA", "/kaggle/input/rsna-2024-lumbar-spine-degen
 OUT = os.environ.get("LUMBAR_OUT", "/kaggle/working")
 PROFILE = os.environ.get("LUMBAR_PROFILE", "full")
 WEIGHTS = os.environ.get("LUMBAR_WEIGHTS", "/kaggle/input/rsna-lumbar-ts-weights")
+# The training inputs' cache (GBs on the full set) goes to scratch, not /kaggle/working: that folder
+# is the session's saved output, capped at 20 GB.
+CACHE = os.environ.get("LUMBAR_CACHE", "/tmp/lumbar-cache")
 
 
 def has_weights(path: str) -> bool:
@@ -48,7 +52,7 @@ def command(lumbar: str) -> list:
         # Asked for predict-only, but the weights are not there: training instead would silently
         # take hours and produce a different model.
         raise FileNotFoundError(f"LUMBAR_WEIGHTS={WEIGHTS} holds no config.json (nor checkpoints/config.json)")
-    return [lumbar, "kernel", "--data", DATA, "--out", OUT, "--profile", PROFILE]
+    return [lumbar, "kernel", "--data", DATA, "--out", OUT, "--profile", PROFILE, "--cache", CACHE]
 
 
 def cuda_lib_dirs(project: str) -> list:

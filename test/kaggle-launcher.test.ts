@@ -35,7 +35,8 @@ function launch(
   ...argv: string[]
 ) {
   const base: Record<string, string | undefined> = { ...process.env };
-  for (const k of ["LUMBAR_PROFILE", "LUMBAR_WEIGHTS", "LUMBAR_CUDA", "LD_LIBRARY_PATH"]) delete base[k];
+  for (const k of ["LUMBAR_PROFILE", "LUMBAR_WEIGHTS", "LUMBAR_CUDA", "LUMBAR_CACHE", "LD_LIBRARY_PATH"])
+    delete base[k];
   const r = spawnSync("python3", [LAUNCHER, ...argv], {
     encoding: "utf8",
     env: { ...base, LUMBAR_BUNDLE: b.bundle, LUMBAR_DATA: b.data, LUMBAR_OUT: join(b.root, "out"), ...env },
@@ -49,14 +50,17 @@ function launch(
 }
 
 describe("kaggle/launcher.py", () => {
-  it("puts the bundle's CUDA folders first on LD_LIBRARY_PATH and trains with the full profile", () => {
+  it("puts the bundle's CUDA folders first on LD_LIBRARY_PATH and trains with the full profile, cache in /tmp", () => {
     const b = fakeBundle({ cuda: true, executable: true });
     const gpu = join(b.bundle, GPU_LIBS);
     const r = launch(b, { LD_LIBRARY_PATH: `/usr/local/cuda/lib64:${gpu}/cudnn/lib` });
     expect(r.status).toBe(0);
     expect(r.ld).toBe(`${gpu}/cuda_runtime/lib:${gpu}/cudnn/lib:/usr/local/cuda/lib64`);
     expect(r.args).toBe(
-      `${join(b.bundle, "project/bin/lumbar.js")} kernel --data ${b.data} --out ${join(b.root, "out")} --profile full`,
+      `${join(b.bundle, "project/bin/lumbar.js")} kernel --data ${b.data} --out ${join(b.root, "out")} --profile full --cache /tmp/lumbar-cache`,
+    );
+    expect(launch(b, { LUMBAR_CACHE: join(b.root, "cache") }).args).toMatch(
+      new RegExp(` --cache ${join(b.root, "cache")}$`),
     );
   });
 
