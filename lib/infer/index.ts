@@ -44,3 +44,4 @@ export {
   type SidePointModels,
   type SidePointOutcome,
 } from "./side-points";
+export { exportWeights } from "./export-weights";

@@ -5,6 +5,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -12,7 +13,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { initBackend } from "../../lib/engine";
 import { generateDataset } from "../../lib/synth";
 import { runKernel } from "../../lib/kernel";
@@ -155,6 +156,67 @@ describe("predictTest on a smoke kernel's checkpoints", () => {
       readFileSync(join(kernelOut, "submission.csv"), "utf8"),
     );
   }, 300_000);
+});
+
+describe("export-weights", () => {
+  it("copies only what predict loads (the common epoch's weights), and predict on the copy writes the same bytes", async () => {
+    const src = join(kernelOut, "checkpoints");
+    const exported = join(root, "exported");
+    expect(await main(["export-weights", "--weights", kernelOut, "--out", exported])).toBe(0);
+    const listed = (dir: string) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(dir, join(e.parentPath, e.name)))
+        .sort();
+    const units = loadTrained(src);
+    disposeTrained(units);
+    const want = [
+      "config.json",
+      "cross-family.json",
+      "epochs.json",
+      "level-prior.json",
+      "offsets.json",
+      "prior.json",
+      // Smoke trains one epoch: the common epoch is 0 and best.weights (each fold's own best) is left out.
+      ...units.units.flatMap((u) => [join(u.unit, "last-e0.weights"), join(u.unit, "state.json")]),
+    ].sort();
+    expect(units.units).toHaveLength(14);
+    expect(listed(exported)).toEqual(want);
+    expect(listed(src).filter((f) => f.endsWith("best.weights"))).toHaveLength(14);
+    for (const f of want)
+      expect(readFileSync(join(exported, f)).equals(readFileSync(join(src, f))), f).toBe(true);
+    const out = join(root, "predict-exported");
+    await predictTest({ data, weights: exported, out, quiet: true });
+    expect(readFileSync(join(out, "submission.csv"), "utf8")).toBe(
+      readFileSync(join(kernelOut, "submission.csv"), "utf8"),
+    );
+  }, 300_000);
+
+  it("refuses a non-empty --out and a folder predict would refuse, with the typed error", async () => {
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (...a: unknown[]) => errors.push(a.join(" "));
+    const full = mkdtempSync(join(root, "full-"));
+    writeFileSync(join(full, "x"), "");
+    const unfinished = weightsCopy();
+    writeFileSync(
+      join(unfinished, "spinal", "fold1", "state.json"),
+      JSON.stringify({ epoch: 0, bestScore: 1, bestEpoch: 0, done: false, last: null }),
+    );
+    try {
+      expect(await main(["export-weights", "--weights", kernelOut, "--out", full])).toBe(2);
+      expect(await main(["export-weights", "--weights", unfinished, "--out", join(root, "never")])).toBe(2);
+    } finally {
+      console.error = original;
+    }
+    expect(errors[0]).toBe(`lumbar: UsageError: --out ${full} is not empty: export into a new folder`);
+    expect(errors[1]).toMatch(
+      new RegExp(
+        `^lumbar: CheckpointError: ${join(unfinished, "spinal", "fold1", "state.json")}: training of spinal/fold1 did not finish`,
+      ),
+    );
+    expect(existsSync(join(root, "never"))).toBe(false);
+  });
 });
 
 describe("fresh kernel runs", () => {

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { benchCommand } from "./bench";
 import { dicomInfoCommand } from "./dicom-info";
 import { doctorCommand } from "./doctor";
+import { exportWeightsCommand } from "./export-weights";
 import { kernelCommand } from "./kernel";
 import { notebooksCommand } from "./notebooks";
 import { predictCommand } from "./predict";
@@ -16,6 +17,7 @@ export const COMMANDS: ReadonlyArray<() => Command> = [
   benchCommand,
   dicomInfoCommand,
   doctorCommand,
+  exportWeightsCommand,
   kernelCommand,
   notebooksCommand,
   predictCommand,
