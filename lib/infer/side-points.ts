@@ -3,9 +3,9 @@ import { sidePointSpec, type SidePointConfig } from "../config";
 import { pixelToLps } from "../geometry";
 import { buildSidePointNet, decodePeak, sidePointMapSize } from "../models";
 import {
+  familyOf,
   mirrorsWindow,
   SIDE_FAMILIES,
-  sideFamilyOf,
   sideWindow,
   windowToImage,
   type PointLocation,
@@ -47,7 +47,7 @@ export function refineSidePoints(
   const mmPerPx = cfg.sizeMm / P;
   const reach = cfg.slicesEachSide + 1;
   for (const family of SIDE_FAMILIES) {
-    const mine = points.map((p, i) => ({ p, i })).filter(({ p }) => sideFamilyOf(p.condition) === family);
+    const mine = points.map((p, i) => ({ p, i })).filter(({ p }) => familyOf(p) === family);
     if (!mine.length) continue;
     if (!models[family].length) {
       mine.forEach(() => outcomes.push({ family, outcome: "no model" }));

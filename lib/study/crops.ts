@@ -1,5 +1,7 @@
 import {
   CONDITION_INFO,
+  CONDITIONS,
+  conditionsOf,
   LEVELS,
   TARGETS,
   rowId,
@@ -136,18 +138,17 @@ export function placeRefined(
   offsets: OffsetModel,
   refine: RefinePoints,
 ): ReturnType<RefinePoints> & { missing: Map<Condition, string> } {
-  const isCanal = (p: PointLocation) => CONDITION_INFO[p.condition].family === "spinal";
-  const first = placePoints(study, levels, offsets);
-  const canal = refine(first.points.filter(isCanal));
+  const canalConditions = conditionsOf("spinal");
+  const first = placePoints(study, levels, offsets, canalConditions);
+  const canal = refine(first.points);
   const canalLevels = levels.map((l, i) => canal.points.find((p) => p.levelIndex === i)?.lps ?? l);
-  const second = placePoints(study, canalLevels, offsets);
-  const sides = refine(second.points.filter((p) => !isCanal(p)));
-  const missing = new Map([...first.missing].filter(([c]) => CONDITION_INFO[c].family === "spinal"));
-  for (const [c, reason] of second.missing) if (CONDITION_INFO[c].family !== "spinal") missing.set(c, reason);
+  const sideConditions = CONDITIONS.filter((c) => !canalConditions.includes(c));
+  const second = placePoints(study, canalLevels, offsets, sideConditions);
+  const sides = refine(second.points);
   return {
     points: [...canal.points, ...sides.points],
     outcomes: [...canal.outcomes, ...sides.outcomes],
-    missing,
+    missing: new Map([...first.missing, ...second.missing]),
   };
 }
 

@@ -73,7 +73,6 @@ export { IDENTITY_VIEW, mirrorKind, renderCrop, renderInputs, type CropView } fr
 export {
   SIDE_FAMILIES,
   mirrorsWindow,
-  sideFamilyOf,
   sidePointSamples,
   sideWindow,
   sliceDistanceMm,

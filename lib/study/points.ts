@@ -93,10 +93,11 @@ export function placePoints(
   study: StudyImages,
   levels: readonly Vec3[],
   offsets: OffsetModel,
+  conditions: readonly Condition[] = CONDITIONS,
 ): { points: PointLocation[]; missing: Map<Condition, string> } {
   const points: PointLocation[] = [];
   const missing = new Map<Condition, string>();
-  for (const condition of CONDITIONS) {
+  for (const condition of conditions) {
     const info = CONDITION_INFO[condition];
     const stacks = stacksOf(study, info.series);
     if (!stacks.length) {

@@ -4,7 +4,7 @@ import { cropVolume } from "../crop/crop";
 import { NORMALIZED_RANGE } from "../crop/normalize";
 import { NORMALIZE_PERCENTILES } from "../crop/spec";
 import { dot, sub } from "../geometry";
-import { quantizeCrop, type StoredCrop } from "./crops";
+import { familyOf, quantizeCrop, type StoredCrop } from "./crops";
 import type { PointLocation } from "./points";
 import { goodSource, type SeriesStack } from "./stacks";
 
@@ -15,10 +15,6 @@ import { goodSource, type SeriesStack } from "./stacks";
  */
 export const SIDE_FAMILIES = ["foraminal", "subarticular", "spinal"] as const;
 export type SideFamily = (typeof SIDE_FAMILIES)[number];
-
-export function sideFamilyOf(condition: Condition): SideFamily {
-  return CONDITION_INFO[condition].family;
-}
 
 /**
  * Axial windows of right-side points are mirrored left-right, so the network always looks for the
@@ -113,7 +109,7 @@ export function sidePointSamples(
   const size = storedWindowPx(cfg);
   const mmPerPx = cfg.sizeMm / cfg.inputPx;
   for (const p of points) {
-    const family = sideFamilyOf(p.condition);
+    const family = familyOf(p);
     const depth = 2 * cfg.slicesEachSide + 1;
     const data = new Float32Array(depth * size * size);
     const amplitudes: number[] = [];

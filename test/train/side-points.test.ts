@@ -12,7 +12,7 @@ import {
   loadStudy,
   placeRefined,
   SIDE_FAMILIES,
-  sideFamilyOf,
+  familyOf,
   sidePointSamples,
   type PointLocation,
   type SideFamily,
@@ -96,7 +96,7 @@ describe("side-point nets", () => {
     const { points: refined, outcomes } = refineSidePoints(projected, models, cfg);
     // Per family: the canal on Sagittal T2 as well as the foramina and recesses.
     for (const family of SIDE_FAMILIES) {
-      const mine = truth.map((p, i) => i).filter((i) => sideFamilyOf(truth[i].condition) === family);
+      const mine = truth.map((p, i) => i).filter((i) => familyOf(truth[i]) === family);
       expect(mine.length).toBeGreaterThan(20);
       expect(median(mine.map((i) => dist(projected[i], truth[i])))).toBeGreaterThan(5);
       expect(median(mine.map((i) => dist(refined[i], truth[i])))).toBeLessThan(3);
@@ -130,15 +130,13 @@ describe("side-point nets", () => {
     const calls: string[][] = [];
     // A stand-in for stage 1b: the canal moves 3 mm towards the feet (+z is head), the rest stays.
     const refine = (pts: readonly PointLocation[]) => {
-      calls.push([...new Set(pts.map((p) => sideFamilyOf(p.condition)))]);
+      calls.push([...new Set(pts.map((p) => familyOf(p)))]);
       const moved = pts.map((p) =>
-        sideFamilyOf(p.condition) === "spinal"
-          ? { ...p, lps: [p.lps[0], p.lps[1], p.lps[2] - 3] as Vec3 }
-          : p,
+        familyOf(p) === "spinal" ? { ...p, lps: [p.lps[0], p.lps[1], p.lps[2] - 3] as Vec3 } : p,
       );
       return {
         points: moved,
-        outcomes: pts.map((p) => ({ family: sideFamilyOf(p.condition), outcome: "refined" })),
+        outcomes: pts.map((p) => ({ family: familyOf(p), outcome: "refined" })),
       };
     };
     const placed = placeRefined(firstStudy, levels, offsets, refine);
