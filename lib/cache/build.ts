@@ -1,17 +1,6 @@
-import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../util/atomic-write";
 import { CACHE_FORMAT_VERSION } from "./key";
 import { CacheFileError } from "./record-file";
 import { CROP_KIND, LOCALIZER_KIND, SampleStore, SampleWriter } from "./samples";
@@ -65,7 +54,7 @@ export async function cachedBuild<M>(opts: {
   }
   const files = writer.commit();
   const description: BuildFile<M> = { format: CACHE_FORMAT_VERSION, stage, key, files, meta };
-  writeDurable(join(dir, `${stage}.json`), encodeMeta(description));
+  writeFileAtomic(join(dir, `${stage}.json`), encodeMeta(description), { durable: true });
   for (const f of readdirSync(dir))
     if (f.startsWith(`${stage}-`) && f.endsWith(".rec") && !files.includes(f))
       rmSync(join(dir, f), { force: true });
@@ -102,24 +91,6 @@ function readBuild<M>(
     store.close();
   }
   return { ok: true, build };
-}
-
-/** Write `text` to a temp file, fsync, rename over `file`. */
-function writeDurable(file: string, text: string): void {
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const fd = openSync(tmp, "w");
-  try {
-    const data = Buffer.from(text, "utf8");
-    let done = 0;
-    while (done < data.length) done += writeSync(fd, data, done, data.length - done);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, file);
 }
 
 /** JSON that keeps NaN, ±Infinity and -0 (plain JSON turns them into null and 0). */
