@@ -39,7 +39,10 @@ if [ "$variant" = gpu ]; then pkg=@tensorflow/tfjs-node-gpu wheel=("${GPU_WHEEL[
 else pkg=@tensorflow/tfjs-node wheel=("${CPU_WHEEL[@]}"); fi
 pkg_dir="node_modules/$pkg"
 cache="${LUMBAR_NATIVE_CACHE:-$HOME/.cache/rsna-lumbar-ts}"
-build_key="$variant-tf${TF_VERSION}-tfjs${TFJS_VERSION}-napi${NAPI_VERSION}-$(uname -m)"
+# Our fixes to the binding's sources (scripts/patches), applied before compiling; their hash keys the build.
+PATCHES=(scripts/patches/tfjs-node-attr-name-lock.patch)
+patches_hash=$(cat "${PATCHES[@]}" | sha256sum | cut -c1-8)
+build_key="$variant-tf${TF_VERSION}-tfjs${TFJS_VERSION}-napi${NAPI_VERSION}-p${patches_hash}-$(uname -m)"
 built="$cache/native/$build_key"
 
 # Not built: say why, and that the project runs on wasm; fail only under --require.
@@ -96,10 +99,10 @@ if [ -f "$built/ok" ]; then
 fi
 
 missing=()
-for tool in g++ make strip python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in g++ make strip patch python3; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 [ -f /usr/include/node/node_api.h ] || [ -f "$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")/include/node/node_api.h" ] ||
   missing+=("Node.js headers (include/node/node_api.h beside the node binary)")
-[ ${#missing[@]} -eq 0 ] || give_up "missing ${missing[*]} (Debian: apt-get install g++ make binutils python3)"
+[ ${#missing[@]} -eq 0 ] || give_up "missing ${missing[*]} (Debian: apt-get install g++ make binutils patch python3)"
 node_gyp="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")/node_modules/node-gyp/bin/node-gyp.js"
 [ -f "$node_gyp" ] || node_gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
 [ -f "$node_gyp" ] || give_up "node-gyp (bundled with npm) not found"
@@ -139,6 +142,12 @@ ln -s libtensorflow_cc.so.2 "$stage/deps/lib/libtensorflow.so"   # binding.gyp l
 ln -s libtensorflow_framework.so.2 "$stage/deps/lib/libtensorflow_framework.so"
 rm -rf "$stage/wheel"
 write_build_info "$whl" "$stage/deps/build-info.json"
+
+# The patches, once: a node_modules patched by an earlier run is recognised (the reverse applies).
+for p in "${PATCHES[@]}"; do
+  patch -s -p1 -R --dry-run -d "$pkg_dir" <"$p" >/dev/null 2>&1 && continue
+  patch -s -p1 -d "$pkg_dir" <"$p" || give_up "$p does not apply to $pkg $installed_version"
+done
 
 # The package's own binding.gyp, with the variables node-pre-gyp would pass; its rpath
 # ($ORIGIN/../../deps/lib) finds the libraries beside it.
