@@ -2,24 +2,26 @@ import { rerunPerValue } from "./fresh-process";
 import * as tf from "@tensorflow/tfjs";
 import { Command } from "commander";
 import { intOption, withRun } from "../lib/cli/command";
-import { BACKEND_CHOICES, FlatAdam, initBackend } from "../lib/engine";
-import { spatialSoftmaxCe, weightedCrossEntropy } from "../lib/models";
+import { BACKEND_CHOICES, initBackend } from "../lib/engine";
 import { buildLocalizer } from "../lib/models/localizer";
 import { classifierSpec, isProfile, localizerSpec, PROFILES, resolveConfig } from "../lib/config";
 import { buildFamilyClassifier } from "../lib/infer";
-import { trainStep, type Batch } from "../lib/train/fit";
+import { classifierLoss, createStepper, localizerLoss, type Batch, type TrainLoss } from "../lib/train";
 import { UsageError } from "../lib/util/errors";
 import { Rng } from "../lib/util/rng";
 
 interface Opts {
   profile: string;
   backends: string;
+  paths: string;
   steps: number;
   json?: boolean;
 }
 
 export interface TrainStepRow {
   backend: string;
+  /** How the step ran: one TensorFlow graph call (graph) or tfjs's eager ops (eager). */
+  path: "graph" | "eager";
   intraOpThreads: number;
   model: "localizer" | "classifier";
   profile: string;
@@ -28,7 +30,7 @@ export interface TrainStepRow {
   msPerStep: number;
   /** CPU milliseconds of the process per step: above msPerStep means more than one core worked. */
   cpuMsPerStep: number;
-  /** Kernels (backend ops) one step runs, counted by tf.profile. */
+  /** tfjs kernels (backend calls) one step runs, counted by tf.profile; a graph step's ops run inside one call. */
   kernelsPerStep: number;
   /** Wall microseconds of one trivial kernel (a 1-element add): the fixed cost every op pays. */
   usPerTrivialOp: number;
@@ -39,13 +41,15 @@ export interface TrainStepRow {
 /**
  * `lumbar bench train-step`: where a training step's time goes on each backend, for the profile's two
  * model shapes (localizer, a family classifier) at their batch sizes: wall and CPU time per step,
- * kernels per step and the fixed cost of one kernel. One fresh process per backend.
+ * kernels per step and the fixed cost of one kernel. One fresh process per backend and training path
+ * (on TensorFlow: the graph fitUnit uses, and tfjs's eager steps).
  */
 export function trainStepBench(): Command {
   const cmd = new Command("train-step")
     .description("time, CPU and kernel count of one training step of the profile's models, per backend")
     .option("--profile <name>", PROFILES.join("|"), "quick")
     .option("--backends <list>", "comma-separated backends, one process each", "tensorflow,wasm")
+    .option("--paths <list>", "on TensorFlow: graph,eager (one process each)", "graph,eager")
     .option("--steps <n>", "timed steps per repeat (3 repeats, median)", intOption("steps"), 10)
     .option("--json", "one JSON object per backend and model");
   return withRun<Opts>(cmd, async (opts) => {
@@ -54,9 +58,14 @@ export function trainStepBench(): Command {
     for (const b of backends)
       if (!(BACKEND_CHOICES as readonly string[]).includes(b)) throw new UsageError(`unknown backend "${b}"`);
     if (backends.length > 1) return rerunPerValue("--backends", backends);
+    const paths = opts.paths.split(",").map((p) => p.trim());
+    for (const p of paths) if (p !== "graph" && p !== "eager") throw new UsageError(`unknown path "${p}"`);
+    const native = backends[0].startsWith("tensorflow");
+    if (native && paths.length > 1) return rerunPerValue("--paths", paths);
     const info = await initBackend({ backend: backends[0] as (typeof BACKEND_CHOICES)[number], log: false });
+    const path = native ? (paths[0] as "graph" | "eager") : "eager";
     for (const model of ["localizer", "classifier"] as const) {
-      const row = measure(model, opts, info.choice, info.threads);
+      const row = await measure(model, opts, info.choice, info.threads, path);
       console.log(opts.json ? JSON.stringify(row) : formatRow(row));
     }
     return 0;
@@ -64,12 +73,13 @@ export function trainStepBench(): Command {
 }
 
 /** Build the model, feed it random inputs of the profile's shapes, time steps and count kernels. */
-function measure(
+async function measure(
   model: "localizer" | "classifier",
   opts: Opts,
   backend: string,
   threads: number,
-): TrainStepRow {
+  path: "graph" | "eager",
+): Promise<TrainStepRow> {
   const cfg = resolveConfig(opts.profile);
   const rng = new Rng(1);
   const rand = (shape: number[]) =>
@@ -79,6 +89,7 @@ function measure(
     );
   let net: tf.LayersModel;
   let batch: Batch;
+  let loss: TrainLoss;
   if (model === "localizer") {
     const spec = localizerSpec(cfg.localizer);
     net = buildLocalizer(spec);
@@ -87,12 +98,8 @@ function measure(
     const x = rand([n, spec.inputPx, spec.inputPx, 1]);
     const raw = tf.abs(rand([n, out[1], out[2], out[3]]));
     const target = tf.div(raw, tf.sum(raw, [1, 2], true)); // a distribution per channel, like the Gaussians
-    batch = {
-      inputs: x,
-      size: n,
-      loss: (o) => spatialSoftmaxCe(o as tf.Tensor4D, target as tf.Tensor4D),
-      dispose: () => {},
-    };
+    batch = { inputs: [x], size: n, targets: { target } };
+    loss = localizerLoss(cfg.localizer);
   } else {
     const spec = classifierSpec(cfg.classifier, "spinal");
     net = buildFamilyClassifier(cfg.classifier, "spinal");
@@ -103,20 +110,17 @@ function measure(
       Array.from({ length: n }, (_, i) => i % 3),
       "int32",
     );
-    batch = {
-      inputs: [crop, meta],
-      size: n,
-      loss: (o) => weightedCrossEntropy(labels, o as tf.Tensor2D),
-      dispose: () => {},
-    };
+    batch = { inputs: [crop, meta], size: n, targets: { labels } };
+    loss = classifierLoss({ ...cfg.classifier, anySevereWeight: 0 }, "spinal");
   }
-  const optimizer = new FlatAdam(1e-3); // as fitUnit trains
-  for (let i = 0; i < 2; i++) trainStep(net, optimizer, batch); // warm-up: kernels, allocator, Adam slots
+  const stepper = await createStepper(net, loss, null, path); // as fitUnit trains
+  const step = () => stepper.step(batch, 1e-3);
+  for (let i = 0; i < 2; i++) step(); // warm-up: kernels, allocator, Adam slots
   const repeats: { wall: number; cpu: number }[] = [];
   for (let r = 0; r < 3; r++) {
     const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
-    for (let s = 0; s < opts.steps; s++) trainStep(net, optimizer, batch);
+    for (let s = 0; s < opts.steps; s++) step();
     const c = process.cpuUsage(c0);
     repeats.push({
       wall: Number(process.hrtime.bigint() - t0) / 1e6 / opts.steps,
@@ -124,11 +128,13 @@ function measure(
     });
   }
   repeats.sort((a, b) => a.wall - b.wall);
-  const kernels = countKernels(() => trainStep(net, optimizer, batch));
+  const kernels = countKernels(step);
+  stepper.dispose();
   const usPerOp = trivialOpMicros();
   const ms = repeats[1].wall;
   return {
     backend,
+    path,
     intraOpThreads: threads,
     model,
     profile: opts.profile,
@@ -167,7 +173,7 @@ function trivialOpMicros(): number {
 
 function formatRow(r: TrainStepRow): string {
   return (
-    `${r.backend.padEnd(10)} x${r.intraOpThreads} ${r.profile} ${r.model.padEnd(10)} batch ${r.batch}: ` +
+    `${r.backend.padEnd(10)} ${r.path.padEnd(5)} x${r.intraOpThreads} ${r.profile} ${r.model.padEnd(10)} batch ${r.batch}: ` +
     `${r.msPerStep} ms/step (cpu ${r.cpuMsPerStep} ms), ${r.kernelsPerStep} kernels/step, ` +
     `${r.usPerTrivialOp} us per trivial kernel -> ${(100 * r.overheadShare).toFixed(0)}% of a step is per-op overhead`
   );

@@ -106,7 +106,8 @@ export async function runDoctor(opts: { data?: string } = {}): Promise<DoctorRep
     threads: {
       perBackend: info?.threads ?? null,
       intraOp: tf ? info!.threads : null,
-      interOp: tf ? envInt("TF_NUM_INTEROP_THREADS") : null,
+      // Negative is meaningful: each graph session runs its ops in the calling thread (initBackend's default).
+      interOp: tf ? envInt("TF_NUM_INTEROP_THREADS", true) : null,
     },
     cpu: { model: os.cpus()[0]?.model.trim() ?? "unknown", cores: os.cpus().length },
     gpu,
@@ -124,9 +125,9 @@ function nativePackage(pkg: string): NativePackage {
   return { installed: dir !== null, binding };
 }
 
-function envInt(name: string): number | null {
+function envInt(name: string, negativeOk = false): number | null {
   const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : null;
+  return Number.isInteger(v) && (v > 0 || (negativeOk && v < 0)) ? v : null;
 }
 
 /** The smallest module with a v128 instruction: validates only where wasm SIMD is supported. */

@@ -169,6 +169,10 @@ async function startNative(choice: keyof typeof NATIVE_PACKAGES, threads?: numbe
   if (!install.binding) return `${pkg} has no built binding (${script})`;
   if (threads !== undefined) process.env.TF_NUM_INTRAOP_THREADS = String(threads);
   else process.env.TF_NUM_INTRAOP_THREADS ??= "1";
+  // Graph training runs sessions (lib/engine/graph); a negative inter-op count makes each session
+  // run its ops in the calling thread, each unit worker's own, instead of handing every step to a
+  // process-wide pool (unset: one pool thread per core, shared by all workers' sessions).
+  process.env.TF_NUM_INTEROP_THREADS ??= "-1";
   process.env.TF_CPP_MIN_LOG_LEVEL ??= "2"; // no INFO/WARNING banners (oneDNN, CPU features, cuInit)
   // TensorFlow reserves nearly all GPU memory per context by default; unit workers each have one.
   process.env.TF_FORCE_GPU_ALLOW_GROWTH ??= "true";

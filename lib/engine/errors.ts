@@ -15,3 +15,8 @@ export class BackendUnavailableError extends LumbarError {
 export class TrainerError extends LumbarError {
   readonly name = "TrainerError";
 }
+
+/** A model the graph writer cannot express (a layer or option it has no rule for), or a bad graph. */
+export class GraphBuildError extends LumbarError {
+  readonly name = "GraphBuildError";
+}

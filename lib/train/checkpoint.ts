@@ -1,16 +1,21 @@
 import * as tf from "@tensorflow/tfjs";
+import type { NamedTensor } from "../engine/graph";
 import { readTensorBundle, writeTensorBundle } from "../models/weights-file";
 
-/** Save Adam's moments etc. so a resumed run continues the same optimisation. */
-export async function saveOptimizer(file: string, optimizer: tf.Optimizer): Promise<void> {
-  const named = await optimizer.getWeights();
+/** Save Adam's moments etc. (FlatAdam's getWeights format) so a resumed run continues the same optimisation. */
+export async function saveOptimizer(
+  file: string,
+  optimizer: { optimizerWeights(): Promise<NamedTensor[]> },
+): Promise<void> {
+  const named = await optimizer.optimizerWeights();
   writeTensorBundle(
     file,
     named.map((n) => ({ name: n.name, tensor: n.tensor })),
   );
 }
 
-export async function loadOptimizer(file: string, optimizer: tf.Optimizer): Promise<void> {
+/** The saved optimizer state as tensors (the caller disposes them). */
+export function readOptimizer(file: string): NamedTensor[] {
   const { tensors } = readTensorBundle(file);
-  await optimizer.setWeights(tensors.map((t) => ({ name: t.name, tensor: tf.tensor(t.data, t.shape) })));
+  return tensors.map((t) => ({ name: t.name, tensor: tf.tensor(t.data, t.shape) }));
 }

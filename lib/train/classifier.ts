@@ -8,7 +8,8 @@ import { loadCrops, mapChunks, PREDICT_CHUNK, type CropSampleLike, type SampleSt
 import { mirrorKind, renderInputs, sampleKey, type CropSample } from "../study";
 import type { Rng } from "../util/rng";
 import { randomView } from "./augment";
-import { fitUnit, unitBasics, type Batch, type UnitRun } from "./fit";
+import { severityLossGraph } from "../models/graph-losses";
+import { fitUnit, unitBasics, type Batch, type TrainLoss, type UnitRun } from "./fit";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /**
@@ -38,27 +39,32 @@ function* classifierBatches(
       batch.map((s) => s.label ?? 0),
       "int32",
     );
-    const any = family === "spinal" && cfg.anySevereWeight > 0 ? anySevereInputs(batch) : null;
+    const any = anySevereWeight(cfg, family) !== null ? anySevereInputs(batch) : null;
     yield {
       inputs: [crop, meta],
       size: batch.length,
-      loss: (out) => {
-        const ce = weightedCrossEntropy(labels, out as tf.Tensor2D);
-        if (!any) return ce;
-        return tf.add(
-          ce,
-          tf.mul(cfg.anySevereWeight, anySevereMasked(out as tf.Tensor2D, any.mask, any.label)),
-        ) as tf.Scalar;
-      },
-      dispose: () => {
-        crop.dispose();
-        meta.dispose();
-        labels.dispose();
-        any?.mask.dispose();
-        any?.label.dispose();
-      },
+      targets: { labels, ...(any && { any_mask: any.mask, any_label: any.label }) },
     };
   }
+}
+
+/** The weight of the any-severe term in a family's loss: spinal only, null when off. */
+function anySevereWeight(cfg: ClassifierConfig, family: Family): number | null {
+  return family === "spinal" && cfg.anySevereWeight > 0 ? cfg.anySevereWeight : null;
+}
+
+/** A family's loss: weighted cross entropy, plus the weighted any-severe term for spinal, in both forms. */
+export function classifierLoss(cfg: ClassifierConfig, family: Family): TrainLoss {
+  const anyWeight = anySevereWeight(cfg, family);
+  return {
+    eager: (out, t) => {
+      const ce = weightedCrossEntropy(t.labels as tf.Tensor1D, out as tf.Tensor2D);
+      if (anyWeight === null) return ce;
+      const any = anySevereMasked(out as tf.Tensor2D, t.any_mask as tf.Tensor2D, t.any_label as tf.Tensor1D);
+      return tf.add(ce, tf.mul(anyWeight, any)) as tf.Scalar;
+    },
+    graph: severityLossGraph(anyWeight),
+  };
 }
 
 /** Study membership mask [S, B] and per-study any-severe label [S] for a batch of spinal samples. */
@@ -143,6 +149,7 @@ export async function fitClassifier(
     ...unitBasics(opts, cfg),
     model,
     batchesPerEpoch: Math.ceil(train.length / cfg.batchSize),
+    loss: classifierLoss(cfg, family),
     trainBatches: (_epoch, rng) => classifierBatches(train, alternates, cfg, family, rng, load),
     evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
       // Without a validation set keep the last epoch: a falling fake score always "improves".

@@ -2,37 +2,20 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { existsSync, mkdirSync } from "node:fs";
 import { Rng } from "../util/rng";
-import { FlatAdam, setLearningRate } from "../engine";
+import type { NamedTensor } from "../engine/graph";
 import { INITIAL_STATE, readState, writeState, type UnitState } from "../infer/unit-state";
 import { loadModelWeights, saveModelWeights } from "../models/weights-file";
 import { progressBar, reportUnit } from "../util/progress";
-import { loadOptimizer, saveOptimizer } from "./checkpoint";
+import { readOptimizer, saveOptimizer } from "./checkpoint";
 import { JsonlLog } from "./log";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
+import { createStepper, disposeBatch, type Batch, type Stepper, type TrainLoss } from "./step";
 
-/** One training batch: its inputs and the loss of the model's outputs on them. */
-export interface Batch {
-  readonly inputs: tf.Tensor | tf.Tensor[];
-  readonly size: number;
-  loss(outputs: tf.Tensor): tf.Scalar;
-  dispose(): void;
-}
+export type { Batch, TrainLoss } from "./step";
 
-/** A heatmap batch: images in, a loss against the target heatmaps; both tensors freed after the step. */
-export function heatmapBatch(
-  images: tf.Tensor4D,
-  target: tf.Tensor4D,
-  loss: (out: tf.Tensor4D, target: tf.Tensor4D) => tf.Scalar,
-): Batch {
-  return {
-    inputs: images,
-    size: images.shape[0],
-    loss: (out) => loss(out as tf.Tensor4D, target),
-    dispose: () => {
-      images.dispose();
-      target.dispose();
-    },
-  };
+/** A heatmap batch: images in, the target heatmaps its loss reads. */
+export function heatmapBatch(images: tf.Tensor4D, target: tf.Tensor4D): Batch {
+  return { inputs: [images], size: images.shape[0], targets: { target } };
 }
 
 /** Everything fitUnit needs to train one model on one fold; lower evaluate().score is better. */
@@ -45,6 +28,7 @@ export interface FitTask {
   readonly patience: number;
   readonly seed: number;
   readonly batchesPerEpoch: number;
+  readonly loss: TrainLoss;
   trainBatches(epoch: number, rng: Rng): Iterable<Batch>;
   evaluate(model: tf.LayersModel, epoch: number): Promise<{ score: number } & Record<string, number>>;
   readonly log?: JsonlLog;
@@ -57,39 +41,26 @@ export function cosineLr(base: number, epoch: number, epochs: number): number {
   return base * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
-/** One optimisation step; returns the batch loss. */
-export function trainStep(model: tf.LayersModel, optimizer: tf.Optimizer, batch: Batch): number {
-  // Explicit varList: without it tfjs differentiates every trainable variable alive in the process
-  // (other folds' models too), and Adam's slot order would depend on what else exists.
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const loss = optimizer.minimize(
-    () => batch.loss(model.apply(batch.inputs, { training: true }) as tf.Tensor),
-    true,
-    vars,
-  );
-  const value = loss ? loss.dataSync()[0] : NaN;
-  loss?.dispose();
-  return value;
-}
-
 /** One epoch over the task's batches under its (seed, epoch) Math.random; returns the mean loss. */
-function trainEpoch(task: FitTask, optimizer: tf.Optimizer, epoch: number): number {
+function trainEpoch(task: FitTask, stepper: Stepper, epoch: number): number {
   const bar = progressBar(`${task.name} epoch ${epoch + 1}/${task.epochs}`, task.batchesPerEpoch, {
     quiet: task.quiet,
   });
+  const lr = cosineLr(task.learningRate, epoch, task.epochs);
   let lossSum = 0;
   let seen = 0;
   // Dropout masks come from Math.random: seed it per epoch so they depend on (seed, epoch) only.
   withSeededMathRandom(mathRandomSeed(task.seed, epoch), () => {
     for (const batch of task.trainBatches(epoch, new Rng(task.seed).fork(epoch + 1))) {
-      const l = trainStep(task.model, optimizer, batch);
+      const l = stepper.step(batch, lr);
       lossSum += l * batch.size;
       seen += batch.size;
-      batch.dispose();
+      disposeBatch(batch);
       bar.tick(1, { loss: lossSum / Math.max(seen, 1) });
     }
   });
   bar.stop();
+  stepper.sync();
   return lossSum / Math.max(seen, 1);
 }
 
@@ -140,15 +111,15 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     summary(state, true);
     return state;
   }
-  const optimizer = new FlatAdam(task.learningRate);
+  let optimizerState: NamedTensor[] | null = null;
   if (state.last && existsSync(join(dir, state.last.weights))) {
     loadModelWeights(join(dir, state.last.weights), model);
-    // Adam creates its slots lazily; one zero-gradient-free step would change weights, so restore
-    // its state only after the variables exist: setWeights creates them from the saved tensors.
-    await loadOptimizer(join(dir, state.last.optimizer), optimizer);
+    optimizerState = readOptimizer(join(dir, state.last.optimizer));
   } else {
     state = INITIAL_STATE;
   }
+  const stepper = await createStepper(model, task.loss, optimizerState);
+  tf.dispose(optimizerState?.map((n) => n.tensor) ?? []);
   let stale = state.epoch - 1 - state.bestEpoch;
   // Early stopping only in the second half: with a cosine schedule the first epochs run at a high
   // rate and a noisy validation score there says little about where training ends.
@@ -159,14 +130,13 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     epoch++
   ) {
     const t0 = Date.now();
-    setLearningRate(optimizer, cosineLr(task.learningRate, epoch, task.epochs));
-    const trainLoss = trainEpoch(task, optimizer, epoch);
+    const trainLoss = trainEpoch(task, stepper, epoch);
     const metrics = await task.evaluate(model, epoch);
     const improved = metrics.score < state.bestScore;
     if (improved) saveModelWeights(bestFile, model, { epoch, ...metrics });
     const last = { weights: `last-e${epoch}.weights`, optimizer: `last-e${epoch}.optimizer` };
     saveModelWeights(join(dir, last.weights), model, { epoch, ...metrics });
-    await saveOptimizer(join(dir, last.optimizer), optimizer);
+    await saveOptimizer(join(dir, last.optimizer), stepper);
     state = {
       epoch: epoch + 1,
       bestScore: improved ? metrics.score : state.bestScore,
@@ -187,7 +157,7 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
       seconds: (Date.now() - t0) / 1000,
     });
   }
-  optimizer.dispose();
+  stepper.dispose();
   if (existsSync(bestFile)) loadModelWeights(bestFile, model);
   state = { ...state, done: true };
   writeState(dir, state);

@@ -5,12 +5,13 @@
  * what a trained model predicts is in lib/infer.
  */
 export { studyFolds, foldSplit } from "./folds";
-export { fitUnit, trainStep, cosineLr, type Batch, type FitTask } from "./fit";
-export { loadOptimizer, saveOptimizer } from "./checkpoint";
+export { fitUnit, cosineLr, type FitTask } from "./fit";
+export { createStepper, eagerStep, stepKind, type Batch, type Stepper, type TrainLoss } from "./step";
+export { readOptimizer, saveOptimizer } from "./checkpoint";
 export { JsonlLog } from "./log";
-export { fitLocalizer, meanPointError } from "./localizer";
-export { drawWindow, fitSidePoints, sidePointError } from "./side-points";
-export { fitClassifier, familyScore } from "./classifier";
+export { fitLocalizer, localizerLoss, meanPointError } from "./localizer";
+export { drawWindow, fitSidePoints, sidePointError, sidePointTrainLoss } from "./side-points";
+export { classifierLoss, fitClassifier, familyScore } from "./classifier";
 export { randomView } from "./augment";
 export { prepareTrainStudies, type PreparedStudy } from "./prepare";
 export { defaultThreads, trainUnits, type TrainUnitsOptions } from "./unit-pool";

@@ -8,6 +8,7 @@ import {
   heatmapSize,
   spatialSoftmaxCe,
 } from "../models";
+import { spatialSoftmaxCeGraph } from "../models/graph-losses";
 import { predictLevels } from "../infer";
 import {
   loadLocalizers,
@@ -18,7 +19,7 @@ import {
 } from "../cache";
 import { bilinearZero, type LocalizerSample } from "../study";
 import type { Rng } from "../util/rng";
-import { fitUnit, heatmapBatch, unitBasics, type Batch, type UnitRun } from "./fit";
+import { fitUnit, heatmapBatch, unitBasics, type Batch, type TrainLoss, type UnitRun } from "./fit";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /** Random shift + zoom of a sample (image and points move together), plus intensity gain. */
@@ -68,8 +69,16 @@ function* localizerBatches(
       augmentSample(s, px, cfg, rng, images, b * px * px).map(([x, y]) => [x / stride, y / stride] as const),
     );
     const x = tf.tensor4d(images, [ids.length, px, px, 1]);
-    yield heatmapBatch(x, gaussianTargets(points, size, cfg.sigmaCells), spatialSoftmaxCe);
+    yield heatmapBatch(x, gaussianTargets(points, size, cfg.sigmaCells));
   }
+}
+
+/** The localizer's loss: spatial softmax cross entropy against the target heatmaps, in both forms. */
+export function localizerLoss(cfg: LocalizerConfig): TrainLoss {
+  return {
+    eager: (out, t) => spatialSoftmaxCe(out as tf.Tensor4D, t.target as tf.Tensor4D),
+    graph: spatialSoftmaxCeGraph(heatmapSize(localizerSpec(cfg))),
+  };
 }
 
 /** Mean distance (input pixels) between predicted and labelled points: the early-stopping score. */
@@ -119,6 +128,7 @@ export async function fitLocalizer(
     ...unitBasics(opts, cfg),
     model,
     batchesPerEpoch: Math.ceil(train.length / cfg.batchSize),
+    loss: localizerLoss(cfg),
     trainBatches: (_epoch, rng) => localizerBatches(train, cfg, rng, load),
     evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
       // Without a validation set keep the last epoch: a falling fake score always "improves".

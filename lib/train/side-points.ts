@@ -2,10 +2,11 @@ import * as tf from "@tensorflow/tfjs";
 import type { SidePointConfig } from "../config";
 import { decodePeak, sidePointLoss, sidePointMapSize, sidePointTargets } from "../models";
 import { sidePointSpec } from "../config";
+import { sidePointLossGraph } from "../models/graph-losses";
 import { buildSidePoints } from "../infer/side-points";
 import type { SideFamily, SidePointSample } from "../study";
 import { Rng } from "../util/rng";
-import { fitUnit, heatmapBatch, unitBasics, type Batch, type UnitRun } from "./fit";
+import { fitUnit, heatmapBatch, unitBasics, type Batch, type TrainLoss, type UnitRun } from "./fit";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /** A drawn training view of a sample: which stored slice, the window's offset from centre (px), a gain. */
@@ -66,7 +67,7 @@ function* sidePointBatches(
       return { x: at.x / stride, y: at.y / stride, amplitude: samples[id].amplitudes[d.k] };
     });
     const x = tf.tensor4d(images, [ids.length, P, P, 1]);
-    yield heatmapBatch(x, sidePointTargets(points, cells, sigmaCells), sidePointLoss);
+    yield heatmapBatch(x, sidePointTargets(points, cells, sigmaCells));
   }
 }
 
@@ -102,6 +103,14 @@ export function sidePointError(
   return sum / samples.length;
 }
 
+/** The side-point nets' loss: weighted sigmoid cross entropy per cell, in both forms. */
+export function sidePointTrainLoss(cfg: SidePointConfig): TrainLoss {
+  return {
+    eager: (out, t) => sidePointLoss(out as tf.Tensor4D, t.target as tf.Tensor4D),
+    graph: sidePointLossGraph(sidePointMapSize(sidePointSpec(cfg))),
+  };
+}
+
 /** Train one fold's side-point net of one family (resumable in `dir`), scored by sidePointError. */
 export async function fitSidePoints(
   opts: UnitRun & {
@@ -119,6 +128,7 @@ export async function fitSidePoints(
     ...unitBasics(opts, cfg),
     model,
     batchesPerEpoch: Math.ceil(opts.train.length / cfg.batchSize),
+    loss: sidePointTrainLoss(cfg),
     trainBatches: (_epoch, rng) => sidePointBatches(opts.train, cfg, rng),
     evaluate: async (m, epoch): Promise<{ score: number } & Record<string, number>> => {
       if (!opts.valid.length) return { score: -epoch };

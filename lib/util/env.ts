@@ -9,6 +9,11 @@ export const ENV_VARS = {
     default: "best available",
     effect: "force the tfjs backend: tensorflow-gpu, tensorflow, wasm or cpu",
   },
+  LUMBAR_TRAIN: {
+    default: "graph on TensorFlow",
+    effect:
+      "eager: train with tfjs's eager steps on TensorFlow too (the reference path), not one graph call per batch",
+  },
   LUMBAR_QUIET: { default: "unset", effect: "1: no progress bars or per-unit summaries" },
   LUMBAR_PROGRESS_SECONDS: {
     default: "30",

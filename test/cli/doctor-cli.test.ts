@@ -28,7 +28,8 @@ describe("npx lumbar doctor", () => {
     expect(out.ok).toBe(true);
     expect(out.backend).toBe(out.gpu.used ? "tensorflow-gpu" : "tensorflow");
     expect(out.tensorflowVersion).toBe("2.21.0");
-    expect(out.threads).toEqual({ perBackend: 1, intraOp: 1, interOp: null }); // one intra-op thread by default
+    // one intra-op thread by default; inter-op -1: graph sessions run in the calling thread
+    expect(out.threads).toEqual({ perBackend: 1, intraOp: 1, interOp: -1 });
     expect(out.cpu.cores).toBe(cpus().length);
     expect(Object.values(out.native).some((n) => (n as { binding: boolean }).binding)).toBe(true);
   });

@@ -3,7 +3,9 @@ import * as tf from "@tensorflow/tfjs";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildClassifier, weightedCrossEntropy } from "../../lib/models";
+import { buildClassifier } from "../../lib/models";
+import { resolveConfig } from "../../lib/config";
+import { classifierLoss } from "../../lib/train";
 import { fitUnit, type Batch, type FitTask } from "../../lib/train/fit";
 import { readState } from "../../lib/infer";
 import { saveModelWeights, loadModelWeights, CheckpointError } from "../../lib/models/weights-file";
@@ -29,12 +31,7 @@ function* batches(rng: Rng): Iterable<Batch> {
     const x = tf.tensor4d(crop, [n, 8, 8, 1]);
     const meta = tf.zeros([n, 6]);
     const y = tf.tensor1d(labels, "int32");
-    yield {
-      inputs: [x, meta],
-      size: n,
-      loss: (out) => weightedCrossEntropy(y, out as tf.Tensor2D),
-      dispose: () => tf.dispose([x, meta, y]),
-    };
+    yield { inputs: [x, meta], size: n, targets: { labels: y } };
   }
 }
 
@@ -48,6 +45,7 @@ function task(dir: string, model: tf.LayersModel, epochs: number, crashAt = -1):
     patience: 100,
     seed: 9,
     batchesPerEpoch: 3,
+    loss: classifierLoss(resolveConfig("smoke").classifier, "foraminal"),
     quiet: true,
     trainBatches: (epoch, rng) => {
       if (epoch === crashAt) throw new Error("killed");

@@ -1,0 +1,3 @@
+export * from "./array";
+export * from "./math";
+export * from "./nn";
