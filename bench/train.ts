@@ -1,244 +1,238 @@
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { rerunPerValue } from "./fresh-process";
+import { spawn } from "node:child_process";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { Command } from "commander";
 import { intOption, withRun } from "../lib/cli/command";
 import { UsageError } from "../lib/util/errors";
-import { Rng } from "../lib/util/rng";
-import { BACKEND_CHOICES, initBackend, type BackendChoice, type BackendInfo } from "../lib/engine/backend";
-import { createTrainer, type Trainer } from "./trainer/trainer";
+import { BACKEND_CHOICES, initBackend, type BackendChoice } from "../lib/engine/backend";
+import { kerasPython, torchPython, type PeerPython } from "./peer-python";
 import { REFERENCE_MODELS, type ReferenceModelName } from "./reference-models";
+import { ourSide, type SideRun } from "./train-side";
 
 const PEER = path.join(__dirname, "train_peer.py");
-const PYTHON = "/usr/bin/python3";
-const MODELS_FILE = path.resolve(__dirname, "reference-models.ts");
+const LUMBAR = path.join(__dirname, "..", "bin", "lumbar.js");
 /** Batches per timed epoch: enough for a stable time, short enough for a shared machine. */
 const DEFAULT_STEPS: Record<ReferenceModelName, number> = { small: 8, r25d: 2 };
+/** Our two training paths, then the peers. */
+const SIDES = ["graph", "eager", "pytorch", "keras", "keras-xla"] as const;
+type SideName = (typeof SIDES)[number];
 
 interface Opts {
   json?: boolean;
   backend?: string;
   models: string;
   threads?: number;
+  sides: string;
   peer: boolean;
+  repeats: number;
   epochs: number;
   steps?: number;
+  side?: string;
 }
 
+/** One side over its fresh processes: per process the median epoch, then median and range over processes. */
 export interface TrainBenchRow {
   model: ReferenceModelName;
   threads: number;
-  backend: string;
+  side: SideName;
+  version: string;
+  /** Training images per second: median over the runs, and the slowest and fastest run. */
   trainImgPerS: number;
+  trainRange: [number, number];
   inferImgPerS: number;
-  peerTrainImgPerS: number | null;
-  peerInferImgPerS: number | null;
-  trainRatio: number | null;
-  inferRatio: number | null;
-  /** Images per CPU-second (all threads), less sensitive to other processes on a shared machine. */
+  inferRange: [number, number];
+  /** Training images per CPU-second of the process (all its threads). */
   trainImgPerCpuS: number;
-  peerTrainImgPerCpuS: number | null;
-  /** 1-minute load average when this row started: > cores means the figures are contended. */
-  load1: number;
+  /** Median training rate relative to Keras tf.function's (null without it). */
+  vsKeras: number | null;
+  /** 1-minute load average just before each run started (> cores: the figures are contended). */
+  loads: number[];
 }
 
 /**
- * `lumbar bench train`: train (Adam, batch 32, float32) and infer the two reference models with our
- * engine and with PyTorch on CPU in the same run, 1 thread each and all cores each; epochs
- * alternate between the two sides so both see the same background load; median of >= 3 timed
- * epochs after a warm-up epoch.
+ * `lumbar bench train`: the two reference models trained (Adam, batch 32, float32) and run for
+ * inference by our graph path (one TensorFlow call per step, as the kernel trains), our eager path
+ * (tfjs's ops), PyTorch, and Keras 3 on TensorFlow 2.21 (tf.function, and XLA). Every run is a fresh
+ * process and the sides run one after the other, `--repeats` rounds with the order reversed every
+ * other round; each run times `--epochs` epochs after a warm-up step (its median epoch counts).
  */
 export function trainBench(): Command {
   const cmd = new Command("train")
-    .description("train/infer img/s of the reference models, our engine vs PyTorch (CPU)")
-    .option("--json", "one JSON object per line per model and thread setting")
-    .option("--models <list>", "comma-separated: small,r25d", "small,r25d")
-    .option(
-      "--threads <n>",
-      "only this thread count for both sides (default: 1 and all cores)",
-      intOption("threads"),
+    .description(
+      "train/infer img/s of the reference models: our graph and eager paths vs PyTorch and Keras (CPU)",
     )
+    .option("--json", "one JSON object per model, thread count and side")
+    .option("--models <list>", "comma-separated: small,r25d", "small,r25d")
+    .option("--threads <n>", "only this thread count (default: 1 and all cores)", intOption("threads"))
     .option(
       "--backend <name>",
       `ours on this backend (${BACKEND_CHOICES.join("|")}; default: the best that starts)`,
     )
-    .option("--no-peer", "skip the PyTorch peer")
-    .option("--epochs <n>", "timed epochs per side (median reported, >= 3)", intOption("epochs"), 3)
-    .option("--steps <n>", "batches per epoch (default: small 8, r25d 2)", intOption("steps"));
+    .option("--sides <list>", `comma-separated, of ${SIDES.join(",")}`, SIDES.join(","))
+    .option("--no-peer", "only our two paths")
+    .option("--repeats <n>", "fresh processes per side (order alternated)", intOption("repeats"), 3)
+    .option("--epochs <n>", "timed epochs per process (its median counts)", intOption("epochs"), 3)
+    .option("--steps <n>", "batches per epoch (default: small 8, r25d 2)", intOption("steps"))
+    .option(
+      "--side <name>",
+      "run one of our sides (graph|eager) in this process and print its JSON (used by the bench)",
+    );
   return withRun<Opts>(cmd, async (opts) => {
     const models = opts.models.split(",").map((s) => s.trim()) as ReferenceModelName[];
     for (const m of models)
       if (!(m in REFERENCE_MODELS)) throw new UsageError(`unknown model "${m}" (small, r25d)`);
-    if (opts.epochs < 3) throw new UsageError("--epochs must be at least 3");
-    const cores = os.cpus().length;
-    const threadSettings = opts.threads ? [opts.threads] : [...new Set([1, cores])];
     if (opts.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(opts.backend))
       throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join("|")}`);
-    // TensorFlow fixes its thread pool when it loads: one process per thread setting.
-    if (threadSettings.length > 1) return rerunPerValue("--threads", threadSettings);
-    const info = await initBackend({
-      backend: opts.backend as BackendChoice | undefined,
-      threads: threadSettings[0],
-    });
-    const peerOk = opts.peer && havePeer();
-    if (opts.peer && !peerOk)
-      console.error(
-        `[bench train] PyTorch peer skipped: ${PYTHON} cannot import torch (apt-get install python3-torch)`,
-      );
-    for (const model of models) {
+    if (opts.side !== undefined) return runOurSide(opts, models[0]);
+    const sides = parseSides(opts);
+    const threadSettings = opts.threads ? [opts.threads] : [...new Set([1, os.cpus().length])];
+    const pythons = peerPythons(sides);
+    for (const model of models)
       for (const threads of threadSettings) {
-        const row = await benchOne(model, threads, info, peerOk, opts);
-        console.log(opts.json ? JSON.stringify(row) : formatRow(row));
+        const rows = await benchOne(model, threads, sides, pythons, opts);
+        for (const r of rows) console.log(opts.json ? JSON.stringify(r) : formatRow(r));
       }
-    }
     return 0;
   });
 }
 
-function havePeer(): boolean {
-  const r = spawnSync(PYTHON, ["-c", "import torch"], { stdio: "ignore" });
-  return r.status === 0;
+function parseSides(opts: Opts): SideName[] {
+  const sides = opts.sides.split(",").map((s) => s.trim());
+  for (const s of sides)
+    if (!(SIDES as readonly string[]).includes(s))
+      throw new UsageError(`unknown side "${s}" (${SIDES.join(",")})`);
+  if (opts.repeats < 1 || opts.epochs < 1) throw new UsageError("--repeats and --epochs must be at least 1");
+  return (opts.peer ? sides : sides.filter((s) => s === "graph" || s === "eager")) as SideName[];
 }
 
+/** The Python of each peer side asked for; a peer that cannot run here is dropped with the reason. */
+function peerPythons(sides: readonly SideName[]): Map<SideName, string> {
+  const out = new Map<SideName, string>();
+  const found: [SideName[], () => PeerPython][] = [
+    [["pytorch"], torchPython],
+    [["keras", "keras-xla"], kerasPython],
+  ];
+  for (const [names, find] of found) {
+    const wanted = names.filter((n) => sides.includes(n));
+    if (!wanted.length) continue;
+    const p = find();
+    if ("skip" in p) console.error(`[bench train] ${wanted.join(", ")} skipped: ${p.skip}`);
+    else for (const n of wanted) out.set(n, p.python);
+  }
+  return out;
+}
+
+/** `--side graph|eager`: one run of our side in this process, its JSON on stdout. */
+async function runOurSide(opts: Opts, model: ReferenceModelName): Promise<number> {
+  if (opts.side !== "graph" && opts.side !== "eager") throw new UsageError(`--side must be graph or eager`);
+  const threads = opts.threads ?? 1;
+  const info = await initBackend({ backend: opts.backend as BackendChoice | undefined, threads, log: false });
+  if (opts.side === "graph" && info.tfBackend !== "tensorflow")
+    throw new UsageError(`the graph path needs TensorFlow; this process runs ${info.choice}`);
+  const steps = opts.steps ?? DEFAULT_STEPS[model];
+  console.log(JSON.stringify(await ourSide(opts.side, model, info, threads, steps, opts.epochs)));
+  return 0;
+}
+
+/** Every side `repeats` times, each run a fresh process, the order reversed every other round. */
 async function benchOne(
   model: ReferenceModelName,
   threads: number,
-  info: BackendInfo,
-  withPeer: boolean,
+  sides: readonly SideName[],
+  pythons: ReadonlyMap<SideName, string>,
   opts: Opts,
-): Promise<TrainBenchRow> {
-  const backend = info.choice;
-  const spec = REFERENCE_MODELS[model];
+): Promise<TrainBenchRow[]> {
+  const runnable = sides.filter((s) => s === "graph" || s === "eager" || pythons.has(s));
+  const runs = new Map<SideName, { run: SideRun; load: number }[]>(runnable.map((s) => [s, []]));
+  for (let round = 0; round < opts.repeats; round++) {
+    const order = round % 2 === 0 ? runnable : [...runnable].reverse();
+    for (const side of order) {
+      const load = os.loadavg()[0];
+      runs.get(side)!.push({ run: await runProcess(side, model, threads, pythons, opts), load });
+    }
+  }
   const steps = opts.steps ?? DEFAULT_STEPS[model];
-  const load1 = os.loadavg()[0];
-  const { x, labels } = syntheticBatch(spec.batch, spec.inputShape as unknown as number[], spec.classes, 1);
-  const trainer = await createTrainer({
-    model: { module: MODELS_FILE, exportName: spec.exportName },
-    optimizer: { name: "adam", learningRate: 1e-3 },
-    classes: spec.classes,
-    // On TensorFlow the threads are its intra-op pool (set at load); the engine's workers are wasm.
-    threads: info.tfBackend === "tensorflow" ? 1 : threads,
-  });
-  const peer = withPeer ? await Peer.start(model, threads, spec.batch) : null;
-  try {
-    const ours = { train: [] as Timing[], infer: [] as Timing[] };
-    const theirs = { train: [] as Timing[], infer: [] as Timing[] };
-    // Warm-up (kernel setup, XNNPACK operator creation, allocator growth), then alternate sides.
-    await timeOurs(trainer, "train", 1, x, labels);
-    await timeOurs(trainer, "infer", 1, x, labels);
-    if (peer) {
-      await peer.run("train", 1);
-      await peer.run("infer", 1);
-    }
-    for (const phase of ["train", "infer"] as const) {
-      for (let e = 0; e < opts.epochs; e++) {
-        ours[phase].push(await timeOurs(trainer, phase, steps, x, labels));
-        if (peer) theirs[phase].push(await peer.run(phase, steps));
-      }
-    }
-    const images = steps * spec.batch;
-    const rate = (ts: Timing[]) => images / median(ts.map((t) => t.seconds));
-    const cpuRate = (ts: Timing[]) => images / median(ts.map((t) => t.cpu));
-    const trainImgPerS = rate(ours.train),
-      inferImgPerS = rate(ours.infer);
-    const peerTrain = peer ? rate(theirs.train) : null,
-      peerInfer = peer ? rate(theirs.infer) : null;
-    return {
-      model,
-      threads,
-      backend,
-      trainImgPerS: round(trainImgPerS),
-      inferImgPerS: round(inferImgPerS),
-      peerTrainImgPerS: peerTrain === null ? null : round(peerTrain),
-      peerInferImgPerS: peerInfer === null ? null : round(peerInfer),
-      trainRatio: peerTrain === null ? null : round(trainImgPerS / peerTrain, 3),
-      inferRatio: peerInfer === null ? null : round(inferImgPerS / peerInfer, 3),
-      trainImgPerCpuS: round(cpuRate(ours.train)),
-      peerTrainImgPerCpuS: peer ? round(cpuRate(theirs.train)) : null,
-      load1: round(load1, 2),
-    };
-  } finally {
-    await trainer.dispose();
-    peer?.close();
-  }
+  const images = steps * REFERENCE_MODELS[model].batch;
+  const rows = runnable.map((side) => summarise(model, threads, side, runs.get(side)!, images));
+  const keras = rows.find((r) => r.side === "keras");
+  for (const r of rows) r.vsKeras = keras ? round(r.trainImgPerS / keras.trainImgPerS, 2) : null;
+  return rows;
 }
 
-interface Timing {
-  seconds: number;
-  cpu: number;
+function summarise(
+  model: ReferenceModelName,
+  threads: number,
+  side: SideName,
+  runs: { run: SideRun; load: number }[],
+  images: number,
+): TrainBenchRow {
+  // Per process: images over its median epoch; over processes: median and range.
+  const perRun = (pick: (r: SideRun) => number[]) => runs.map(({ run }) => images / median(pick(run)));
+  const train = perRun((r) => r.train.map((t) => t.seconds));
+  const infer = perRun((r) => r.infer.map((t) => t.seconds));
+  const cpu = perRun((r) => r.train.map((t) => t.cpu));
+  return {
+    model,
+    threads,
+    side,
+    version: runs[0].run.version,
+    trainImgPerS: round(median(train)),
+    trainRange: [round(Math.min(...train)), round(Math.max(...train))],
+    inferImgPerS: round(median(infer)),
+    inferRange: [round(Math.min(...infer)), round(Math.max(...infer))],
+    trainImgPerCpuS: round(median(cpu)),
+    vsKeras: null,
+    loads: runs.map((r) => round(r.load, 2)),
+  };
 }
 
-async function timeOurs(
-  trainer: Trainer,
-  phase: "train" | "infer",
-  steps: number,
-  x: Float32Array,
-  labels: Int32Array,
-): Promise<Timing> {
-  const t0 = process.hrtime.bigint();
-  const c0 = process.cpuUsage();
-  for (let s = 0; s < steps; s++) {
-    if (phase === "train") await trainer.trainBatch(x, labels);
-    else await trainer.predict(x);
-  }
-  const c = process.cpuUsage(c0);
-  return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpu: (c.user + c.system) / 1e6 };
-}
-
-function syntheticBatch(
-  n: number,
-  shape: number[],
-  classes: number,
-  seed: number,
-): { x: Float32Array; labels: Int32Array } {
-  const rng = new Rng(seed);
-  const x = new Float32Array(n * shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < x.length; i++) x[i] = rng.normal();
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) labels[i] = rng.int(0, classes - 1);
-  return { x, labels };
-}
-
-/** The PyTorch peer process, driven one epoch at a time over stdin/stdout. */
-class Peer {
-  private constructor(
-    private readonly child: ChildProcessWithoutNullStreams,
-    private readonly lines: AsyncIterator<string>,
-  ) {}
-
-  static async start(model: ReferenceModelName, threads: number, batch: number): Promise<Peer> {
-    const child = spawn(
-      PYTHON,
-      [PEER, "--model", model, "--threads", String(threads), "--batch", String(batch)],
-      {
-        env: { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) },
-      },
-    );
-    child.stderr.on("data", (d: Buffer) => process.stderr.write(`[peer] ${d}`));
-    const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    const peer = new Peer(child, lines);
-    const first = await peer.next();
-    if (!(first as { ready?: boolean }).ready)
-      throw new Error(`PyTorch peer did not start: ${JSON.stringify(first)}`);
-    return peer;
-  }
-
-  private async next(): Promise<unknown> {
-    const r = await this.lines.next();
-    if (r.done) throw new Error("PyTorch peer exited early");
-    return JSON.parse(r.value);
-  }
-
-  async run(phase: "train" | "infer", steps: number): Promise<Timing> {
-    this.child.stdin.write(`${phase} ${steps}\n`);
-    return (await this.next()) as Timing;
-  }
-
-  close(): void {
-    this.child.stdin.end("quit\n");
-  }
+/** One run of one side in a fresh process; its JSON is the last line of its stdout. */
+async function runProcess(
+  side: SideName,
+  model: ReferenceModelName,
+  threads: number,
+  pythons: ReadonlyMap<SideName, string>,
+  opts: Opts,
+): Promise<SideRun> {
+  const steps = String(opts.steps ?? DEFAULT_STEPS[model]);
+  const common = ["--threads", String(threads), "--steps", steps, "--epochs", String(opts.epochs)];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OMP_NUM_THREADS: String(threads),
+    MKL_NUM_THREADS: String(threads),
+  };
+  delete env.TF_NUM_INTRAOP_THREADS; // ours: initBackend's threads; Keras: set in the script
+  const [cmd, args] =
+    side === "graph" || side === "eager"
+      ? [
+          process.execPath,
+          [
+            LUMBAR,
+            "bench",
+            "train",
+            "--side",
+            side,
+            "--models",
+            model,
+            ...common,
+            ...(opts.backend ? ["--backend", opts.backend] : []),
+          ],
+        ]
+      : [
+          pythons.get(side)!,
+          [PEER, "--framework", side === "pytorch" ? "torch" : side, "--model", model, ...common],
+        ];
+  const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
+  const line = stdout.trim().split("\n").pop() ?? "";
+  if (code !== 0 || !line.startsWith("{"))
+    throw new Error(`bench train: side ${side} exited ${code}: ${(stderr || stdout).slice(-800)}`);
+  const run = JSON.parse(line) as SideRun & { framework?: string };
+  return { ...run, side };
 }
 
 function median(xs: number[]): number {
@@ -253,12 +247,9 @@ function round(v: number, digits = 1): number {
 }
 
 function formatRow(r: TrainBenchRow): string {
-  const peer =
-    r.peerTrainImgPerS === null
-      ? "PyTorch: skipped"
-      : `PyTorch ${r.peerTrainImgPerS} / ${r.peerInferImgPerS} img/s; ratio train ${r.trainRatio}x infer ${r.inferRatio}x`;
+  const vs = r.vsKeras === null ? "" : ` | ${r.vsKeras}x Keras`;
   return (
-    `${r.model.padEnd(5)} threads=${r.threads} ${r.backend}: train ${r.trainImgPerS} img/s, infer ${r.inferImgPerS} img/s | ${peer}` +
-    ` | per CPU-second: ours ${r.trainImgPerCpuS}, PyTorch ${r.peerTrainImgPerCpuS ?? "-"} | load1 ${r.load1}`
+    `${r.model.padEnd(5)} threads=${r.threads} ${r.side.padEnd(9)}: train ${r.trainImgPerS} img/s [${r.trainRange.join("-")}], ` +
+    `infer ${r.inferImgPerS} [${r.inferRange.join("-")}], ${r.trainImgPerCpuS} img/CPU-s${vs} | load before each run ${r.loads.join(", ")} | ${r.version}`
   );
 }

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { ops, type GraphLoss } from "../../lib/engine/graph";
 
 /**
  * Sum over samples (and heads) of w * cross-entropy(softmax(logits), label).
@@ -34,4 +35,15 @@ export function normaliseTargets(
     total += v;
   }
   return { labels, weights: w, total };
+}
+
+/** The benchmark's loss in graph form (every label present, weight 1): mean cross entropy of softmax(logits). */
+export function softmaxCrossEntropyGraph(classes: number): GraphLoss {
+  return {
+    targets: [{ name: "labels", dtype: "int32", shape: ["B"] }],
+    build: (g, logits, t) => {
+      const logp = ops.logSoftmax(g, logits);
+      return ops.mean(g, ops.neg(g, ops.sum(g, ops.mul(g, ops.oneHot(g, t.labels, classes), logp), [1])));
+    },
+  };
 }

@@ -24,6 +24,11 @@ export const ENV_VARS = {
     default: "from the channel counts",
     effect: "rows per matmul in the wasm Conv2DBackpropFilter kernel (benchmarks)",
   },
+  LUMBAR_NATIVE_CACHE: {
+    default: "~/.cache/rsna-lumbar-ts",
+    effect:
+      "where scripts/native-tf.sh keeps the TensorFlow wheels and builds, and `bench train` the Keras peer's environment",
+  },
   LUMBAR_PYTHON: {
     default: "/usr/bin/python3",
     effect: "the Python with Jupyter that `lumbar notebooks` runs",
