@@ -25,6 +25,8 @@ function adamHyper() {
  */
 export class GraphTrainer {
   private iterations = 0;
+  /** Tensors handed out by getOptimizerWeights, freed at the next call or at dispose (as FlatAdam does). */
+  private exported: tf.Tensor[] = [];
 
   private constructor(
     private readonly session: GraphSession<TrainingGraph>,
@@ -95,23 +97,33 @@ export class GraphTrainer {
     tf.dispose(values);
   }
 
-  /** Adam's state as FlatAdam's getWeights gives it; the caller disposes the tensors. */
+  /** Adam's state as FlatAdam's getWeights gives it; the tensors live until the next call or dispose. */
   async getOptimizerWeights(): Promise<NamedTensor[]> {
+    tf.dispose(this.exported);
     const iter = { name: "iter", tensor: tf.scalar(this.iterations, "int32") };
-    if (this.iterations === 0) return [iter];
+    const out = [iter, ...(this.iterations === 0 ? [] : this.moments())];
+    this.exported = out.map((n) => n.tensor);
+    return out;
+  }
+
+  /** Per-variable views of the flat moments: every "<variable>/m", then every "<variable>/v". */
+  private moments(): NamedTensor[] {
     const [m, v] = this.session.run("get_weights", {}, ["adam_m", "adam_v"]);
     const vars = this.trainable();
     const sizes = vars.map((w) => w.size);
     const views = (flat: tf.Tensor, suffix: string) =>
-      tf
-        .split(flat, sizes)
-        .map((part, i) => ({ name: `${vars[i].name}/${suffix}`, tensor: tf.reshape(part, vars[i].shape) }));
+      tf.split(flat, sizes).map((part, i) => ({
+        name: `${vars[i].name}/${suffix}`,
+        tensor: tf.reshape(part, vars[i].shape),
+      }));
     const out = tf.tidy(() => [...views(m, "m"), ...views(v, "v")]);
     tf.dispose([m, v]);
-    return [iter, ...out];
+    return out;
   }
 
   dispose(): void {
+    tf.dispose(this.exported);
+    this.exported = [];
     this.session.dispose();
   }
 
