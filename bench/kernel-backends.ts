@@ -18,10 +18,12 @@ interface Opts {
   json?: boolean;
 }
 
-/** One way to run the kernel: a backend, its unit workers, TensorFlow's intra-op threads per process. */
+/** One way to run the kernel: a backend, its training path, unit workers, TensorFlow's intra-op threads. */
 interface Side {
   label: string;
   backend: BackendChoice;
+  /** On TensorFlow: eager = tfjs's eager training steps (LUMBAR_TRAIN=eager) instead of the graph path. */
+  eager: boolean;
   /** Units trained at once (the kernel's --threads); undefined = the kernel's default for the backend. */
   workers?: number;
   /** TF_NUM_INTRAOP_THREADS; undefined = TensorFlow's default (every core). */
@@ -57,7 +59,7 @@ export function kernelBackendsBench(): Command {
     .option("--profile <name>", PROFILES.join("|"), "quick")
     .option(
       "--sides <list>",
-      "comma-separated BACKEND[:WORKERSxINTRA], e.g. tensorflow:2x1 (2 unit workers, 1 TensorFlow thread each); last = peer",
+      "comma-separated BACKEND[/eager][:WORKERSxINTRA], e.g. tensorflow:2x1 (2 unit workers, 1 TensorFlow thread each), tensorflow/eager:2x1 (tfjs's eager steps instead of the graph path); last = peer",
       "tensorflow,wasm",
     )
     .option("--loc-epochs <n>", "localizer epochs (default: the profile's)", intOption("loc-epochs"))
@@ -93,16 +95,17 @@ export function kernelBackendsBench(): Command {
 }
 
 function parseSide(text: string): Side {
-  const m = /^([a-z-]+)(?::(\d+)x(\d+))?$/.exec(text.trim());
+  const m = /^([a-z-]+)(\/eager)?(?::(\d+)x(\d+))?$/.exec(text.trim());
   if (!m || !(BACKEND_CHOICES as readonly string[]).includes(m[1]))
     throw new UsageError(
-      `--sides: "${text}" is not BACKEND[:WORKERSxINTRA] with BACKEND one of ${BACKEND_CHOICES.join("|")}`,
+      `--sides: "${text}" is not BACKEND[/eager][:WORKERSxINTRA] with BACKEND one of ${BACKEND_CHOICES.join("|")}`,
     );
   return {
     label: text.trim(),
     backend: m[1] as BackendChoice,
-    workers: m[2] ? Number(m[2]) : undefined,
-    intra: m[3] ? Number(m[3]) : undefined,
+    eager: m[2] !== undefined,
+    workers: m[3] ? Number(m[3]) : undefined,
+    intra: m[4] ? Number(m[4]) : undefined,
   };
 }
 
@@ -124,6 +127,8 @@ async function runSide(side: Side, data: string, opts: Opts): Promise<KernelThre
     ...(opts.clsEpochs !== undefined ? ["--cls-epochs", String(opts.clsEpochs)] : []),
   ];
   const env: NodeJS.ProcessEnv = { ...process.env, LUMBAR_BACKEND: side.backend };
+  if (side.eager) env.LUMBAR_TRAIN = "eager";
+  else delete env.LUMBAR_TRAIN;
   if (side.intra !== undefined) env.TF_NUM_INTRAOP_THREADS = String(side.intra);
   else delete env.TF_NUM_INTRAOP_THREADS;
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "inherit"] });
@@ -138,7 +143,7 @@ async function runSide(side: Side, data: string, opts: Opts): Promise<KernelThre
 
 function formatRow(r: KernelBackendsRow, peer: string): string {
   return (
-    `${r.side.padEnd(16)} ${r.backend} (${r.threads} unit threads x ${r.intraOpThreads} intra-op): ` +
+    `${r.side.padEnd(16)} ${r.backend} ${r.trainPath} (${r.threads} unit threads x ${r.intraOpThreads} intra-op): ` +
     `wall ${r.wallS} s, cpu ${r.cpuS} s (x${r.wallRatio} of ${peer}); ` +
     `localizers ${r.trainLocalizerS} s (${r.locSecondsPerEpoch} s/epoch, x${r.locEpochRatio}), ` +
     `classifiers ${r.trainClassifiersS} s (${r.clsSecondsPerEpoch} s/epoch, x${r.clsEpochRatio}), ` +

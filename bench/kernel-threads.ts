@@ -9,6 +9,7 @@ import { isProfile, PROFILES } from "../lib/config";
 import { demoDataset } from "../lib/kernel/demo";
 import { runKernel } from "../lib/kernel";
 import { defaultThreads } from "../lib/train/unit-pool";
+import { stepKind } from "../lib/train/step";
 import { UsageError } from "../lib/util/errors";
 
 interface Opts {
@@ -47,6 +48,8 @@ export interface KernelThreadsRow {
   /** The backend the units trained on, and its TensorFlow intra-op threads (1 off TensorFlow). */
   backend: string;
   intraOpThreads: number;
+  /** How units trained: one TensorFlow graph call per batch, or tfjs's eager ops (LUMBAR_TRAIN=eager, wasm, cpu). */
+  trainPath: "graph" | "eager";
   /** Epochs each unit trained (the profile's own unless cut by --loc-epochs / --cls-epochs). */
   locEpochs: number;
   clsEpochs: number;
@@ -119,6 +122,7 @@ export function kernelThreadsBench(): Command {
         cores: os.cpus().length,
         backend: backend.choice,
         intraOpThreads: backend.threads,
+        trainPath: stepKind(),
         locEpochs: report.config.localizer.epochs,
         clsEpochs: report.config.classifier.epochs,
         ...epochsTrained(path.join(out, "train-log.jsonl")),
