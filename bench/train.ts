@@ -202,6 +202,8 @@ async function runProcess(
     MKL_NUM_THREADS: String(threads),
   };
   delete env.TF_NUM_INTRAOP_THREADS; // ours: initBackend's threads; Keras: set in the script
+  // The same TensorFlow kernels for Keras as for us (initBackend turns oneDNN on where TensorFlow would not).
+  env.TF_ENABLE_ONEDNN_OPTS ??= "1";
   const [cmd, args] =
     side === "graph" || side === "eager"
       ? [
