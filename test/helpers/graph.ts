@@ -2,7 +2,7 @@ import {
   Graph,
   gradients,
   ops,
-  tensorName,
+  tensorInfo,
   type Dim,
   type GraphProgram,
   type Ref,
@@ -36,14 +36,12 @@ export function gradProgram(
     r ? ops.sum(g, ops.mul(g, y, r)) : y,
     wrt.map((i) => refs[i.name]),
   );
-  const info = (t: Ref) => ({
-    name: tensorName(t),
-    dtype: t.dtype,
-    shape: t.shape.map((d) => (typeof d === "number" ? d : -1)),
-  });
   const feeds = Object.fromEntries(
-    [...Object.entries(refs), ...(r ? [["r", r] as const] : [])].map(([k, t]) => [k, info(t)]),
+    [...Object.entries(refs), ...(r ? [["r", r] as const] : [])].map(([k, t]) => [k, tensorInfo(t)]),
   );
-  const outputs = Object.fromEntries([["y", info(y)], ...wrt.map((i, k) => [`d_${i.name}`, info(grads[k])])]);
+  const outputs = Object.fromEntries([
+    ["y", tensorInfo(y)],
+    ...wrt.map((i, k) => [`d_${i.name}`, tensorInfo(grads[k])]),
+  ]);
   return { nodes: g.nodes, signatures: { run: { inputs: feeds, outputs } }, initOp: ops.noOp(g, [], "init") };
 }

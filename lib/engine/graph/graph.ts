@@ -36,6 +36,11 @@ export function tensorName(r: Ref): string {
   return `${r.node}:${r.index}`;
 }
 
+/** A ref as a signature lists it: tensor name, type, and shape with -1 for run-time dimensions. */
+export function tensorInfo(r: Ref): { name: string; dtype: DType; shape: number[] } {
+  return { name: tensorName(r), dtype: r.dtype, shape: r.shape.map((d) => (typeof d === "number" ? d : -1)) };
+}
+
 /**
  * A TensorFlow graph under construction: nodes in the order they were made (inputs always first,
  * so that order is topological), each with the static shapes of its outputs.

@@ -1,4 +1,4 @@
-export { Graph, tensorName, type Dim, type Ref, type OpRecord } from "./graph";
+export { Graph, tensorInfo, tensorName, type Dim, type Ref, type OpRecord } from "./graph";
 export { gradients } from "./autodiff";
 export { buildTrainingGraph, SIGNATURES, type GraphLoss, type TrainingGraph } from "./training-graph";
 export { GraphSession, type GraphProgram } from "./session";

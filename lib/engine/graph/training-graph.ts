@@ -1,7 +1,8 @@
 import type * as tf from "@tensorflow/tfjs";
+import { GraphBuildError } from "../errors";
 import { adamUpdate, adamVariables, type AdamHyper, type AdamVars } from "./adam";
 import { gradients } from "./autodiff";
-import { Graph, tensorName, type Dim, type Ref } from "./graph";
+import { Graph, tensorInfo, type Dim, type Ref } from "./graph";
 import { forward, inputPlaceholders, modelVariables, readAll, safeName, type ModelVars } from "./layers";
 import { assignVariable, constant, identity, ints, noOp, placeholder, readVariable } from "./ops/array";
 import type { DType, SignatureSpec } from "./proto";
@@ -49,10 +50,6 @@ export function buildTrainingGraph(model: tf.LayersModel, loss: GraphLoss, hyper
   return { nodes: g.nodes, signatures, initOp, dropout };
 }
 
-function info(r: Ref) {
-  return { name: tensorName(r), dtype: r.dtype, shape: r.shape.map((d) => (typeof d === "number" ? d : -1)) };
-}
-
 function targetsOf(g: Graph, loss: GraphLoss, prefix: string): Record<string, Ref> {
   return Object.fromEntries(
     loss.targets.map((t) => [t.name, placeholder(g, `${prefix}_${t.name}`, t.dtype as DType, t.shape)]),
@@ -63,14 +60,16 @@ function modelInputs(model: tf.LayersModel, refs: readonly Ref[]): Record<string
   return Object.fromEntries(model.inputs.map((t, i) => [safeName(t.sourceLayer.name), refs[i]]));
 }
 
+/** Dropout layers that drop something; their masks are fed, [batch, units] (after a Dense layer). */
 function dropoutLayers(model: tf.LayersModel): TrainingGraph["dropout"] {
   return model.layers
     .filter((l) => l.getClassName() === "Dropout" && (l.getConfig().rate as number) > 0)
-    .map((l) => ({
-      layer: l.name,
-      rate: l.getConfig().rate as number,
-      units: (l.outputShape as number[])[1],
-    }));
+    .map((l) => {
+      const shape = l.outputShape as number[];
+      if (shape.length !== 2)
+        throw new GraphBuildError(`layer ${l.name}: dropout on rank ${shape.length}, not [batch, units]`);
+      return { layer: l.name, rate: l.getConfig().rate as number, units: shape[1] };
+    });
 }
 
 function trainStep(
@@ -125,7 +124,7 @@ function trainStep(
     lr,
     ...Object.fromEntries([...masks].map(([k, v]) => [`${safeName(k)}_mask`, v])),
   };
-  return { inputs: mapInfo(feeds), outputs: { loss: info(out) } };
+  return { inputs: mapInfo(feeds), outputs: { loss: tensorInfo(out) } };
 }
 
 function evaluate(g: Graph, model: tf.LayersModel, vars: ModelVars, loss: GraphLoss): SignatureSpec {
@@ -133,14 +132,17 @@ function evaluate(g: Graph, model: tf.LayersModel, vars: ModelVars, loss: GraphL
   const targets = targetsOf(g, loss, "evaluate");
   const ctx = { g, vars, reads: readAll(g, vars), training: false, dropoutMasks: new Map(), updates: [] };
   const out = identity(g, loss.build(g, forward(ctx, model, inputs), targets), { name: "loss" });
-  return { inputs: mapInfo({ ...modelInputs(model, inputs), ...targets }), outputs: { loss: info(out) } };
+  return {
+    inputs: mapInfo({ ...modelInputs(model, inputs), ...targets }),
+    outputs: { loss: tensorInfo(out) },
+  };
 }
 
 function infer(g: Graph, model: tf.LayersModel, vars: ModelVars): SignatureSpec {
   const inputs = inputPlaceholders(g, model, "infer");
   const ctx = { g, vars, reads: readAll(g, vars), training: false, dropoutMasks: new Map(), updates: [] };
   const out = identity(g, forward(ctx, model, inputs), { name: "output" });
-  return { inputs: mapInfo(modelInputs(model, inputs)), outputs: { output: info(out) } };
+  return { inputs: mapInfo(modelInputs(model, inputs)), outputs: { output: tensorInfo(out) } };
 }
 
 /** Adam's state in the order get_weights gives it after the model's weights. */
@@ -165,7 +167,7 @@ function setWeights(g: Graph, vars: ModelVars, adam: AdamVars): SignatureSpec {
   vars.handles.forEach((h, i) => set(`w${i}`, h));
   for (const [k, h] of Object.entries(adamState(adam))) set(k, h);
   const done = constant(g, "float", [1], [], { name: "done", control: assigns });
-  return { inputs: mapInfo(inputs), outputs: { done: info(done) } };
+  return { inputs: mapInfo(inputs), outputs: { done: tensorInfo(done) } };
 }
 
 /** Zeros everywhere (the caller then sets the model's own initial weights), Adam's powers at beta. */
@@ -190,5 +192,5 @@ function initialise(g: Graph, vars: ModelVars, adam: AdamVars, hyper: AdamHyper)
 }
 
 function mapInfo(refs: Record<string, Ref>): SignatureSpec["inputs"] {
-  return Object.fromEntries(Object.entries(refs).map(([k, r]) => [k, info(r)]));
+  return Object.fromEntries(Object.entries(refs).map(([k, r]) => [k, tensorInfo(r)]));
 }

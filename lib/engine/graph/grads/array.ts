@@ -1,3 +1,4 @@
+import { GraphBuildError } from "../../errors";
 import type { Graph, OpRecord } from "../graph";
 import { transpose } from "../ops/array";
 import * as a from "../ops/array";
@@ -28,7 +29,8 @@ registerGrads({
     let offset = 0;
     const parts = xs.map((x) => {
       const n = x.shape[axis];
-      if (typeof n !== "number") throw new Error("ConcatV2's gradient needs the sizes along the axis known");
+      if (typeof n !== "number")
+        throw new GraphBuildError("ConcatV2's gradient needs the sizes along the axis known");
       const begin = x.shape.map((_, i) => (i === axis ? offset : 0));
       const size = x.shape.map((_, i) => (i === axis ? n : -1));
       offset += n;
@@ -44,7 +46,7 @@ registerGrads({
     const pads = x.shape.flatMap((d, i) => {
       if (typeof d !== "number") {
         if (begin[i] !== 0 || y.shape[i] !== d)
-          throw new Error("Slice's gradient cannot pad an axis of run-time size");
+          throw new GraphBuildError("Slice's gradient cannot pad an axis of run-time size");
         return [0, 0];
       }
       return [begin[i], d - begin[i] - (y.shape[i] as number)];

@@ -1,3 +1,4 @@
+import { GraphBuildError } from "../../errors";
 import type { OpRecord } from "../graph";
 import { shapeOf } from "../ops/array";
 import * as m from "../ops/math";
@@ -39,7 +40,7 @@ registerGrads({
     const [a, b] = op.inputs;
     const ta = (op.attrs.transpose_a as { b: boolean }).b;
     const tb = (op.attrs.transpose_b as { b: boolean }).b;
-    if (ta || tb) throw new Error("MatMul's gradient is written for untransposed inputs");
+    if (ta || tb) throw new GraphBuildError("MatMul's gradient is written for untransposed inputs");
     return [nn.matMul(g, need(dy), b, false, true), nn.matMul(g, a, need(dy), true, false)];
   },
   // dx = (dy - sum(dy * y)) * y, per row.

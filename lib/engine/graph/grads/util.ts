@@ -1,10 +1,11 @@
+import { GraphBuildError } from "../../errors";
 import type { Dim, Graph, Ref } from "../graph";
 import { reshape, reshapeTo, shapeOf } from "../ops/array";
 import { sum } from "../ops/math";
 
 /** The gradient of an op output reaching input x: present, by the op's contract. */
 export function need(dy: Ref | null): Ref {
-  if (!dy) throw new Error("gradient rule called without a gradient for a single-output op");
+  if (!dy) throw new GraphBuildError("gradient rule called without a gradient for a single-output op");
   return dy;
 }
 
