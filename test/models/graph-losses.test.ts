@@ -6,6 +6,7 @@ import { severityLossGraph, sidePointLossGraph, spatialSoftmaxCeGraph } from "..
 import { anySevereSpinalLoss, sidePointLoss, spatialSoftmaxCe, weightedCrossEntropy } from "../../lib/models";
 import { Rng } from "../../lib/util/rng";
 import { gradProgram } from "../helpers/graph";
+import { severityTargets } from "../helpers/severity";
 import { haveNativeTensorflow } from "../helpers/native";
 import { randn, relError } from "../engine/parity";
 
@@ -36,25 +37,10 @@ function heatmaps(rng: Rng, shape: number[], emptyChannel: number | null): tf.Te
   return tf.tensor(data, shape);
 }
 
-/** Softmax rows [B, 3] and labels with studies of 5 consecutive samples, some severe. */
+/** Softmax rows [B, 3] and the classifier's targets (studies of 5 consecutive samples). */
 function severityCase(rng: Rng, b: number) {
   const output = tf.softmax(tf.tensor2d(randn(rng, b * 3), [b, 3]));
-  const labels = Array.from({ length: b }, () => rng.int(0, 2));
-  const studies = Math.ceil(b / 5);
-  const mask = new Float32Array(studies * b);
-  const any = new Float32Array(studies);
-  labels.forEach((l, i) => {
-    mask[Math.floor(i / 5) * b + i] = 1;
-    if (l === 2) any[Math.floor(i / 5)] = 1;
-  });
-  return {
-    output,
-    targets: {
-      labels: tf.tensor1d(labels, "int32"),
-      any_mask: tf.tensor2d(mask, [studies, b]),
-      any_label: tf.tensor1d(any),
-    },
-  };
+  return { output, targets: severityTargets(rng, b) as Record<string, tf.Tensor> };
 }
 
 const CASES: LossCase[] = [

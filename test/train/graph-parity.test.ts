@@ -23,6 +23,7 @@ import { withSeededMathRandom } from "../../lib/train/seeded-random";
 import { readEnv } from "../../lib/util/env";
 import { Rng } from "../../lib/util/rng";
 import { haveNativeTensorflow } from "../helpers/native";
+import { severityTargets } from "../helpers/severity";
 import { randn, relError } from "../engine/parity";
 
 // Graph-mode training (one TensorFlow call per batch) against the eager tfjs steps it replaces, for
@@ -99,17 +100,10 @@ function classifierKind(family: "spinal" | "foraminal"): Kind {
     build: model,
     loss: classifierLoss(c, family),
     batch: (rng, n) => {
-      const labels = Array.from({ length: n }, () => rng.int(0, 2));
-      const studies = Math.ceil(n / 5);
-      const mask = new Float32Array(studies * n);
-      const any = new Float32Array(studies);
-      labels.forEach((l, i) => {
-        mask[Math.floor(i / 5) * n + i] = 1;
-        if (l === 2) any[Math.floor(i / 5)] = 1;
-      });
-      const targets: Record<string, tf.Tensor> = { labels: tf.tensor1d(labels, "int32") };
-      if (family === "spinal")
-        Object.assign(targets, { any_mask: tf.tensor2d(mask, [studies, n]), any_label: tf.tensor1d(any) });
+      const { labels, any_mask, any_label } = severityTargets(rng, n);
+      const targets: Record<string, tf.Tensor> = { labels };
+      if (family === "spinal") Object.assign(targets, { any_mask, any_label });
+      else tf.dispose([any_mask, any_label]);
       const crop = tf.tensor4d(randn(rng, n * px * px * channels), [n, px, px, channels]);
       const meta = tf.tensor2d(randn(rng, n * 6), [n, 6]);
       return { inputs: [crop, meta], size: n, targets };
