@@ -2,7 +2,6 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { existsSync, mkdirSync } from "node:fs";
 import { Rng } from "../util/rng";
-import type { NamedTensor } from "../engine/graph";
 import { INITIAL_STATE, readState, writeState, type UnitState } from "../infer/unit-state";
 import { loadModelWeights, saveModelWeights } from "../models/weights-file";
 import { progressBar, reportUnit } from "../util/progress";
@@ -111,15 +110,39 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
     summary(state, true);
     return state;
   }
-  let optimizerState: NamedTensor[] | null = null;
-  if (state.last && existsSync(join(dir, state.last.weights))) {
-    loadModelWeights(join(dir, state.last.weights), model);
-    optimizerState = readOptimizer(join(dir, state.last.optimizer));
-  } else {
-    state = INITIAL_STATE;
+  const resumed = await resume(task, state);
+  try {
+    state = await trainEpochs(task, resumed.stepper, resumed.state);
+  } finally {
+    resumed.stepper.dispose(); // a graph session holds the unit's variables: freed on failure too
   }
-  const stepper = await createStepper(model, task.loss, optimizerState);
-  tf.dispose(optimizerState?.map((n) => n.tensor) ?? []);
+  if (existsSync(bestFile)) loadModelWeights(bestFile, model);
+  state = { ...state, done: true };
+  writeState(dir, state);
+  summary(state);
+  return state;
+}
+
+/**
+ * The stepper a unit trains with, from its last checkpoint (model weights and Adam's state) when
+ * there is one, else fresh; and the state training continues from.
+ */
+async function resume(task: FitTask, state: UnitState): Promise<{ stepper: Stepper; state: UnitState }> {
+  const last = state.last;
+  if (!last || !existsSync(join(task.dir, last.weights)))
+    return { stepper: await createStepper(task.model, task.loss, null), state: INITIAL_STATE };
+  loadModelWeights(join(task.dir, last.weights), task.model);
+  const optimizerState = readOptimizer(join(task.dir, last.optimizer));
+  try {
+    return { stepper: await createStepper(task.model, task.loss, optimizerState), state };
+  } finally {
+    tf.dispose(optimizerState.map((n) => n.tensor));
+  }
+}
+
+/** Epochs from `state` on, each checkpointed and logged, until the last or early stopping. */
+async function trainEpochs(task: FitTask, stepper: Stepper, state: UnitState): Promise<UnitState> {
+  const bestFile = join(task.dir, "best.weights");
   let stale = state.epoch - 1 - state.bestEpoch;
   // Early stopping only in the second half: with a cosine schedule the first epochs run at a high
   // rate and a noisy validation score there says little about where training ends.
@@ -131,12 +154,12 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
   ) {
     const t0 = Date.now();
     const trainLoss = trainEpoch(task, stepper, epoch);
-    const metrics = await task.evaluate(model, epoch);
+    const metrics = await task.evaluate(task.model, epoch);
     const improved = metrics.score < state.bestScore;
-    if (improved) saveModelWeights(bestFile, model, { epoch, ...metrics });
+    if (improved) saveModelWeights(bestFile, task.model, { epoch, ...metrics });
     const last = { weights: `last-e${epoch}.weights`, optimizer: `last-e${epoch}.optimizer` };
-    saveModelWeights(join(dir, last.weights), model, { epoch, ...metrics });
-    await saveOptimizer(join(dir, last.optimizer), stepper);
+    saveModelWeights(join(task.dir, last.weights), task.model, { epoch, ...metrics });
+    await saveOptimizer(join(task.dir, last.optimizer), stepper);
     state = {
       epoch: epoch + 1,
       bestScore: improved ? metrics.score : state.bestScore,
@@ -145,7 +168,7 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
       last,
       curve: [...(state.curve ?? []), metrics.score],
     };
-    writeState(dir, state);
+    writeState(task.dir, state);
     stale = improved ? 0 : stale + 1;
     task.log?.write({
       unit: task.name,
@@ -157,10 +180,5 @@ export async function fitUnit(task: FitTask): Promise<UnitState> {
       seconds: (Date.now() - t0) / 1000,
     });
   }
-  stepper.dispose();
-  if (existsSync(bestFile)) loadModelWeights(bestFile, model);
-  state = { ...state, done: true };
-  writeState(dir, state);
-  summary(state);
   return state;
 }
