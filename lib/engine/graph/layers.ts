@@ -75,6 +75,10 @@ export function inputPlaceholders(g: Graph, model: tf.LayersModel, prefix: strin
 
 /** The model's output for `inputs` (in model.inputs order). */
 export function forward(ctx: ForwardContext, model: tf.LayersModel, inputs: readonly Ref[]): Ref {
+  if (model.outputs.length !== 1)
+    throw new GraphBuildError(
+      `model ${model.name} has ${model.outputs.length} outputs; the writer takes one`,
+    );
   const values = new Map<string, Ref>();
   model.inputs.forEach((t, i) => values.set(t.sourceLayer.name, inputs[i]));
   for (const layer of model.layers as unknown as LayerLike[]) {
@@ -123,7 +127,9 @@ function pair(v: unknown): number {
 }
 
 function padding(v: unknown): "SAME" | "VALID" {
-  return v === "same" ? "SAME" : "VALID";
+  if (v === "same") return "SAME";
+  if (v === "valid") return "VALID";
+  throw new GraphBuildError(`padding ${String(v)} is not supported`);
 }
 
 const LAYER_WRITERS = new Map<string, LayerWriter>([
