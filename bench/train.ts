@@ -102,7 +102,13 @@ function parseSides(opts: Opts): SideName[] {
     if (!(SIDES as readonly string[]).includes(s))
       throw new UsageError(`unknown side "${s}" (${SIDES.join(",")})`);
   if (opts.repeats < 1 || opts.epochs < 1) throw new UsageError("--repeats and --epochs must be at least 1");
-  return (opts.peer ? sides : sides.filter((s) => s === "graph" || s === "eager")) as SideName[];
+  const ours =
+    opts.backend === undefined || opts.backend.startsWith("tensorflow") ? ["graph", "eager"] : ["eager"];
+  if (sides.includes("graph") && !ours.includes("graph"))
+    console.error(`[bench train] graph skipped: the graph path needs TensorFlow, not ${opts.backend}`);
+  return sides.filter(
+    (s) => ours.includes(s) || (opts.peer && !["graph", "eager"].includes(s)),
+  ) as SideName[];
 }
 
 /** The Python of each peer side asked for; a peer that cannot run here is dropped with the reason. */
