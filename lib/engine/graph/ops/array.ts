@@ -151,18 +151,6 @@ export function slice(g: Graph, x: Ref, begin: readonly number[], size: readonly
   );
 }
 
-/** Stack equal-shaped tensors along a new axis. */
-export function pack(g: Graph, xs: readonly Ref[], axis: number): Ref {
-  const shape = [...xs[0].shape];
-  shape.splice(axis, 0, xs.length);
-  return g.add1(
-    "Pack",
-    xs,
-    { T: { type: xs[0].dtype }, N: { i: xs.length }, axis: { i: axis } },
-    { dtype: xs[0].dtype, shape },
-  );
-}
-
 export function broadcastTo(g: Graph, x: Ref, to: Ref, shape: readonly Dim[]): Ref {
   return g.add1(
     "BroadcastTo",
