@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { resolve } from "node:path";
 import { withRun, intOption } from "../command";
+import { describeGates } from "../../gates";
 import { UsageError } from "../../util/errors";
 import { isProfile, PROFILES } from "../../config";
 import { initBackend } from "../../engine";
@@ -119,8 +120,9 @@ export function kernelCommand(): Command {
     const fmt = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
     console.log(
       `kernel ${report.profile}: cv ${fmt(report.cvScore)} (best epoch per fold) honest cv ${fmt(report.cvHonestScore)} (common epoch) test ${fmt(report.testScore)} prior ${fmt(report.priorScore)} oracle ${fmt(report.oracleScore)}; ` +
-        `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, report.json`,
+        `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, points.csv, report.json`,
     );
+    console.log(`gates: ${describeGates(report.gates.decisions)}`);
     return 0;
   });
 }
