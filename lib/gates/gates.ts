@@ -50,6 +50,13 @@ export interface Gates {
   readonly shrink: Readonly<Partial<Record<CropInputKind, Readonly<Record<Family, number>>>>>;
 }
 
+/**
+ * How a kernel run decides its gates: "auto" (each part where it beats the simple baseline out of
+ * fold), "all-on" (every part, as before the gates: for ablations) or "baseline" (no optional part).
+ */
+export const GATE_MODES = ["auto", "all-on", "baseline"] as const;
+export type GateMode = (typeof GATE_MODES)[number];
+
 const perFamily = <T>(v: T) => Object.fromEntries(FAMILIES.map((f) => [f, v])) as Record<Family, T>;
 
 /**
@@ -67,6 +74,25 @@ export function legacyGates(refine: RefineThresholds, tta: boolean): Gates {
       INPUT_KINDS.filter((k): k is CropInputKind => k !== "missing-series").map((k) => [k, perFamily(0)]),
     ),
   };
+}
+
+/** No optional part: levels from each channel's peak, points at their projection, no TTA or cross-family model, rows as they are. */
+export function baselineGates(): Gates {
+  const legacy = legacyGates({ minPeak: 1, maxShiftMm: 0 }, false);
+  return {
+    ...legacy,
+    levelChain: false,
+    refine: perFamily({ on: false, minPeak: 1, maxShiftMm: 0 }),
+    canalFirst: { foraminal: false, subarticular: false },
+    crossFamily: { foraminal: false, subarticular: false },
+  };
+}
+
+/** The gates a mode imposes whatever the evidence; null for "auto". */
+export function forcedGates(mode: GateMode, refine: RefineThresholds, tta: boolean): Gates | null {
+  if (mode === "all-on") return legacyGates(refine, tta);
+  if (mode === "baseline") return baselineGates();
+  return null;
 }
 
 /** The weight a crop row of this kind and family moves toward the prior (1 without evidence). */

@@ -5,7 +5,9 @@ import {
   SIDE_POINT_FAMILIES,
   beats,
   decideShrink,
+  forcedGates,
   shrinkToward,
+  shrinkWeight,
   type CropInputKind,
   type Gates,
   type ShrinkDecision,
@@ -17,6 +19,7 @@ import type { ByTta, ClassifierStage, OofRow } from "./classifier-stage";
 import type { LevelChainDecision, LocalizerStage } from "./localizer-stage";
 import type { LocalizedPass } from "./localized-pass";
 import type { PreparedTrain } from "./train-split";
+import type { KernelContext } from "./context";
 import { oofFolds, oofLabels } from "./cv";
 
 /** Every gate's decision and the out-of-fold evidence it was made on (report.json `gates`, gates.json). */
@@ -49,17 +52,22 @@ export interface GatedOutOfFold {
  * and pass 2's decisions are carried in.
  */
 export function decideGates(
+  ctx: KernelContext,
   train: PreparedTrain,
   stage1: LocalizerStage,
   pass: LocalizedPass,
   stage2: ClassifierStage,
 ): GatedOutOfFold {
+  const { config } = ctx;
+  const forced = forcedGates(config.gates, config.sidePoints, config.tta);
   const prior = (r: OofRow) => priorFor(train.prior, { condition: r.condition, level: LEVELS[r.levelIndex] });
-  const { tta, evidence: ttaEvidence } = decideTta(stage2.oofRows);
+  const decidedTta = decideTta(stage2.oofRows);
+  const tta = forced?.tta ?? decidedTta.tta;
+  const ttaEvidence = decidedTta.evidence;
   const chosen = (rows: ByTta<OofRow[]>) =>
     FAMILIES.flatMap((f) => rows[tta[f] ? "tta" : "plain"].filter((r) => familyOfRow(r) === f));
   const rows = chosen(stage2.oofRows);
-  const degradation = decideDegradation(train, [...rows, ...chosen(stage2.degradedRows)], prior);
+  const degradation = decideDegradation(train, [...rows, ...chosen(stage2.degradedRows)], prior, forced);
 
   // The honest out-of-fold rows: each fold's weight for its group (fitted on the other folds).
   const oofHonest = new Map<string, Probs3>();
@@ -71,12 +79,14 @@ export function decideGates(
   const crossFamilyCheck = train.folds.size
     ? checkCrossFamily(oofHonest, oofLabels(train, stage1), train.prior, oofFolds(train, stage1))
     : null;
-  const crossFamily = Object.fromEntries(
-    SIDE_POINT_FAMILIES.map((f) => {
-      const c = crossFamilyCheck?.[f];
-      return [f, c ? beats(c.crossFamily ?? NaN, c.prior ?? NaN, GATE_MARGIN.score) : false];
-    }),
-  ) as Record<SidePointFamily, boolean>;
+  const crossFamily =
+    forced?.crossFamily ??
+    (Object.fromEntries(
+      SIDE_POINT_FAMILIES.map((f) => {
+        const c = crossFamilyCheck?.[f];
+        return [f, c ? beats(c.crossFamily ?? NaN, c.prior ?? NaN, GATE_MARGIN.score) : false];
+      }),
+    ) as Record<SidePointFamily, boolean>);
   const shrink = Object.fromEntries(
     Object.entries(degradation).map(([kind, byFamily]) => [
       kind,
@@ -120,19 +130,21 @@ function decideTta(rows: ByTta<OofRow[]>): {
 /**
  * Per input kind and family, the weight toward the prior (lib/gates decideShrink) on the labelled
  * out-of-fold rows of that kind, natural and deliberately degraded. Without CV there is no evidence:
- * the models' own rows stay as they are, degraded ones get the prior.
+ * the models' own rows stay as they are, degraded ones get the prior. Forced gates impose their
+ * weights (the decision's losses stay as evidence).
  */
 function decideDegradation(
   train: PreparedTrain,
   rows: readonly OofRow[],
   prior: (r: OofRow) => Probs3,
+  forced: Gates | null,
 ): GatesReport["degradation"] {
   const out = {} as GatesReport["degradation"];
   for (const kind of INPUT_KINDS.filter((k): k is CropInputKind => k !== "missing-series")) {
     out[kind] = {} as Record<Family, ShrinkDecision>;
     for (const f of FAMILIES) {
       const group = rows.filter((r) => r.input === kind && r.label !== null && familyOfRow(r) === f);
-      out[kind][f] =
+      const decided =
         kind === "own" && !train.folds.size
           ? { ...decideShrink([]), weight: 0 }
           : decideShrink(
@@ -143,6 +155,11 @@ function decideDegradation(
                 fold: train.folds.get(r.studyId)!,
               })),
             );
+      const w = forced ? shrinkWeight(forced, kind, f) : decided.weight;
+      const allFolds = Object.fromEntries(Object.keys(decided.foldWeights).map((k) => [k, w]));
+      out[kind][f] = forced
+        ? { ...decided, weight: w, chosen: w === 0 ? decided.model : decided.prior, foldWeights: allFolds }
+        : decided;
     }
   }
   return out;

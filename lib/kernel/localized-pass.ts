@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type * as tf from "@tensorflow/tfjs";
 import { cacheKey, cachedBuild, codeIdentity, type CropSampleLike, type SampleWriter } from "../cache";
+import { baselineGates, forcedGates } from "../gates";
 import { FAMILIES, LEVELS, type Family } from "../data/schema";
 import { pointRow, predictScoredLevels, refineSidePoints, type PointRow } from "../infer";
 import {
@@ -25,7 +26,6 @@ import { canalSliceUnreadable, ownSliceUnreadable, type Localize } from "./degra
 import { foldSidePoints, type LocalizerStage } from "./localizer-stage";
 import {
   addStudyEvidence,
-  baselinePlacement,
   decidePlacement,
   emptyPlacementEvidence,
   type PlacementDecision,
@@ -104,6 +104,7 @@ export async function localizedPass(
     code: codeIdentity(["gates", "infer", "kernel"]),
     levels: [...stage1.oofLevels],
     levelChain: stage1.levelChain.on,
+    gates: ctx.config.gates,
     foldOffsets: foldOffsets.map((m) => [...m]),
     // Stage 1b moves the points, the localizers re-localize a degraded study: their weights decide the crops.
     sidePoints: {
@@ -164,7 +165,7 @@ async function decideOutOfFold(
   foldOffsets: readonly OffsetModel[],
 ): Promise<LocalizedPass["placement"]> {
   const studies = oofStudies(train, stage1);
-  if (!studies.length) return { ...baselinePlacement(), evidence: null };
+  if (!studies.length) return { ...baselineGates(), evidence: null };
   const evidence = emptyPlacementEvidence();
   const bar = progressBar("prepare train (pass 2: stage 1b evidence)", studies.length, { quiet: ctx.quiet });
   for (const { p, levels, entry, fold } of studies) {
@@ -190,7 +191,9 @@ async function decideOutOfFold(
   const clip = Object.fromEntries(
     FAMILIES.map((f) => [f, ctx.config.classifier.crops[f].sizeMm / 2]),
   ) as Record<Family, number>;
-  return decidePlacement(evidence, clip);
+  const decided = decidePlacement(evidence, clip);
+  const forced = forcedGates(ctx.config.gates, ctx.config.sidePoints, ctx.config.tta);
+  return forced ? { ...decided, refine: forced.refine, canalFirst: forced.canalFirst } : decided;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { GATE_MARGIN, beats, pointErrorStats, type PointErrorStats } from "../gates";
+import { GATE_MARGIN, beats, forcedGates, pointErrorStats, type PointErrorStats } from "../gates";
 import { epochWeightsFile, predictScoredLevels, type SidePointModels } from "../infer";
 import { fitLevelChainPrior, type LevelChainPrior } from "../models";
 import { loadModelWeights } from "../models/weights-file";
@@ -93,7 +93,9 @@ export function trainLocalizers(ctx: KernelContext, train: PreparedTrain): Promi
         );
       }
     });
-    const levelChain = decideLevelChain(train, decoded, config.classifier.crops.spinal.sizeMm / 2);
+    const decided = decideLevelChain(train, decoded, config.classifier.crops.spinal.sizeMm / 2);
+    const forced = forcedGates(config.gates, config.sidePoints, config.tta);
+    const levelChain = { ...decided, on: forced?.levelChain ?? decided.on };
     const oofLevels = decoded[levelChain.on ? "chain" : "independent"];
     return { localizers, epoch, sidePoints, sidePointEpochs, oofLevels, levelChain, foldPriors };
   });

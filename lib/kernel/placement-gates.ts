@@ -1,5 +1,5 @@
 import type { SidePointConfig } from "../config";
-import { CONDITIONS, conditionsOf, FAMILIES, type Family } from "../data/schema";
+import { CONDITIONS, conditionsOf, type Family } from "../data/schema";
 import {
   GATE_MARGIN,
   SIDE_POINT_FAMILIES,
@@ -143,15 +143,4 @@ export function decidePlacement(ev: PlacementEvidence, clipMm: Record<Family, nu
 function placedLoss(d: RefineDecision): number {
   const stats = d.gate.on ? d.evidence.gatedOutOfFold : d.evidence.projection;
   return stats.clippedMeanMm ?? NaN;
-}
-
-/** Every family's stage 1b off: where there is no out-of-fold evidence (no CV), the baseline runs. */
-export function baselinePlacement(): Pick<PlacementDecision, "refine" | "canalFirst"> {
-  return {
-    refine: Object.fromEntries(FAMILIES.map((f) => [f, { on: false, minPeak: 1, maxShiftMm: 0 }])) as Record<
-      Family,
-      RefineGate
-    >,
-    canalFirst: { foraminal: false, subarticular: false },
-  };
 }

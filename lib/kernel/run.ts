@@ -21,7 +21,7 @@ export async function runKernel(opts: KernelOptions): Promise<KernelReport> {
   const stage1 = await trainLocalizers(ctx, train);
   const pass = await localizedPass(ctx, train, stage1);
   const stage2 = await trainClassifiers(ctx, train, pass);
-  const gated = decideGates(train, stage1, pass, stage2);
+  const gated = decideGates(ctx, train, stage1, pass, stage2);
   const cv = scoreCv(ctx, train, stage1, stage2, gated);
   const crossFamily = fitCrossFamilyFallback(train, stage1, gated);
   const test = await predictTest(ctx, train, { stage1, pass, stage2, crossFamily, gates: gated.report });
