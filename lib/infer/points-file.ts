@@ -1,5 +1,6 @@
 import { CONDITION_INFO, LEVEL_TITLES, LEVELS } from "../data/schema";
 import type { LabelCoordinate } from "../data/coordinates";
+import type { InputKind } from "../gates";
 import type { Vec3 } from "../geometry";
 import type { PlacedBy, PlacedPoint } from "../study";
 import { writeCsvAtomic } from "../util/csv";
@@ -24,6 +25,7 @@ export const POINTS_HEADER = [
   "label_x",
   "label_y",
   "distance_mm",
+  "input",
 ] as const;
 
 /** One placed point as points.csv holds it (x, y: column and row in that instance's pixels). */
@@ -43,12 +45,15 @@ export interface PointRow {
   /** The labelled point (out of fold, where labelled) and the 3D distance to it, mm. */
   readonly label: Pick<LabelCoordinate, "seriesId" | "instanceNumber" | "x" | "y"> | null;
   readonly distanceMm: number | null;
+  /** What the point's row was made from (lib/gates InputKind). */
+  readonly input: InputKind;
 }
 
 /** A placed point as a row; out of fold with its labelled coordinate and that point in LPS. */
 export function pointRow(
   studyId: number,
   p: PlacedPoint,
+  input: InputKind,
   where: { split: "test" } | { split: "oof"; fold: number; label?: LabelCoordinate; labelLps?: Vec3 },
 ): PointRow {
   const label = where.split === "oof" ? where.label : undefined;
@@ -69,6 +74,7 @@ export function pointRow(
       ? { seriesId: label.seriesId, instanceNumber: label.instanceNumber, x: label.x, y: label.y }
       : null,
     distanceMm: truth ? Math.hypot(p.lps[0] - truth[0], p.lps[1] - truth[1], p.lps[2] - truth[2]) : null,
+    input,
   };
 }
 
@@ -103,6 +109,7 @@ export function writePointsCsv(file: string, rows: readonly PointRow[]): void {
       num(r.label?.x ?? null, 4),
       num(r.label?.y ?? null, 4),
       num(r.distanceMm, 3),
+      r.input,
     ]),
   );
 }

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { studyIdOfRow, studyRowIds } from "../data/schema";
+import { LEVELS, rowId, studyIdOfRow, studyRowIds } from "../data/schema";
 import { datasetPaths, indexDataset } from "../data/dataset";
 import { loadSampleSubmission } from "../data/submission-file";
 import type { WeightsConfig } from "../config";
@@ -64,7 +64,12 @@ export async function predictTestSplit(
     out.fallbacks.push(...r.fallbacks);
     addFailures(out.failures, fileFailures(studyId, "test", r.files));
     if (r.levels) out.levels.set(studyId, [...r.levels.lps]);
-    out.points.push(...r.points.map((p) => pointRow(studyId, p, { split: "test" })));
+    out.points.push(
+      ...r.points.map((p) => {
+        const input = r.inputs.get(rowId(studyId, { condition: p.condition, level: LEVELS[p.levelIndex] }));
+        return pointRow(studyId, p, input ?? "missing-series", { split: "test" });
+      }),
+    );
     r.inputs.forEach((v, k) => out.inputs.set(k, v));
     for (const { family, outcome } of r.outcomes) {
       const counts = (out.sidePointOutcomes[family] ??= {});

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type * as tf from "@tensorflow/tfjs";
 import { cacheKey, cachedBuild, codeIdentity, type CropSampleLike, type SampleWriter } from "../cache";
 import { baselineGates, forcedGates } from "../gates";
+import type { LabelCoordinate } from "../data/coordinates";
 import { FAMILIES, LEVELS, type Family } from "../data/schema";
 import { pointRow, predictScoredLevels, refineSidePoints, type PointRow } from "../infer";
 import {
@@ -238,15 +239,7 @@ async function cutCrops(
       addFailures(train.failures, fileFailures(p.studyId, "train", r.files));
       out.errors.push(...pointErrors(r.points, p.gtPoints));
       const coords = train.split.coordsByStudy.get(p.studyId) ?? [];
-      out.points.push(
-        ...r.points.map((pt) => {
-          const label = coords.find((c) => c.condition === pt.condition && c.level === LEVELS[pt.levelIndex]);
-          const truth = p.gtPoints.find(
-            (q) => q.condition === pt.condition && q.levelIndex === pt.levelIndex,
-          );
-          return pointRow(p.studyId, pt, { split: "oof", fold, label, labelLps: truth?.lps });
-        }),
-      );
+      out.points.push(...oofPointRows(p, r, coords, fold));
       const localize = foldLocalize(ctx, stage1, fold);
       const degraded = [
         ...ownSliceUnreadable(p.studyId, r.points, config.classifier, labels, levelsInput),
@@ -260,6 +253,27 @@ async function cutCrops(
   }
   bar.stop();
   return out;
+}
+
+/** points.csv rows of a study placed out of fold: each beside its labelled point, with its row's input kind. */
+function oofPointRows(
+  p: PreparedTrain["prepared"][number],
+  r: Pick<Awaited<ReturnType<typeof localizedCrops>>, "points" | "crops">,
+  coords: readonly LabelCoordinate[],
+  fold: number,
+): PointRow[] {
+  return r.points.map((pt) => {
+    const same = (q: { condition: string; levelIndex: number }) =>
+      q.condition === pt.condition && q.levelIndex === pt.levelIndex;
+    const label = coords.find((c) => c.condition === pt.condition && c.level === LEVELS[pt.levelIndex]);
+    const input = r.crops.find(same)?.input ?? "missing-series";
+    return pointRow(p.studyId, pt, input, {
+      split: "oof",
+      fold,
+      label,
+      labelLps: p.gtPoints.find(same)?.lps,
+    });
+  });
 }
 
 /** Fold f's localizer as the kernel decodes it (level-chain gate), on any version of a study. */
