@@ -9,3 +9,4 @@ export * from "./point-loss";
 export * from "./refine-gate";
 export * from "./shrink";
 export * from "./gates";
+export * from "./summary";

@@ -9,6 +9,7 @@ import {
   shrinkToward,
   shrinkWeight,
   type CropInputKind,
+  type GateEvidence,
   type Gates,
   type ShrinkDecision,
   type SidePointFamily,
@@ -25,12 +26,8 @@ import { oofFolds, oofLabels } from "./cv";
 /** Every gate's decision and the out-of-fold evidence it was made on (report.json `gates`, gates.json). */
 export interface GatesReport {
   readonly decisions: Gates;
-  readonly evidence: {
+  readonly evidence: GateEvidence & {
     readonly levelChain: LevelChainDecision["evidence"] | null;
-    readonly placement: LocalizedPass["placement"]["evidence"];
-    /** Per family, the family's weighted log loss out of fold with and without the mirror TTA. */
-    readonly tta: Record<Family, { with: number | null; without: number | null }>;
-    /** Per side family, as if every study lacked its series: the cross-family model against the prior. */
     readonly crossFamily: Record<CrossFamily, CrossFamilyCheck> | null;
   };
   /** Per input kind and family: out-of-fold rows, the model's, the prior's and the chosen loss, the weight. */
@@ -118,7 +115,7 @@ function decideTta(rows: ByTta<OofRow[]>): {
   evidence: GatesReport["evidence"]["tta"];
 } {
   const tta = {} as Record<Family, boolean>;
-  const evidence = {} as GatesReport["evidence"]["tta"];
+  const evidence = {} as Record<Family, { with: number | null; without: number | null }>;
   for (const f of FAMILIES) {
     const loss = (all: readonly OofRow[]) => familyLoss(all.filter((r) => familyOfRow(r) === f));
     evidence[f] = { with: loss(rows.tta), without: loss(rows.plain) };

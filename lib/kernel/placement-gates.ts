@@ -5,9 +5,12 @@ import {
   SIDE_POINT_FAMILIES,
   beats,
   decideRefine,
+  placedLoss,
   type RefineDecision,
   type RefineEvidencePoint,
+  type PlacementGateEvidence,
   type RefineGate,
+  type SideVariant,
   type SidePointFamily,
 } from "../gates";
 import { applyRefinement, refineCandidates, type CandidateResult, type SidePointModels } from "../infer";
@@ -20,9 +23,6 @@ import {
   type PlacedPoint,
   type StudyImages,
 } from "../study";
-
-/** Where the foramina and recesses are projected from: the levels, or the refined canal points. */
-export type SideVariant = "levels" | "canal";
 
 /** Out-of-fold evidence for stage 1b: the canal's points, and each side family's from both starting points. */
 export interface PlacementEvidence {
@@ -127,20 +127,15 @@ export function decidePlacement(ev: PlacementEvidence, clipMm: Record<Family, nu
   const spinal = decideRefine(ev.spinal, clipMm.spinal);
   const refine = { spinal: spinal.gate } as Record<Family, RefineGate>;
   const canalFirst = {} as Record<SidePointFamily, boolean>;
-  const evidence = { spinal: spinal.evidence } as PlacementDecision["evidence"];
+  const evidence = { spinal: spinal.evidence } as Record<string, unknown>;
   for (const f of SIDE_POINT_FAMILIES) {
     const levels = decideRefine(ev.sides[f].levels, clipMm[f]);
     const canal = decideRefine(ev.sides[f].canal, clipMm[f]);
-    canalFirst[f] = spinal.gate.on && beats(placedLoss(canal), placedLoss(levels), GATE_MARGIN.points);
+    const loss = (d: RefineDecision) => placedLoss(d.evidence) ?? NaN;
+    canalFirst[f] = spinal.gate.on && beats(loss(canal), loss(levels), GATE_MARGIN.points);
     const from: SideVariant = canalFirst[f] ? "canal" : "levels";
     refine[f] = (from === "canal" ? canal : levels).gate;
     evidence[f] = { levels: levels.evidence, canal: canal.evidence, from };
   }
-  return { refine, canalFirst, evidence };
-}
-
-/** The clipped mean error of the points as the decision places them (refined out of fold where on). */
-function placedLoss(d: RefineDecision): number {
-  const stats = d.gate.on ? d.evidence.gatedOutOfFold : d.evidence.projection;
-  return stats.clippedMeanMm ?? NaN;
+  return { refine, canalFirst, evidence: evidence as PlacementGateEvidence };
 }
