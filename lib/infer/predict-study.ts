@@ -1,4 +1,4 @@
-import { CONDITION_INFO, FAMILIES, LEVELS, TARGETS, rowId, type Condition } from "../data/schema";
+import { CONDITION_INFO, FAMILIES, LEVELS, TARGETS, rowId } from "../data/schema";
 import type { StudyEntry } from "../data/dataset";
 import type { WeightsConfig } from "../config";
 import { shrinkToward, shrinkWeight, type InputKind } from "../gates";
@@ -103,11 +103,13 @@ export async function predictStudy(
       inputs.set(id, row.input);
     }
     fallbacks.push(...missingRows(studyId, predicted, placed.missing, trained, prior, predictions));
-    const missingConditions = [...placed.missing.keys()] as Condition[];
-    const points = [
-      ...placed.points,
-      ...fallbackPoints(view.stack, levels, trained.offsets, missingConditions),
-    ];
+    const unplaced = TARGETS.map((t) => ({
+      condition: t.condition,
+      levelIndex: LEVELS.indexOf(t.level),
+    })).filter(
+      (t) => !placed.points.some((p) => p.condition === t.condition && p.levelIndex === t.levelIndex),
+    );
+    const points = [...placed.points, ...fallbackPoints(view.stack, levels, trained.offsets, unplaced)];
     return { predictions, fallbacks, levels, points, inputs, outcomes: placed.outcomes, files: placed.files };
   } catch (e) {
     return fallbackAll(`${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);

@@ -151,28 +151,26 @@ export function placePoints(
 }
 
 /**
- * Where a condition whose series is missing would be, shown on a substitute stack (the localizer's):
- * for points.csv and pictures only; its rows come from the cross-family model or the prior.
+ * Where points that could not be placed in their own series would be, shown on a substitute stack
+ * (the localizer's): for points.csv and pictures only; their rows come from the cross-family model or
+ * the prior. Points that fall outside that stack too are left out.
  */
 export function fallbackPoints(
   stack: SeriesStack,
   levels: Levels,
   offsets: OffsetModel,
-  conditions: readonly Condition[],
+  wanted: readonly { condition: Condition; levelIndex: number }[],
 ): PlacedPoint[] {
-  return conditions.flatMap((condition) =>
-    levels.lps.flatMap((level, levelIndex) => {
-      const lps = add(level, offsets.get(`${condition}/${levelIndex}`) ?? [0, 0, 0]);
-      const hit = projectPoint([stack], lps);
-      if (!hit || !hit.inside) return [];
-      const { slice, x, y } = hit;
-      return [
-        { condition, levelIndex, stack, slice, x, y, lps, placedBy: "fallback" as const, confidence: null },
-      ];
-    }),
-  );
+  return wanted.flatMap(({ condition, levelIndex }) => {
+    const lps = add(levels.lps[levelIndex], offsets.get(`${condition}/${levelIndex}`) ?? [0, 0, 0]);
+    const hit = projectPoint([stack], lps);
+    if (!hit || !hit.inside) return [];
+    const { slice, x, y } = hit;
+    return [
+      { condition, levelIndex, stack, slice, x, y, lps, placedBy: "fallback" as const, confidence: null },
+    ];
+  });
 }
-
 /** 3D distance in mm between matching points (same condition and level). */
 export function pointErrors(
   pred: readonly LpsPoint[],
