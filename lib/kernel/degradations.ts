@@ -8,6 +8,7 @@ import {
   localizedCrops,
   withUnreadable,
   withUnreadableSlices,
+  withoutSeries,
   type CropSample,
   type Levels,
   type LevelsInputKind,
@@ -19,8 +20,9 @@ import {
 
 /**
  * Degradations the kernel makes on train studies, so that rows from such inputs at test time are
- * judged out of fold (lib/gates shrink): the crop's own slice unreadable, and the mid-sagittal
- * slice holding the canal points unreadable (the localizer and the canal crops read a neighbour).
+ * judged out of fold (lib/gates shrink): the crop's own slice unreadable, the mid-sagittal slice
+ * holding the canal points unreadable (the localizer and the canal crops read a neighbour), and no
+ * Sagittal T2/STIR series (the localizer reads Sagittal T1).
  */
 
 /** Each point's crop cut as if its own slice's file could not be decoded: its neighbour is read. */
@@ -57,6 +59,23 @@ export async function canalSliceUnreadable(
   if (!located) return [];
   const { crops } = await localizedCrops(entry, { ...opts, ...located, study: masked });
   return crops.filter((c) => c.input !== "own");
+}
+
+/**
+ * The study as if it had no Sagittal T2/STIR series, localized on its Sagittal T1, placed and cropped
+ * end to end: its foraminal and subarticular crops (the canal's have no series).
+ */
+export async function sagittalT2Missing(
+  entry: StudyEntry,
+  study: StudyImages,
+  localize: Localize,
+  opts: Omit<LocalizedCropsOptions, "levels" | "levelsInput" | "study">,
+): Promise<CropSample[]> {
+  const without = withoutSeries(study, "Sagittal T2/STIR");
+  const located = localize(without);
+  if (!located) return [];
+  const { crops } = await localizedCrops(entry, { ...opts, ...located, study: without });
+  return crops;
 }
 
 /** The stack and slice holding most of the study's labelled canal points. */

@@ -23,7 +23,7 @@ import {
 } from "../study";
 import { progressBar } from "../util/progress";
 import type { KernelContext } from "./context";
-import { canalSliceUnreadable, ownSliceUnreadable, type Localize } from "./degradations";
+import { canalSliceUnreadable, ownSliceUnreadable, sagittalT2Missing, type Localize } from "./degradations";
 import { foldSidePoints, type LocalizerStage } from "./localizer-stage";
 import {
   addStudyEvidence,
@@ -244,6 +244,7 @@ async function cutCrops(
       const degraded = [
         ...ownSliceUnreadable(p.studyId, r.points, config.classifier, labels, levelsInput),
         ...(await canalSliceUnreadable(entry, study, coords, localize, common)),
+        ...(await sagittalT2Missing(entry, study, localize, common)),
       ];
       out.degraded.push([p.studyId, degraded.map((c) => writer.crop(c))]);
     } catch (e) {

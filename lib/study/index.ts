@@ -22,6 +22,7 @@ export {
   stacksOf,
   unusableFiles,
   withUnreadable,
+  withoutSeries,
   type StudyImages,
   type UnusableStudyFile,
 } from "./study";

@@ -142,3 +142,15 @@ export function withUnreadable(
     },
   };
 }
+
+/** The study as if it had no series of `type` (a degradation the kernel judges out of fold). */
+export function withoutSeries(study: StudyImages, type: SeriesDescription): StudyImages {
+  return {
+    studyId: study.studyId,
+    byType: { ...study.byType, [type]: [] },
+    skippedFiles: study.skippedFiles,
+    get problems() {
+      return study.problems;
+    },
+  };
+}
