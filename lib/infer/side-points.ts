@@ -134,6 +134,30 @@ export function applyRefinement(
   return { points: moved, outcomes };
 }
 
+/** Candidates of points by their identity and place: the same point, the same answer. */
+export type CandidateMemo = Map<string, CandidateResult>;
+
+const candidateKey = (p: PlacedPoint) =>
+  `${p.condition}/${p.levelIndex}/${p.stack.seriesId}/${p.slice}/${p.x}/${p.y}`;
+
+/**
+ * refineCandidates through a memo: points already asked about are answered from it, the others
+ * computed (in one call) and remembered. Pass 2 asks about the same points while it gathers the
+ * gates' evidence and when it places them as decided.
+ */
+export function memoizedCandidates(
+  memo: CandidateMemo,
+  models: SidePointModels,
+  cfg: SidePointConfig,
+): (points: readonly PlacedPoint[]) => CandidateResult[] {
+  return (points) => {
+    const missing = points.filter((p) => !memo.has(candidateKey(p)));
+    const fresh = refineCandidates(missing, models, cfg);
+    missing.forEach((p, i) => memo.set(candidateKey(p), fresh[i]));
+    return points.map((p) => memo.get(candidateKey(p))!);
+  };
+}
+
 /** Stage 1b at test time and out of fold: candidates, then the gates. */
 export function refineSidePoints(
   points: readonly PlacedPoint[],

@@ -4,7 +4,15 @@ import { cacheKey, cachedBuild, codeIdentity, type CropSampleLike, type SampleWr
 import { baselineGates, forcedGates } from "../gates";
 import type { LabelCoordinate } from "../data/coordinates";
 import { FAMILIES, LEVELS, type Family } from "../data/schema";
-import { pointRow, predictScoredLevels, refineSidePoints, type PointRow } from "../infer";
+import {
+  applyRefinement,
+  memoizedCandidates,
+  pointRow,
+  predictScoredLevels,
+  refineSidePoints,
+  type CandidateMemo,
+  type PointRow,
+} from "../infer";
 import {
   addFailures,
   fileFailures,
@@ -23,7 +31,13 @@ import {
 } from "../study";
 import { progressBar } from "../util/progress";
 import type { KernelContext } from "./context";
-import { canalSliceUnreadable, ownSliceUnreadable, sagittalT2Missing, type Localize } from "./degradations";
+import {
+  canalSliceUnreadable,
+  DEGRADED_STUDIES_MAX,
+  ownSliceUnreadable,
+  sagittalT2Missing,
+  type Localize,
+} from "./degradations";
 import { foldSidePoints, type LocalizerStage } from "./localizer-stage";
 import {
   addStudyEvidence,
@@ -116,8 +130,9 @@ export async function localizedPass(
   });
   const build = async (writer: SampleWriter): Promise<PassMeta> => {
     const failuresBefore = train.failures.length;
-    const placement = await decideOutOfFold(ctx, train, stage1, foldOffsets);
-    const cut = await cutCrops(ctx, train, stage1, foldOffsets, placement, writer);
+    const memos = new Map<number, CandidateMemo>();
+    const placement = await decideOutOfFold(ctx, train, stage1, foldOffsets, memos);
+    const cut = await cutCrops(ctx, train, stage1, foldOffsets, placement, memos, writer);
     return { ...cut, placement, failures: train.failures.slice(failuresBefore) };
   };
   const built = await ctx.clock("prepareLocalized", () =>
@@ -158,31 +173,29 @@ function oofStudies(train: PreparedTrain, stage1: LocalizerStage) {
   });
 }
 
-/** Gather stage 1b's evidence on every out-of-fold study, then decide (the baseline without CV). */
+/**
+ * Gather stage 1b's evidence on every out-of-fold study, then decide (the baseline without CV). The
+ * nets' answers are kept per study (`memos`): the crops pass places the same points again.
+ */
 async function decideOutOfFold(
   ctx: KernelContext,
   train: PreparedTrain,
   stage1: LocalizerStage,
   foldOffsets: readonly OffsetModel[],
+  memos: Map<number, CandidateMemo>,
 ): Promise<LocalizedPass["placement"]> {
   const studies = oofStudies(train, stage1);
   if (!studies.length) return { ...baselineGates(), evidence: null };
+  const { sidePoints } = ctx.config;
   const evidence = emptyPlacementEvidence();
   const bar = progressBar("prepare train (pass 2: stage 1b evidence)", studies.length, { quiet: ctx.quiet });
   for (const { p, levels, entry, fold } of studies) {
     try {
       const study = await loadStudy(entry);
-      const models = foldSidePoints(stage1, fold);
-      addStudyEvidence(
-        evidence,
-        study,
-        levels,
-        foldOffsets[fold],
-        models,
-        ctx.config.sidePoints,
-        p.gtPoints,
-        fold,
-      );
+      const memo: CandidateMemo = new Map();
+      memos.set(p.studyId, memo);
+      const candidates = memoizedCandidates(memo, foldSidePoints(stage1, fold), sidePoints);
+      addStudyEvidence(evidence, study, levels, foldOffsets[fold], candidates, sidePoints, p.gtPoints, fold);
     } catch {
       // the crops pass reads the study again and lists what fails
     }
@@ -199,7 +212,8 @@ async function decideOutOfFold(
 
 /**
  * Each out-of-fold study placed as decided, with its fold's models: its crops, point errors, stage
- * 1b's outcomes, points.csv rows, and the degraded crops made from it.
+ * 1b's outcomes, points.csv rows, and the degraded crops made from it (on at most
+ * DEGRADED_STUDIES_MAX studies, spread over the list: enough rows per group at any size).
  */
 async function cutCrops(
   ctx: KernelContext,
@@ -207,6 +221,7 @@ async function cutCrops(
   stage1: LocalizerStage,
   foldOffsets: readonly OffsetModel[],
   decided: LocalizedPass["placement"],
+  memos: ReadonlyMap<number, CandidateMemo>,
   writer: SampleWriter,
 ): Promise<Omit<PassMeta, "placement" | "failures">> {
   const { config } = ctx;
@@ -218,19 +233,20 @@ async function cutCrops(
     points: [],
   };
   const studies = oofStudies(train, stage1);
+  const stride = Math.ceil(studies.length / DEGRADED_STUDIES_MAX);
   const bar = progressBar("prepare train (pass 2: crops)", studies.length, { quiet: ctx.quiet });
-  for (const { p, levels, entry, fold, labels } of studies) {
+  for (const [i, { p, levels, entry, fold, labels }] of studies.entries()) {
     try {
       const models = foldSidePoints(stage1, fold);
+      const candidates = memoizedCandidates(memos.get(p.studyId) ?? new Map(), models, config.sidePoints);
+      const study = await loadStudy(entry);
+      const levelsInput = levelsInputKind(localizerStack(study)!); // pass 1 localized this study on it
+      const common = { offsets: foldOffsets[fold], cls: config.classifier, labels };
       const placement: Placement = {
-        refine: (pts) => refineSidePoints(pts, models, config.sidePoints, decided.refine),
+        refine: (pts) => applyRefinement(pts, candidates(pts), decided.refine),
         canalFirst: decided.canalFirst,
       };
-      const study = await loadStudy(entry);
-      const view = localizerStack(study)!; // pass 1 localized this study on it
-      const levelsInput = levelsInputKind(view);
-      const common = { offsets: foldOffsets[fold], cls: config.classifier, labels, placement };
-      const r = await localizedCrops(entry, { ...common, levels, levelsInput, study });
+      const r = await localizedCrops(entry, { ...common, placement, levels, levelsInput, study });
       for (const { family, outcome } of r.outcomes) {
         const counts = (out.sidePointOutcomes[family] ??= {});
         counts[outcome] = (counts[outcome] ?? 0) + 1;
@@ -240,11 +256,17 @@ async function cutCrops(
       out.errors.push(...pointErrors(r.points, p.gtPoints));
       const coords = train.split.coordsByStudy.get(p.studyId) ?? [];
       out.points.push(...oofPointRows(p, r, coords, fold));
+      if (i % stride !== 0) continue;
+      // A degraded study's windows differ from the memo's: its nets read them afresh.
+      const fresh: Placement = {
+        refine: (pts) => refineSidePoints(pts, models, config.sidePoints, decided.refine),
+        canalFirst: decided.canalFirst,
+      };
       const localize = foldLocalize(ctx, stage1, fold);
       const degraded = [
         ...ownSliceUnreadable(p.studyId, r.points, config.classifier, labels, levelsInput),
-        ...(await canalSliceUnreadable(entry, study, coords, localize, common)),
-        ...(await sagittalT2Missing(entry, study, localize, common)),
+        ...(await canalSliceUnreadable(entry, study, coords, localize, { ...common, placement: fresh })),
+        ...(await sagittalT2Missing(entry, study, localize, { ...common, placement: fresh })),
       ];
       out.degraded.push([p.studyId, degraded.map((c) => writer.crop(c))]);
     } catch (e) {

@@ -13,7 +13,7 @@ import {
   type SideVariant,
   type SidePointFamily,
 } from "../gates";
-import { applyRefinement, refineCandidates, type CandidateResult, type SidePointModels } from "../infer";
+import { applyRefinement, type CandidateResult } from "../infer";
 import {
   familyOf,
   placePoints,
@@ -50,7 +50,7 @@ export interface PlacementDecision {
 }
 
 /**
- * One train study's evidence, with its own fold's nets (out of fold): the canal points at the levels
+ * One train study's evidence, with its own fold's nets (`candidates`: out of fold): the canal points at the levels
  * and where the canal net would move them; then the foramina and recesses projected from the levels
  * and from the canal points as stage 1b's config thresholds would move them, with where their nets
  * would move them. Errors are against the study's labelled points.
@@ -60,13 +60,13 @@ export function addStudyEvidence(
   study: StudyImages,
   levels: Levels,
   offsets: OffsetModel,
-  models: SidePointModels,
+  candidates: (points: readonly PlacedPoint[]) => CandidateResult[],
   cfg: SidePointConfig,
   truth: readonly LpsPoint[],
   fold: number,
 ): void {
   const canal = placePoints(study, levels, offsets, conditionsOf("spinal")).points;
-  const canalCands = refineCandidates(canal, models, cfg);
+  const canalCands = candidates(canal);
   into.spinal.push(...evidencePoints(canal, canalCands, truth, fold));
   const provisional = applyRefinement(canal, canalCands, {
     spinal: { on: true, minPeak: cfg.minPeak, maxShiftMm: cfg.maxShiftMm },
@@ -83,7 +83,7 @@ export function addStudyEvidence(
     ["canal", fromCanal],
   ] as const) {
     const sides = placePoints(study, from, offsets, sideConditions).points;
-    const cands = refineCandidates(sides, models, cfg);
+    const cands = candidates(sides);
     sides.forEach((p, i) => {
       const [point] = evidencePoints([p], [cands[i]], truth, fold);
       if (point) into.sides[familyOf(p) as SidePointFamily][variant].push(point);
