@@ -52,19 +52,22 @@ export function studyIdentity(entry: StudyEntry): unknown {
 /** Folders whose code decides what a crop or a localizer image holds (relative to lib/). */
 const CODE_FOLDERS = ["cache", "crop", "dicom", "geometry", "study"];
 
-let codeHash: string | undefined;
+const codeHashes = new Map<string, string>();
 
 /**
- * A hash of the source of the modules that read DICOM and cut crops and localizer images, so a
- * cache built by other code is rebuilt; where the sources cannot be read (a bundle), only
+ * A hash of the source of `folders` of lib/ (by default the modules that read DICOM and cut crops
+ * and localizer images), so a cache built by other code is rebuilt; where the sources cannot be read (a bundle), only
  * CACHE_FORMAT_VERSION speaks for the code.
  */
-export function codeIdentity(): string {
-  if (codeHash !== undefined) return codeHash;
+export function codeIdentity(folders: readonly string[] = CODE_FOLDERS): string {
+  const id = folders.join(",");
+  const known = codeHashes.get(id);
+  if (known !== undefined) return known;
   const lib = resolve(__dirname, "..");
   const hash = createHash("sha256");
+  let codeHash: string;
   try {
-    for (const folder of CODE_FOLDERS) {
+    for (const folder of folders) {
       const dir = join(lib, folder);
       const files = readdirSync(dir, { recursive: true, encoding: "utf8" })
         .filter((f) => /\.(ts|js|wat)$/.test(f))
@@ -75,5 +78,6 @@ export function codeIdentity(): string {
   } catch {
     codeHash = "unreadable";
   }
+  codeHashes.set(id, codeHash);
   return codeHash;
 }

@@ -1,6 +1,7 @@
 import type { Family } from "../data/schema";
 import type { FamilyCrop } from "../crop/spec";
 import type { ClassifierSpec, LocalizerSpec, SidePointSpec } from "../models";
+import type { GateMode } from "../gates";
 import { UsageError } from "../util/errors";
 
 export const PROFILES = ["smoke", "quick", "full"] as const;
@@ -81,8 +82,10 @@ export interface TrainConfig {
   readonly maxTrainStudies: number | null;
   /** Epochs without improvement of the validation metric before stopping. */
   readonly patience: number;
-  /** Mirror test-time augmentation (averaged with the plain prediction). */
+  /** Mirror test-time augmentation (averaged with the plain prediction), where its gate lets it. */
   readonly tta: boolean;
+  /** How the optional parts are chosen (lib/gates): out of fold ("auto"), all on, or none. */
+  readonly gates: GateMode;
   readonly localizer: LocalizerConfig;
   readonly classifier: ClassifierConfig;
   readonly sidePoints: SidePointConfig;
@@ -119,6 +122,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
   // localized CV 0.509 -> 0.509 / 0.505 -> 0.501, test 0.605 -> 0.511 / 0.558 -> 0.548 (seeds 42 / 7).
   patience: 100,
   tta: true,
+  gates: "auto",
   localizer: {
     // 128 px (a 32x32 heatmap) with chain decoding (lib/models/level-chain.ts). 64 px cost more than
     // the classifier (level error ~6.5 mm); 96 px gave CV 0.509 / 0.501 (seeds 42 / 7); 128 px alone

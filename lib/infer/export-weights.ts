@@ -6,13 +6,14 @@ import {
   CONFIG_FILE,
   CROSS_FAMILY_FILE,
   EPOCHS_FILE,
+  GATES_FILE,
   LEVEL_PRIOR_FILE,
   OFFSETS_FILE,
   PRIOR_FILE,
   checkpointsDir,
 } from "./weights-folder";
 
-/** The folder-level files of a weights folder (cross-family.json and epochs.json may be absent). */
+/** The folder-level files of a weights folder (cross-family.json, epochs.json and gates.json may be absent). */
 const FOLDER_FILES = [
   CONFIG_FILE,
   OFFSETS_FILE,
@@ -20,6 +21,7 @@ const FOLDER_FILES = [
   LEVEL_PRIOR_FILE,
   CROSS_FAMILY_FILE,
   EPOCHS_FILE,
+  GATES_FILE,
 ];
 
 /**

@@ -6,6 +6,7 @@ import { scoreSubmission, type MetricResult, type Probs3 } from "../metric";
 import { priorPredictions, readPredictions, type PriorModel } from "../submit";
 import type { Vec3 } from "../geometry";
 import { readCsv } from "../util/csv";
+import { errorSummary } from "../gates";
 
 export interface GroundTruthReport {
   readonly test: MetricResult | null;
@@ -81,17 +82,4 @@ export function readLevelCentres(file: string): Map<string, Vec3> {
     out.set(`${values.study_id}/${level}`, [Number(values[cx]), Number(values[cy]), Number(values[cz])]);
   }
   return out;
-}
-
-/** Median and 90th percentile (nearest rank) of a list of errors. */
-export function errorSummary(mm: readonly number[]): {
-  n: number;
-  medianMm: number | null;
-  p90Mm: number | null;
-  meanMm: number | null;
-} {
-  if (!mm.length) return { n: 0, medianMm: null, p90Mm: null, meanMm: null };
-  const s = [...mm].sort((a, b) => a - b);
-  const q = (f: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(f * s.length) - 1))];
-  return { n: s.length, medianMm: q(0.5), p90Mm: q(0.9), meanMm: s.reduce((a, b) => a + b, 0) / s.length };
 }

@@ -7,13 +7,16 @@ export {
   CONFIG_FILE,
   CROSS_FAMILY_FILE,
   EPOCHS_FILE,
+  GATES_FILE,
   LEVEL_PRIOR_FILE,
   OFFSETS_FILE,
   PRIOR_FILE,
   checkpointsDir,
   readConfigFile,
   writeConfigFile,
+  readGatesFile,
   writeEpochsFile,
+  writeGatesFile,
   writeInferenceModels,
 } from "./weights-folder";
 export {
@@ -31,16 +34,23 @@ export {
   type LoadedWeights,
   type Trained,
 } from "./models";
-export { predictLevels } from "./localize";
+export { predictLevels, predictScoredLevels, type ScoredLevels } from "./localize";
 export { predictSamples } from "./classify";
-export { predictStudy, type Fallback } from "./predict-study";
+export { predictStudy, type Fallback, type StudyPrediction } from "./predict-study";
+export { POINTS_FILE, pointRow, writePointsCsv, type PointRow } from "./points-file";
 export { predictTestSplit, type TestSplitPredictions } from "./test-split";
 export { predictTest, type PredictReport, type PredictTestOptions } from "./predict-test";
-export { errorSummary, groundTruthScores, readLevelCentres, type GroundTruthReport } from "./ground-truth";
+export { groundTruthScores, readLevelCentres, type GroundTruthReport } from "./ground-truth";
 export {
   buildSidePoints,
   predictPeaks,
+  applyRefinement,
+  memoizedCandidates,
+  refineCandidates,
   refineSidePoints,
+  type CandidateMemo,
+  type CandidateResult,
+  type RefineCandidate,
   type SidePointModels,
   type SidePointOutcome,
 } from "./side-points";

@@ -6,6 +6,7 @@ import { classifierSpec, localizerSpec, type ClassifierConfig, type WeightsConfi
 import { buildClassifier, buildLocalizer, type LevelChainPrior } from "../models";
 import { CheckpointError, loadModelWeights } from "../models/weights-file";
 import type { CrossFamilyModel, PriorModel } from "../submit";
+import { legacyGates, type Gates } from "../gates";
 import { SIDE_FAMILIES, type OffsetModel, type SideFamily } from "../study";
 import { buildSidePoints } from "./side-points";
 import { epochWeightsFile, finalWeightsFile, type UnitState } from "./unit-state";
@@ -22,6 +23,7 @@ import {
   readJson,
   readPrior,
   readCrossFamily,
+  readGatesFile,
 } from "./weights-folder";
 
 /** Models of the k folds (trained by runKernel, or rebuilt from a weights folder by loadTrained). */
@@ -35,6 +37,8 @@ export interface Trained {
   levelPrior: LevelChainPrior | null;
   /** Rows a missing series leaves, from the study's other families (null: the prior). */
   crossFamily: CrossFamilyModel | null;
+  /** Which optional parts run (lib/gates), as decided out of fold by the kernel. */
+  gates: Gates;
 }
 
 /** A weights folder read back: the models plus what inference needs besides them. */
@@ -66,6 +70,8 @@ export function loadTrained(dir: string): LoadedWeights {
   const levelPrior = readLevelPrior(join(dir, LEVEL_PRIOR_FILE));
   const crossFamily = readCrossFamily(join(dir, CROSS_FAMILY_FILE));
   const epochs = readEpochsFile(dir);
+  // A folder from before the gates runs every part as it did then.
+  const gates = readGatesFile(dir) ?? legacyGates(config.sidePoints, config.tta);
   // Without enough studies for CV the kernel trains one model on everything, in fold0.
   const folds = Array.from({ length: config.folds }, (_, f) => f).filter(
     (f) => f === 0 || existsSync(join(dir, "localizer", `fold${f}`)),
@@ -103,6 +109,7 @@ export function loadTrained(dir: string): LoadedWeights {
       offsets,
       levelPrior,
       crossFamily,
+      gates,
       localizers,
       sidePoints,
       classifiers,

@@ -3,6 +3,8 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Profile } from "../config";
 import type { MetricResult } from "../metric";
+import { CONDITION_INFO, parseRowId } from "../data/schema";
+import type { Gates, InputKind } from "../gates";
 import { CheckpointError } from "../models/weights-file";
 import { writeSubmission } from "../submit";
 import { failureReport, type FailureReport } from "../study";
@@ -11,6 +13,7 @@ import { peakRssMb, stageClock } from "../util/stage-clock";
 import { groundTruthScores } from "./ground-truth";
 import { disposeTrained, loadTrained, type LoadedWeights } from "./models";
 import type { Fallback } from "./predict-study";
+import { POINTS_FILE, writePointsCsv } from "./points-file";
 import { predictTestSplit } from "./test-split";
 import { checkpointsDir, CONFIG_FILE, readConfigFile } from "./weights-folder";
 
@@ -51,6 +54,10 @@ export interface PredictReport extends FailureReport {
   readonly fallbacks: Fallback[];
   /** Stage 1b per family: side points moved by the nets or kept at the projection, by outcome. */
   readonly sidePoints: Record<string, Record<string, number>>;
+  /** The parts the weights folder's gates run (lib/gates), as applied here. */
+  readonly gates: Gates;
+  /** Test rows by what they were made from: input kind -> family -> rows. */
+  readonly rowInputs: Record<string, Record<string, number>>;
   readonly units: LoadedWeights["units"];
 }
 
@@ -75,11 +82,10 @@ export async function predictTest(opts: PredictTestOptions): Promise<PredictRepo
   const { config, prior } = trained;
   try {
     mkdirSync(opts.out, { recursive: true });
-    const { expected, studies, predictions, levels, fallbacks, failures, sidePointOutcomes } = await clock(
-      "inference",
-      () => predictTestSplit(opts.data, trained, config, prior, opts.quiet),
-    );
+    const { expected, studies, predictions, levels, fallbacks, failures, sidePointOutcomes, points, inputs } =
+      await clock("inference", () => predictTestSplit(opts.data, trained, config, prior, opts.quiet));
     writeSubmission(join(opts.out, "submission.csv"), predictions, expected);
+    writePointsCsv(join(opts.out, POINTS_FILE), points);
 
     // Scores only when DATA holds the generator's ground truth (never on Kaggle).
     const gt = groundTruthScores(opts.data, predictions, prior, studies, levels);
@@ -98,6 +104,8 @@ export async function predictTest(opts: PredictTestOptions): Promise<PredictRepo
       peakRssMb: peakRssMb(),
       fallbacks,
       sidePoints: sidePointOutcomes,
+      gates: trained.gates,
+      rowInputs: countInputs(inputs),
       ...failureReport(failures),
       units: trained.units,
     };
@@ -106,4 +114,17 @@ export async function predictTest(opts: PredictTestOptions): Promise<PredictRepo
   } finally {
     disposeTrained(trained);
   }
+}
+
+/** Rows per input kind and family. */
+function countInputs(inputs: ReadonlyMap<string, InputKind>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [id, kind] of inputs) {
+    const row = parseRowId(id);
+    if (!row) continue;
+    const family = CONDITION_INFO[row.target.condition].family;
+    const byFamily = (out[kind] ??= {});
+    byFamily[family] = (byFamily[family] ?? 0) + 1;
+  }
+  return out;
 }

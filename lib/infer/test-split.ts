@@ -1,14 +1,16 @@
 import { existsSync } from "node:fs";
-import { studyIdOfRow, studyRowIds } from "../data/schema";
+import { LEVELS, rowId, studyIdOfRow, studyRowIds } from "../data/schema";
 import { datasetPaths, indexDataset } from "../data/dataset";
 import { loadSampleSubmission } from "../data/submission-file";
 import type { WeightsConfig } from "../config";
 import type { Probs3 } from "../metric";
 import type { PriorModel } from "../submit";
 import type { Vec3 } from "../geometry";
+import type { InputKind } from "../gates";
 import { addFailures, fileFailures, type Failure } from "../study";
 import { progressBar } from "../util/progress";
 import type { Trained } from "./models";
+import { pointRow, type PointRow } from "./points-file";
 import { predictStudy, type Fallback } from "./predict-study";
 
 /** What predicting a test split gives: the expected rows, predictions and what fell back or failed. */
@@ -18,6 +20,10 @@ export interface TestSplitPredictions {
   readonly studies: number[];
   readonly predictions: Map<string, Probs3>;
   readonly levels: Map<number, Vec3[]>;
+  /** Every point placed, as points.csv rows. */
+  readonly points: PointRow[];
+  /** Row id -> what the row was made from. */
+  readonly inputs: Map<string, InputKind>;
   /** Per family, how many side points stage 1b moved or left at the projection, by outcome. */
   readonly sidePointOutcomes: Record<string, Record<string, number>>;
   readonly fallbacks: Fallback[];
@@ -44,6 +50,8 @@ export async function predictTestSplit(
     studies,
     predictions: new Map(),
     levels: new Map(),
+    points: [],
+    inputs: new Map(),
     sidePointOutcomes: {},
     fallbacks: [],
     failures: [],
@@ -55,7 +63,14 @@ export async function predictTestSplit(
     r.predictions.forEach((v, k) => out.predictions.set(k, v));
     out.fallbacks.push(...r.fallbacks);
     addFailures(out.failures, fileFailures(studyId, "test", r.files));
-    if (r.levels) out.levels.set(studyId, r.levels);
+    if (r.levels) out.levels.set(studyId, [...r.levels.lps]);
+    out.points.push(
+      ...r.points.map((p) => {
+        const input = r.inputs.get(rowId(studyId, { condition: p.condition, level: LEVELS[p.levelIndex] }));
+        return pointRow(studyId, p, input ?? "missing-series", { split: "test" });
+      }),
+    );
+    r.inputs.forEach((v, k) => out.inputs.set(k, v));
     for (const { family, outcome } of r.outcomes) {
       const counts = (out.sidePointOutcomes[family] ??= {});
       counts[outcome] = (counts[outcome] ?? 0) + 1;

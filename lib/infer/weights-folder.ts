@@ -8,11 +8,12 @@ import type { Probs3 } from "../metric";
 import { CROSS_FAMILIES, type CrossFamilyModel, type PriorModel } from "../submit";
 import type { Vec3 } from "../geometry";
 import type { OffsetModel } from "../study";
+import { INPUT_KINDS, SIDE_POINT_FAMILIES, type Gates } from "../gates";
 import { writeFileAtomic } from "../util/atomic-write";
 
 /**
  * A weights folder (a kernel run's checkpoints/): config.json, offsets.json, level-prior.json, cross-family.json,
- * prior.json, epochs.json, and one folder per unit (localizer/fold0, spinal/fold0, ...) with
+ * prior.json, epochs.json, gates.json, and one folder per unit (localizer/fold0, spinal/fold0, ...) with
  * state.json, best.weights and every epoch's last-e{epoch}.weights (see unit-state.ts). Every file carries FORMAT_VERSION; every reader checks it and
  * throws a CheckpointError naming the file.
  */
@@ -25,6 +26,8 @@ export const LEVEL_PRIOR_FILE = "level-prior.json";
 export const CROSS_FAMILY_FILE = "cross-family.json";
 /** The epoch each unit type predicts with (the kernel's common epoch); without it, best.weights. */
 export const EPOCHS_FILE = "epochs.json";
+/** Which optional parts run, decided out of fold (lib/gates); without it, every part as before gates. */
+export const GATES_FILE = "gates.json";
 const FORMAT_VERSION = 1;
 
 /**
@@ -202,4 +205,45 @@ export function readEpochsFile(dir: string): Record<string, number> | null {
     if (!Number.isInteger(e) || (e as number) < 0)
       throw new CheckpointError(file, `epoch of ${unit} is not a non-negative integer`);
   return j.epochs as Record<string, number>;
+}
+
+/** gates.json: the decisions predict applies, and the out-of-fold evidence they were made on. */
+export function writeGatesFile(dir: string, gates: Gates, evidence: unknown): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileAtomic(
+    join(dir, GATES_FILE),
+    JSON.stringify({ version: FORMAT_VERSION, gates, evidence }, null, 1) + "\n",
+  );
+}
+
+/** gates.json of a weights folder, checked; null when absent (a folder from before the gates). */
+export function readGatesFile(dir: string): Gates | null {
+  const file = join(dir, GATES_FILE);
+  if (!existsSync(file)) return null;
+  const j = readJson(file) as { version?: unknown; gates?: Partial<Gates> } | null;
+  const bad = (what: string) =>
+    new CheckpointError(file, `not a gates file of version ${FORMAT_VERSION}: ${what}`);
+  if (!j || j.version !== FORMAT_VERSION || typeof j.gates !== "object" || j.gates === null)
+    throw bad("no gates");
+  const g = j.gates;
+  const flags = (v: unknown, keys: readonly string[]) =>
+    typeof v === "object" &&
+    v !== null &&
+    keys.every((k) => typeof (v as Record<string, unknown>)[k] === "boolean");
+  if (typeof g.levelChain !== "boolean") throw bad("levelChain");
+  for (const f of FAMILIES) {
+    const r = g.refine?.[f];
+    if (!r || typeof r.on !== "boolean" || !Number.isFinite(r.minPeak) || !Number.isFinite(r.maxShiftMm))
+      throw bad(`refine.${f}`);
+  }
+  if (!flags(g.canalFirst, SIDE_POINT_FAMILIES)) throw bad("canalFirst");
+  if (!flags(g.tta, FAMILIES)) throw bad("tta");
+  if (!flags(g.crossFamily, SIDE_POINT_FAMILIES)) throw bad("crossFamily");
+  if (typeof g.shrink !== "object" || g.shrink === null) throw bad("shrink");
+  for (const [kind, w] of Object.entries(g.shrink)) {
+    const weightOk = (v: unknown) => Number.isFinite(v) && (v as number) >= 0 && (v as number) <= 1;
+    if (!(INPUT_KINDS as readonly string[]).includes(kind) || !FAMILIES.every((f) => weightOk(w?.[f])))
+      throw bad(`shrink.${kind}`);
+  }
+  return g as Gates;
 }

@@ -1,6 +1,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import { FAMILIES, type Family } from "../data/schema";
+import { FAMILIES, type Condition, type Family, type SeverityIndex } from "../data/schema";
+import type { CropInputKind } from "../gates";
 import { epochWeightsFile, predictSamples } from "../infer";
 import type { Probs3 } from "../metric";
 import { loadModelWeights } from "../models/weights-file";
@@ -14,6 +15,19 @@ import type { LocalizedPass } from "./localized-pass";
 import { pick, type PreparedTrain } from "./train-split";
 import { unitId } from "./unit-ids";
 
+/** One out-of-fold row at the common epoch: what it was made from and the fold's prediction. */
+export interface OofRow {
+  readonly studyId: number;
+  readonly condition: Condition;
+  readonly levelIndex: number;
+  readonly label: SeverityIndex | null;
+  readonly input: CropInputKind;
+  readonly probs: Probs3;
+}
+
+/** Out-of-fold rows with and without the mirror TTA (the TTA gate picks per family). */
+export type ByTta<T> = Readonly<Record<"tta" | "plain", T>>;
+
 /** Stage 2's result: classifiers per family and fold, and out-of-fold predictions by row id. */
 export interface ClassifierStage {
   /** Per family and fold, at the family's common epoch (what the test split is predicted with). */
@@ -24,8 +38,10 @@ export interface ClassifierStage {
   readonly oofLocalized: Map<string, Probs3>;
   /** Each fold at its own best epoch, at the labelled points (perfect localization). */
   readonly oofLabelled: Map<string, Probs3>;
-  /** Each fold at the common epoch, at the out-of-fold localized points (the honest CV). */
-  readonly oofHonest: Map<string, Probs3>;
+  /** Each fold at the common epoch, at the out-of-fold placed points (the honest CV's rows). */
+  readonly oofRows: ByTta<OofRow[]>;
+  /** The same models on the degraded crops pass 2 made on purpose (lib/kernel degradations). */
+  readonly degradedRows: ByTta<OofRow[]>;
 }
 
 /**
@@ -58,7 +74,8 @@ export function trainClassifiers(
       ) as Record<Family, CommonEpoch>,
       oofLocalized: new Map(),
       oofLabelled: new Map(),
-      oofHonest: new Map(),
+      oofRows: { tta: [], plain: [] },
+      degradedRows: { tta: [], plain: [] },
     };
     const predictInto = (
       preds: Map<string, Probs3>,
@@ -70,12 +87,33 @@ export function trainClassifiers(
       const probs = predictSamples([model], crops, config.classifier, family, config.tta);
       samples.forEach((s, i) => preds.set(sampleKey(s), probs[i]));
     };
+    const rowsInto = (
+      into: ByTta<OofRow[]>,
+      model: tf.LayersModel,
+      samples: CropSampleLike[],
+      family: Family,
+    ) => {
+      const crops = train.inputs.crops<CropSample>(samples);
+      for (const tta of [true, false]) {
+        const probs = predictSamples([model], crops, config.classifier, family, tta);
+        into[tta ? "tta" : "plain"].push(
+          ...crops.map(({ studyId, condition, levelIndex, label, input }, i) => ({
+            ...{ studyId, condition, levelIndex, label, input },
+            probs: probs[i],
+          })),
+        );
+      }
+    };
     units.forEach(({ family, split: { valid } }, k) => {
       out.classifiers[family].push(models[k]);
       predictInto(out.oofLocalized, models[k], localized(valid, family), family);
       predictInto(out.oofLabelled, models[k], labelled(valid, family), family);
       loadModelWeights(epochWeightsFile(jobs[k].dir, out.epochs[family].epoch), models[k]);
-      predictInto(out.oofHonest, models[k], localized(valid, family), family);
+      rowsInto(out.oofRows, models[k], localized(valid, family), family);
+      const degraded = valid.flatMap((id) =>
+        (pass.degraded.get(id) ?? []).filter((c) => familyOf(c) === family),
+      );
+      rowsInto(out.degradedRows, models[k], degraded, family);
     });
     return out;
   });

@@ -2,10 +2,9 @@ import { join } from "node:path";
 import { studyRowIds, type SeverityIndex } from "../data/schema";
 import { SUBMISSION_HEADER } from "../data/submission-file";
 import { labelsByRowId, type StudyLabels } from "../data/train-labels";
-import { errorSummary } from "../infer";
+import { errorSummary } from "../gates";
 import { scoreSubmission, type MetricResult, type Probs3 } from "../metric";
 import {
-  checkCrossFamily,
   fitCrossFamily,
   priorPredictions,
   type CrossFamily,
@@ -15,6 +14,7 @@ import {
 import { writeCsvAtomic } from "../util/csv";
 import type { KernelContext } from "./context";
 import type { ClassifierStage } from "./classifier-stage";
+import type { GatedOutOfFold } from "./gates-stage";
 import type { LocalizedPass } from "./localized-pass";
 import type { LocalizerStage } from "./localizer-stage";
 import type { PreparedTrain } from "./train-split";
@@ -23,7 +23,7 @@ import type { PreparedTrain } from "./train-split";
 export interface CvScores {
   /** Each fold at its own best epoch: the fold's validation studies also chose its epoch. */
   localized: MetricResult | null;
-  /** Each fold at its unit type's common epoch (chosen from the mean curve of all folds). */
+  /** Each fold at its unit type's common epoch (chosen from the mean curve of all folds), as the gates predict. */
   honest: MetricResult | null;
   groundTruthCoords: MetricResult | null;
   prior: MetricResult | null;
@@ -38,14 +38,15 @@ export interface CvScores {
 
 /**
  * Score the out-of-fold predictions (the prior fills rows no model predicted) at localized and at
- * labelled points, at the common epochs (honest), and the prior alone; write OUT/oof.csv (honest:
- * the models the test split is predicted with) for the notebooks.
+ * labelled points, at the common epochs as the gates predict (honest), and the prior alone; write
+ * OUT/oof.csv (honest: the pipeline the test split is predicted with) for the notebooks.
  */
 export function scoreCv(
   ctx: KernelContext,
   train: PreparedTrain,
   stage1: LocalizerStage,
   stage2: ClassifierStage,
+  gated: GatedOutOfFold,
 ): CvScores {
   const studies = [...stage1.oofLevels.keys()];
   const labels = oofLabels(train, stage1);
@@ -55,40 +56,38 @@ export function scoreCv(
     return full;
   };
   const score = (p: Map<string, Probs3>) => (labels.size ? scoreSubmission(labels, p) : null);
-  const honest = withPrior(stage2.oofHonest);
+  const honest = withPrior(gated.oofHonest);
   writeOof(join(ctx.opts.out, "oof.csv"), honest, studies);
   return {
     localized: score(withPrior(stage2.oofLocalized)),
     honest: score(honest),
     groundTruthCoords: score(withPrior(stage2.oofLabelled)),
     prior: score(priorPredictions(train.prior, studies)),
-    crossFamily: train.folds.size
-      ? checkCrossFamily(stage2.oofHonest, labels, train.prior, oofFolds(train, stage1))
-      : null,
+    crossFamily: gated.report.evidence.crossFamily,
     studies: studies.length,
   };
 }
 
 /**
- * The cross-family fallback fitted on every out-of-fold row at the common epochs (the evidence the
- * test split's rows will have); null without CV (no out-of-fold predictions to fit on).
+ * The cross-family fallback fitted on every out-of-fold row as the gates predict them (the evidence
+ * the test split's rows will have); null without CV (no out-of-fold predictions to fit on).
  */
 export function fitCrossFamilyFallback(
   train: PreparedTrain,
   stage1: LocalizerStage,
-  stage2: ClassifierStage,
+  gated: GatedOutOfFold,
 ): CrossFamilyModel | null {
   if (!train.folds.size) return null;
   const studies = [...oofFolds(train, stage1).keys()];
-  return fitCrossFamily(stage2.oofHonest, oofLabels(train, stage1), train.prior, studies);
+  return fitCrossFamily(gated.oofHonest, oofLabels(train, stage1), train.prior, studies);
 }
 
-function oofLabels(train: PreparedTrain, stage1: LocalizerStage): Map<string, SeverityIndex> {
+export function oofLabels(train: PreparedTrain, stage1: LocalizerStage): Map<string, SeverityIndex> {
   return labelsFor(train.split.labels.studies.filter((s) => stage1.oofLevels.has(s.studyId)));
 }
 
 /** Study -> fold of the studies stage 1 localized, in study order. */
-function oofFolds(train: PreparedTrain, stage1: LocalizerStage): Map<number, number> {
+export function oofFolds(train: PreparedTrain, stage1: LocalizerStage): Map<number, number> {
   return new Map([...train.folds].filter(([s]) => stage1.oofLevels.has(s)).sort((a, b) => a[0] - b[0]));
 }
 

@@ -1,10 +1,10 @@
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
-import type { Vec3 } from "../geometry";
-import { epochWeightsFile, predictLevels, type SidePointModels } from "../infer";
-import { fitLevelChainPrior } from "../models";
+import { GATE_MARGIN, beats, forcedGates, pointErrorStats, type PointErrorStats } from "../gates";
+import { epochWeightsFile, predictScoredLevels, type SidePointModels } from "../infer";
+import { fitLevelChainPrior, type LevelChainPrior } from "../models";
 import { loadModelWeights } from "../models/weights-file";
-import { frameToLps, SIDE_FAMILIES, type SideFamily } from "../study";
+import { frameToLps, pointErrors, SIDE_FAMILIES, type Levels, type SideFamily } from "../study";
 import type { UnitJob } from "../train/unit-job";
 import { trainUnits } from "../train/unit-pool";
 import { commonEpoch, unitCurves, type CommonEpoch } from "./common-epoch";
@@ -24,8 +24,22 @@ export interface LocalizerStage {
   /** Per family, every fold's side-point net at the family's common epoch (fold f at index f). */
   readonly sidePoints: Record<SideFamily, tf.LayersModel[]>;
   readonly sidePointEpochs: Record<`${SideFamily}-points`, CommonEpoch>;
-  /** Out-of-fold level points per study: how the localizer sees studies it was not trained on. */
-  readonly oofLevels: Map<number, Vec3[]>;
+  /** Out-of-fold level points per study (decoded as the level-chain gate says): how the localizer sees studies it was not trained on. */
+  readonly oofLevels: Map<number, Levels>;
+  /** The level-chain gate: chain decoding vs each level's own peak, judged on the out-of-fold canal points. */
+  readonly levelChain: LevelChainDecision;
+  /** Per fold, the level-chain prior fitted on its train studies (what decoded its validation studies). */
+  readonly foldPriors: (LevelChainPrior | null)[];
+}
+
+/** The level-chain gate's decision and its evidence (out-of-fold level points against the labelled canal points). */
+export interface LevelChainDecision {
+  readonly on: boolean;
+  readonly evidence: {
+    readonly clipMm: number;
+    readonly chain: PointErrorStats;
+    readonly independent: PointErrorStats;
+  };
 }
 
 /**
@@ -58,23 +72,32 @@ export function trainLocalizers(ctx: KernelContext, train: PreparedTrain): Promi
         sidePoints[family],
       );
     });
-    const oofLevels = new Map<number, Vec3[]>();
-    train.splits.forEach(({ train: trainIds, valid }, f) => {
+    const decoded = { chain: new Map<number, Levels>(), independent: new Map<number, Levels>() };
+    const foldPriors = train.splits.map(({ train: trainIds }) =>
+      fitLevelChainPrior(pick(train, trainIds).map((p) => p.localizer)),
+    );
+    train.splits.forEach(({ valid }, f) => {
       const validStudies = pick(train, valid);
-      const pts = predictLevels(
-        [localizers[f]],
-        train.inputs.localizers(validStudies.map((p) => p.localizer)),
-        config.localizer,
-        fitLevelChainPrior(pick(train, trainIds).map((p) => p.localizer)),
-      );
-      validStudies.forEach((p, i) =>
-        oofLevels.set(
-          p.studyId,
-          pts[i].map(([u, v]) => frameToLps(p.mid, u, v)),
-        ),
-      );
+      const images = train.inputs.localizers(validStudies.map((p) => p.localizer));
+      const prior = foldPriors[f];
+      for (const [variant, chainPrior] of [
+        ["chain", prior],
+        ["independent", null],
+      ] as const) {
+        const scored = predictScoredLevels([localizers[f]], images, config.localizer, chainPrior);
+        validStudies.forEach((p, i) =>
+          decoded[variant].set(p.studyId, {
+            lps: scored[i].points.map(([u, v]) => frameToLps(p.mid, u, v)),
+            confidence: scored[i].mass,
+          }),
+        );
+      }
     });
-    return { localizers, epoch, sidePoints, sidePointEpochs, oofLevels };
+    const decided = decideLevelChain(train, decoded, config.classifier.crops.spinal.sizeMm / 2);
+    const forced = forcedGates(config.gates, config.sidePoints, config.tta);
+    const levelChain = { ...decided, on: forced?.levelChain ?? decided.on };
+    const oofLevels = decoded[levelChain.on ? "chain" : "independent"];
+    return { localizers, epoch, sidePoints, sidePointEpochs, oofLevels, levelChain, foldPriors };
   });
 }
 
@@ -125,4 +148,31 @@ export function localizerJobs(ctx: KernelContext, train: PreparedTrain): UnitJob
     seed: config.seed + 101 * f,
     cache: train.inputs.dir,
   }));
+}
+
+/**
+ * Chain decoding is on when its out-of-fold level points lie closer to the labelled canal points
+ * than each level's own peak by GATE_MARGIN.points (clipped mean error: past the spinal crop's
+ * half-width a level is missed whatever the distance).
+ */
+function decideLevelChain(
+  train: PreparedTrain,
+  decoded: Record<"chain" | "independent", ReadonlyMap<number, Levels>>,
+  clipMm: number,
+): LevelChainDecision {
+  const errors = (levels: ReadonlyMap<number, Levels>) =>
+    train.prepared.flatMap((p) => {
+      const l = levels.get(p.studyId);
+      if (!l) return [];
+      const pred = l.lps.map((lps, levelIndex) => ({
+        condition: "spinal_canal_stenosis" as const,
+        levelIndex,
+        lps,
+      }));
+      return pointErrors(pred, p.gtPoints).map((e) => e.mm);
+    });
+  const chain = pointErrorStats(errors(decoded.chain), clipMm);
+  const independent = pointErrorStats(errors(decoded.independent), clipMm);
+  const on = beats(chain.clippedMeanMm ?? NaN, independent.clippedMeanMm ?? NaN, GATE_MARGIN.points);
+  return { on, evidence: { clipMm, chain, independent } };
 }

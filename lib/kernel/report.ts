@@ -19,6 +19,9 @@ import { localizationErrors, type CvScores } from "./cv";
 import type { LocalizedPass } from "./localized-pass";
 import type { LocalizerStage } from "./localizer-stage";
 import type { PreparedTrain } from "./train-split";
+import type { GatesReport } from "./gates-stage";
+import { CONDITION_INFO, FAMILIES, parseRowId, type Family } from "../data/schema";
+import { INPUT_KINDS, type InputKind } from "../gates";
 
 export interface KernelReport extends FailureReport {
   readonly profile: Profile;
@@ -37,6 +40,14 @@ export interface KernelReport extends FailureReport {
   readonly cv: CvScores;
   readonly test: (GroundTruthReport & { studies: number }) | { studies: number };
   readonly localization: Record<string, unknown>;
+  /** Which optional parts run and the out-of-fold evidence each was decided on (lib/gates). */
+  readonly gates: { decisions: GatesReport["decisions"]; evidence: GatesReport["evidence"] };
+  /**
+   * Rows by what they were made from (input kind) and family: out of fold, the rows and losses each
+   * group's weight toward the prior was decided on (missing series: the cross-family model's check);
+   * on test, how many rows of each kind there were.
+   */
+  readonly degradation: DegradationRow[];
   /** Stage 1b per family: side points moved by the nets or kept at the projection, by outcome. */
   readonly sidePoints: {
     oofTrain: Record<string, Record<string, number>>;
@@ -68,6 +79,7 @@ export function writeReport(
     pass: LocalizedPass;
     stage2: ClassifierStage;
     test: TestSplitPredictions;
+    gates: GatesReport;
   },
 ): KernelReport {
   const { config, opts } = ctx;
@@ -97,6 +109,8 @@ export function writeReport(
       oofTrain: localizationErrors(results.pass),
       ...(gt?.localization ? { test: gt.localization } : {}),
     },
+    gates: { decisions: results.gates.decisions, evidence: results.gates.evidence },
+    degradation: degradationTable(results.gates, test.inputs),
     sidePoints: { oofTrain: results.pass.sidePointOutcomes, test: test.sidePointOutcomes },
     timings: ctx.timings,
     cpuSeconds: ctx.cpuSeconds,
@@ -115,4 +129,56 @@ function trainSpinal(train: PreparedTrain): Map<number, (Vec3 | null)[]> {
   const spinalAt = (p: PreparedTrain["prepared"][number], k: number) =>
     p.gtPoints.find((q) => q.condition === "spinal_canal_stenosis" && q.levelIndex === k)?.lps ?? null;
   return new Map(train.prepared.map((p) => [p.studyId, LEVELS.map((_, k) => spinalAt(p, k))]));
+}
+
+/** One group of rows: an input kind and a family, out of fold and on test. */
+export interface DegradationRow {
+  readonly kind: InputKind;
+  readonly family: Family;
+  /** Labelled out-of-fold rows the decision was made on. */
+  readonly oofRows: number;
+  /** Out-of-fold family losses: the model as is (for missing series: the cross-family model), the prior, what the group gets. */
+  readonly model: number | null;
+  readonly prior: number | null;
+  readonly chosen: number | null;
+  /** Weight toward the prior (0 the model, 1 the prior); for missing series 0 when the cross-family model is used. */
+  readonly weight: number;
+  readonly testRows: number;
+}
+
+function degradationTable(gates: GatesReport, testInputs: ReadonlyMap<string, InputKind>): DegradationRow[] {
+  const testRows = (kind: InputKind, family: Family) =>
+    [...testInputs].filter(([id, k]) => {
+      const row = parseRowId(id);
+      return k === kind && row !== undefined && CONDITION_INFO[row.target.condition].family === family;
+    }).length;
+  return INPUT_KINDS.flatMap((kind) =>
+    FAMILIES.map((family): DegradationRow => {
+      if (kind === "missing-series") {
+        const check = family === "spinal" ? undefined : gates.evidence.crossFamily?.[family];
+        const used = family !== "spinal" && gates.decisions.crossFamily[family];
+        return {
+          kind,
+          family,
+          oofRows: check?.rows ?? 0,
+          model: check?.crossFamily ?? null,
+          prior: check?.prior ?? null,
+          chosen: (used ? check?.crossFamily : check?.prior) ?? null,
+          weight: used ? 0 : 1,
+          testRows: testRows(kind, family),
+        };
+      }
+      const d = gates.degradation[kind][family];
+      return {
+        kind,
+        family,
+        oofRows: d.rows,
+        model: d.model,
+        prior: d.prior,
+        chosen: d.chosen,
+        weight: d.weight,
+        testRows: testRows(kind, family),
+      };
+    }),
+  );
 }

@@ -1,12 +1,16 @@
 import { join } from "node:path";
 import { fitLevelChainPrior } from "../models";
 import {
+  POINTS_FILE,
   predictTestSplit,
   writeEpochsFile,
+  writeGatesFile,
   writeInferenceModels,
+  writePointsCsv,
   type TestSplitPredictions,
   type Trained,
 } from "../infer";
+import type { GatesReport } from "./gates-stage";
 import { writeSubmission, type CrossFamilyModel } from "../submit";
 import type { KernelContext } from "./context";
 import type { ClassifierStage } from "./classifier-stage";
@@ -16,9 +20,10 @@ import type { PreparedTrain } from "./train-split";
 
 /**
  * Save what inference needs besides the weights (offsets, level prior, class prior, cross-family
- * fallback, the common epoch per unit type) into the weights folder, so `lumbar predict` needs no train split (Kaggle's test
- * data has none) and loads the same epochs; predict the test split one study at a time with every
- * fold's models at the common epochs; write OUT/submission.csv.
+ * fallback, the common epoch per unit type, the gates) into the weights folder, so `lumbar predict`
+ * needs no train split (Kaggle's test data has none), loads the same epochs and runs the same parts;
+ * predict the test split one study at a time with every fold's models at the common epochs; write
+ * OUT/submission.csv and OUT/points.csv (test points, then the out-of-fold ones of pass 2).
  */
 export async function predictTest(
   ctx: KernelContext,
@@ -28,6 +33,7 @@ export async function predictTest(
     pass: LocalizedPass;
     stage2: ClassifierStage;
     crossFamily: CrossFamilyModel | null;
+    gates: GatesReport;
   },
 ): Promise<TestSplitPredictions> {
   const { offsets } = models.pass;
@@ -39,6 +45,7 @@ export async function predictTest(
     offsets,
     levelPrior,
     crossFamily: models.crossFamily,
+    gates: models.gates.decisions,
   };
   writeInferenceModels(ctx.ckpt, {
     offsets,
@@ -52,10 +59,12 @@ export async function predictTest(
     ...models.stage2.epochs,
   });
   writeEpochsFile(ctx.ckpt, Object.fromEntries(epochOf.map(([unit, e]) => [unit, e.epoch])));
+  writeGatesFile(ctx.ckpt, models.gates.decisions, models.gates.evidence);
   const test = await ctx.clock("inference", () =>
     predictTestSplit(ctx.opts.data, trained, ctx.config, train.prior, ctx.quiet),
   );
   train.failures.push(...test.failures);
   writeSubmission(join(ctx.opts.out, "submission.csv"), test.predictions, test.expected);
+  writePointsCsv(join(ctx.opts.out, POINTS_FILE), [...test.points, ...models.pass.points]);
   return test;
 }

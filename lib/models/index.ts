@@ -3,6 +3,8 @@ export { buildClassifier, metaVector, META_SIZE, type ClassifierSpec } from "./c
 export { weightedCrossEntropy, anySevereSpinalLoss, spatialSoftmaxCe } from "./losses";
 export {
   decodeLevelChain,
+  decodeLevels,
+  type DecodedLevel,
   fitLevelChainPrior,
   channelCandidates,
   bestChain,

@@ -168,11 +168,43 @@ export function bestChain(
   return chosen;
 }
 
+/** A decoded level: position in cell units and the probability mass of the 3x3 cells around it. */
+export interface DecodedLevel {
+  readonly x: number;
+  readonly y: number;
+  readonly mass: number;
+}
+
 /**
- * Decode heatmap logits [n, H, H, 5] (flat) into (x, y) per level in cell units. With a prior, the
- * five points form the best chain among each channel's peaks; without one (or `mmPerCell` missing)
- * each level takes its own strongest peak.
+ * Decode heatmap logits [n, H, H, 5] (flat) into (x, y) per level in cell units, with the
+ * probability mass around each chosen peak. With a prior, the five points form the best chain among
+ * each channel's peaks; without one (or `mmPerCell` missing) each level takes its own strongest peak.
  */
+export function decodeLevels(
+  logits: Float32Array,
+  n: number,
+  size: number,
+  prior: LevelChainPrior | null,
+  mmPerCell: readonly (readonly [number, number])[] | null,
+  opts: { maxCandidates?: number; window?: number } = {},
+): DecodedLevel[][] {
+  const k = LEVELS.length;
+  const out: DecodedLevel[][] = [];
+  for (let s = 0; s < n; s++) {
+    const offset = s * size * size * k;
+    const useChain = prior !== null && mmPerCell !== null;
+    const cands = LEVELS.map((_, c) =>
+      channelCandidates(logits, offset, size, c, useChain ? (opts.maxCandidates ?? 6) : 1, opts.window ?? 2),
+    );
+    const chosen = useChain ? bestChain(cands, prior, mmPerCell[s]) : cands.map(() => 0);
+    out.push(
+      chosen.map((i, c) => ({ x: cands[c][i].x, y: cands[c][i].y, mass: Math.exp(cands[c][i].logMass) })),
+    );
+  }
+  return out;
+}
+
+/** decodeLevels' positions only. */
 export function decodeLevelChain(
   logits: Float32Array,
   n: number,
@@ -181,16 +213,5 @@ export function decodeLevelChain(
   mmPerCell: readonly (readonly [number, number])[] | null,
   opts: { maxCandidates?: number; window?: number } = {},
 ): [number, number][][] {
-  const k = LEVELS.length;
-  const out: [number, number][][] = [];
-  for (let s = 0; s < n; s++) {
-    const offset = s * size * size * k;
-    const useChain = prior !== null && mmPerCell !== null;
-    const cands = LEVELS.map((_, c) =>
-      channelCandidates(logits, offset, size, c, useChain ? (opts.maxCandidates ?? 6) : 1, opts.window ?? 2),
-    );
-    const chosen = useChain ? bestChain(cands, prior, mmPerCell[s]) : cands.map(() => 0);
-    out.push(chosen.map((i, c) => [cands[c][i].x, cands[c][i].y]));
-  }
-  return out;
+  return decodeLevels(logits, n, size, prior, mmPerCell, opts).map((pts) => pts.map((p) => [p.x, p.y]));
 }

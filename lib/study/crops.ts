@@ -15,10 +15,11 @@ import type { ClassifierConfig } from "../config";
 import { cropVolume } from "../crop/crop";
 import { NORMALIZED_RANGE } from "../crop/normalize";
 import { NORMALIZE_PERCENTILES } from "../crop/spec";
-import type { Vec3 } from "../geometry";
+import type { CropInputKind, SidePointFamily } from "../gates";
 import { goodSource, type SeriesStack } from "./stacks";
 import { decodeProblems, loadStudy, unusableFiles, type StudyImages, type UnusableStudyFile } from "./study";
-import { placePoints, type LpsPoint, type OffsetModel, type PointLocation } from "./points";
+import { placePoints, type Levels, type OffsetModel, type PlacedPoint, type PointLocation } from "./points";
+import { cropInputKind, type LevelsInputKind } from "./provenance";
 
 /**
  * A 2.5D crop cut once per labelled point, larger than the model input (a margin in mm and extra
@@ -52,6 +53,8 @@ export interface CropSample {
   readonly levelIndex: number;
   readonly label: SeverityIndex | null;
   readonly crop: StoredCrop;
+  /** What the crop was made from (its own slice, a substituted one, levels read off another slice). */
+  readonly input: CropInputKind;
 }
 
 /** The submission row id of a sample. */
@@ -121,70 +124,98 @@ export function labelOf(
   return labels.labels[i] ?? null;
 }
 
-/** Moves placed points (stage 1b: side points found by a network); lib/infer's refineSidePoints. */
-export type RefinePoints = (points: readonly PointLocation[]) => {
-  points: PointLocation[];
-  outcomes: readonly { family: string; outcome: string }[];
+/** What stage 1b did with each point it was given: moved, or kept and why. */
+export type RefineOutcomes = readonly { family: string; outcome: string }[];
+
+/** Moves placed points (stage 1b: points found by a network); lib/infer's refineSidePoints. */
+export type RefinePoints = (points: readonly PlacedPoint[]) => {
+  points: PlacedPoint[];
+  outcomes: RefineOutcomes;
 };
 
+/** How points are placed: stage 1b, and which side families start from the refined canal points. */
+export interface Placement {
+  readonly refine: RefinePoints;
+  readonly canalFirst: Readonly<Record<SidePointFamily, boolean>>;
+}
+
 /**
- * Place and refine every point, the canal first: the foramina and recesses are then placed again from
- * the refined canal points (their offsets are learned from the labelled canal point, and a closer
- * projection leaves stage 1b's slice search and window less to make up).
+ * Place and refine every point, the canal first; the foramina and recesses whose family places them
+ * canal-first are then placed from the refined canal points (their offsets are learned from the
+ * labelled canal point, and a closer projection leaves stage 1b's slice search less to make up), the
+ * others from the levels.
  */
 export function placeRefined(
   study: StudyImages,
-  levels: readonly Vec3[],
+  levels: Levels,
   offsets: OffsetModel,
-  refine: RefinePoints,
-): ReturnType<RefinePoints> & { missing: Map<Condition, string> } {
+  placement: Placement,
+): { points: PlacedPoint[]; outcomes: RefineOutcomes; missing: Map<Condition, string> } {
   const canalConditions = conditionsOf("spinal");
   const first = placePoints(study, levels, offsets, canalConditions);
-  const canal = refine(first.points);
-  const canalLevels = levels.map((l, i) => canal.points.find((p) => p.levelIndex === i)?.lps ?? l);
+  const canal = placement.refine(first.points);
+  const canalLevels: Levels = {
+    ...levels,
+    lps: levels.lps.map((l, i) => canal.points.find((p) => p.levelIndex === i)?.lps ?? l),
+  };
   const sideConditions = CONDITIONS.filter((c) => !canalConditions.includes(c));
-  const second = placePoints(study, canalLevels, offsets, sideConditions);
-  const sides = refine(second.points);
+  const fromCanal = (c: Condition) => placement.canalFirst[CONDITION_INFO[c].family as SidePointFamily];
+  const second = placePoints(study, canalLevels, offsets, sideConditions.filter(fromCanal));
+  const third = placePoints(
+    study,
+    levels,
+    offsets,
+    sideConditions.filter((c) => !fromCanal(c)),
+  );
+  const sides = placement.refine([...second.points, ...third.points]);
   return {
     points: [...canal.points, ...sides.points],
     outcomes: [...canal.outcomes, ...sides.outcomes],
-    missing: new Map([...first.missing, ...second.missing]),
+    missing: new Map([...first.missing, ...second.missing, ...third.missing]),
   };
+}
+
+/** What localizedCrops places and cuts: the levels (and what they were read from), how to place. */
+export interface LocalizedCropsOptions {
+  readonly levels: Levels;
+  readonly levelsInput: LevelsInputKind;
+  readonly offsets: OffsetModel;
+  readonly cls: ClassifierConfig;
+  readonly labels?: StudyLabels;
+  /** The study already loaded (else it is loaded from its entry). */
+  readonly study?: StudyImages;
+  /** Stage 1b; without it every point stays at its projection. */
+  readonly placement?: Placement;
 }
 
 /**
  * Crops at localized points (levels from the localizer, other conditions placed by offsets and
- * projection, then moved by `refine` when given). Used for the honest out-of-fold evaluation (pass 2
- * over train) and for test studies.
+ * projection, then moved by stage 1b when given). Used for the honest out-of-fold evaluation (pass 2
+ * over train) and for test studies. Each crop knows what it was made from.
  */
 export async function localizedCrops(
   entry: StudyEntry,
-  levels: readonly Vec3[],
-  offsets: OffsetModel,
-  cls: ClassifierConfig,
-  labels: StudyLabels | undefined,
-  preloaded?: StudyImages,
-  refine?: RefinePoints,
+  opts: LocalizedCropsOptions,
 ): Promise<{
   crops: CropSample[];
-  points: LpsPoint[];
+  points: PlacedPoint[];
   missing: Map<string, string>;
-  /** What refine did with each side point (empty without refine). */
-  outcomes: readonly { family: string; outcome: string }[];
+  /** What stage 1b did with each point (empty without it). */
+  outcomes: RefineOutcomes;
   /** Slices of the study that failed to decode (each read as its nearest good neighbour). */
   problems: string[];
   /** The study's files found unusable (skipped headers, failed decodes). */
   files: UnusableStudyFile[];
 }> {
-  const study = preloaded ?? (await loadStudy(entry));
-  const placed = refine
-    ? placeRefined(study, levels, offsets, refine)
-    : { ...placePoints(study, levels, offsets), outcomes: [] };
-  const { crops, missing } = cropsAt(entry.studyId, placed.points, cls, labels);
+  const study = opts.study ?? (await loadStudy(entry));
+  const placed = opts.placement
+    ? placeRefined(study, opts.levels, opts.offsets, opts.placement)
+    : { ...placePoints(study, opts.levels, opts.offsets), outcomes: [] };
+  const { crops, missing } = cropsAt(entry.studyId, placed.points, opts.cls, opts.labels, opts.levelsInput);
   for (const [condition, reason] of placed.missing) missing.set(condition, reason);
   return {
     crops,
-    points: placed.points.map(({ condition, levelIndex, lps }) => ({ condition, levelIndex, lps })),
+    points: placed.points,
     missing,
     outcomes: placed.outcomes,
     problems: decodeProblems(study),
@@ -192,23 +223,29 @@ export async function localizedCrops(
   };
 }
 
-/** Stored crops at points; a point whose crop cannot be cut (no slice decodes) is missing, with why. */
+/**
+ * Stored crops at points, each with its input kind (lib/study provenance); a point whose crop cannot
+ * be cut (no slice decodes) is missing, with why.
+ */
 export function cropsAt(
   studyId: number,
   points: readonly PointLocation[],
   cls: ClassifierConfig,
   labels: StudyLabels | undefined,
+  levelsInput: LevelsInputKind = "own",
 ): { crops: CropSample[]; missing: Map<string, string> } {
   const crops: CropSample[] = [];
   const missing = new Map<string, string>();
   for (const p of points) {
     try {
+      const crop = storedCropFor(p, cls);
       crops.push({
         studyId,
         condition: p.condition,
         levelIndex: p.levelIndex,
         label: labelOf(labels, p.condition, p.levelIndex),
-        crop: storedCropFor(p, cls),
+        crop,
+        input: cropInputKind(p, levelsInput),
       });
     } catch (e) {
       missing.set(p.condition, `series ${p.stack.seriesId}: ${e instanceof Error ? e.message : String(e)}`);

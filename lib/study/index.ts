@@ -10,8 +10,10 @@ export {
   goodSource,
   loadSeriesStacks,
   projectPoint,
+  withUnreadableSlices,
   type LoadedSeries,
   type SeriesStack,
+  type StackPixels,
 } from "./stacks";
 export {
   decodeProblems,
@@ -19,6 +21,8 @@ export {
   localizerStack,
   stacksOf,
   unusableFiles,
+  withUnreadable,
+  withoutSeries,
   type StudyImages,
   type UnusableStudyFile,
 } from "./study";
@@ -46,14 +50,19 @@ export {
   type SquareFrame,
 } from "./mid-slice";
 export {
+  fallbackPoints,
   fitOffsets,
   groundTruthPoints,
   placePoints,
   pointErrors,
+  type Levels,
   type LpsPoint,
   type OffsetModel,
+  type PlacedBy,
+  type PlacedPoint,
   type PointLocation,
 } from "./points";
+export { cropInputKind, levelsInputKind, offSliceMm, type LevelsInputKind } from "./provenance";
 export {
   CROP_MARGIN,
   cropStack,
@@ -66,6 +75,9 @@ export {
   sampleKey,
   storedCropFor,
   type CropSample,
+  type LocalizedCropsOptions,
+  type Placement,
+  type RefineOutcomes,
   type RefinePoints,
   type StoredCrop,
 } from "./crops";

@@ -22,6 +22,21 @@ export interface PointLocation {
   readonly lps: Vec3;
 }
 
+/**
+ * What placed a point: the localizer (a spinal point at its level point), the projection of level +
+ * mean offset into the condition's series, stage 1b's point net (refinement), or a fallback (the
+ * condition's own series is missing: the point is shown on a substitute series; its rows come from
+ * the cross-family model or the prior).
+ */
+export type PlacedBy = "localizer" | "projection" | "refinement" | "fallback";
+
+/** A point the pipeline placed (not a labelled one), with what placed it and how sure that was. */
+export interface PlacedPoint extends PointLocation {
+  readonly placedBy: PlacedBy;
+  /** The localizer's probability mass at the level, or the point net's peak (0-1); null: not measured. */
+  readonly confidence: number | null;
+}
+
 /** Ground-truth points of a train study from train_label_coordinates.csv, found by instance number. */
 export function groundTruthPoints(
   study: StudyImages,
@@ -83,6 +98,12 @@ export function fitOffsets(
   return out;
 }
 
+/** The five level points (LPS mm) and the localizer's confidence in each (null: unknown). */
+export interface Levels {
+  readonly lps: readonly Vec3[];
+  readonly confidence: readonly (number | null)[];
+}
+
 /**
  * Place every condition's point from the five localized level points (LPS): spinal on the
  * localizer's sagittal series, foramina on Sagittal T1, subarticular on the nearest Axial T2 slice,
@@ -91,11 +112,11 @@ export function fitOffsets(
  */
 export function placePoints(
   study: StudyImages,
-  levels: readonly Vec3[],
+  levels: Levels,
   offsets: OffsetModel,
   conditions: readonly Condition[] = CONDITIONS,
-): { points: PointLocation[]; missing: Map<Condition, string> } {
-  const points: PointLocation[] = [];
+): { points: PlacedPoint[]; missing: Map<Condition, string> } {
+  const points: PlacedPoint[] = [];
   const missing = new Map<Condition, string>();
   for (const condition of conditions) {
     const info = CONDITION_INFO[condition];
@@ -104,7 +125,8 @@ export function placePoints(
       missing.set(condition, `no usable ${info.series} series`);
       continue;
     }
-    levels.forEach((level, levelIndex) => {
+    const spinal = info.family === "spinal";
+    levels.lps.forEach((level, levelIndex) => {
       const lps = add(level, offsets.get(`${condition}/${levelIndex}`) ?? [0, 0, 0]);
       const hit = projectPoint(stacks, lps);
       if (!hit || !hit.inside) {
@@ -112,12 +134,43 @@ export function placePoints(
           missing.set(condition, `${info.series}: level point falls outside every image`);
         return;
       }
-      points.push({ condition, levelIndex, stack: hit.stack, slice: hit.slice, x: hit.x, y: hit.y, lps });
+      points.push({
+        condition,
+        levelIndex,
+        stack: hit.stack,
+        slice: hit.slice,
+        x: hit.x,
+        y: hit.y,
+        lps,
+        placedBy: spinal ? "localizer" : "projection",
+        confidence: spinal ? levels.confidence[levelIndex] : null,
+      });
     });
   }
   return { points, missing };
 }
 
+/**
+ * Where points that could not be placed in their own series would be, shown on a substitute stack
+ * (the localizer's): for points.csv and pictures only; their rows come from the cross-family model or
+ * the prior. Points that fall outside that stack too are left out.
+ */
+export function fallbackPoints(
+  stack: SeriesStack,
+  levels: Levels,
+  offsets: OffsetModel,
+  wanted: readonly { condition: Condition; levelIndex: number }[],
+): PlacedPoint[] {
+  return wanted.flatMap(({ condition, levelIndex }) => {
+    const lps = add(levels.lps[levelIndex], offsets.get(`${condition}/${levelIndex}`) ?? [0, 0, 0]);
+    const hit = projectPoint([stack], lps);
+    if (!hit || !hit.inside) return [];
+    const { slice, x, y } = hit;
+    return [
+      { condition, levelIndex, stack, slice, x, y, lps, placedBy: "fallback" as const, confidence: null },
+    ];
+  });
+}
 /** 3D distance in mm between matching points (same condition and level). */
 export function pointErrors(
   pred: readonly LpsPoint[],

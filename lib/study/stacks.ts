@@ -9,6 +9,24 @@ import {
 import { projectToStacks, type ImagePlane, type Vec3 } from "../geometry";
 
 /**
+ * A stack's pixels as the pipeline reads them (lib/dicom's LazySlices): slice i decoded on first use;
+ * a slice that cannot be decoded reads as zeros and is listed in `failures` / `unusable`.
+ */
+export type StackPixels = Pick<
+  LazySlices,
+  | "slices"
+  | "rows"
+  | "columns"
+  | "rowSpacing"
+  | "colSpacing"
+  | "slice"
+  | "hasFailed"
+  | "failures"
+  | "unusable"
+  | "decoded"
+>;
+
+/**
  * One geometric stack of a series: lib/dicom's Stack (headers only, slices sorted along the normal,
  * never by instance number or file name) with pixels decoded lazily, a slice at a time, when a
  * crop or the localizer first reads it.
@@ -22,7 +40,7 @@ export interface SeriesStack {
   readonly rows: number;
   readonly columns: number;
   /** MONOCHROME1 inverted; a file that cannot be decoded reads as zeros, its reason in `failures`. */
-  readonly pixels: LazySlices;
+  readonly pixels: StackPixels;
 }
 
 export interface LoadedSeries {
@@ -86,7 +104,7 @@ export function projectPoint(
  * Slice i if its file decodes, else the nearest slice that does (i+1, i-1, i+2, ...): a corrupt
  * file then shows its neighbour's pixels rather than a black slice. Throws when none decodes.
  */
-export function goodSlice(pixels: LazySlices, i: number): number {
+export function goodSlice(pixels: StackPixels, i: number): number {
   for (let d = 0; d < pixels.slices; d++) {
     for (const j of d === 0 ? [i] : [i + d, i - d]) {
       if (j < 0 || j >= pixels.slices) continue;
@@ -100,7 +118,7 @@ export function goodSlice(pixels: LazySlices, i: number): number {
 }
 
 /** The stack's pixels as a crop source that reads a failed slice's nearest good neighbour instead. */
-export function goodSource(pixels: LazySlices): CropSource {
+export function goodSource(pixels: StackPixels): CropSource {
   return {
     slices: pixels.slices,
     rows: pixels.rows,
@@ -109,4 +127,28 @@ export function goodSource(pixels: LazySlices): CropSource {
     colSpacing: pixels.colSpacing,
     slice: (i) => pixels.slice(goodSlice(pixels, i)),
   };
+}
+
+/**
+ * The stack as if the files of `unreadable` slices could not be decoded: they read as their nearest
+ * good neighbour, as a truncated file does. How the kernel makes, on train studies, the degradations
+ * it must judge out of fold; the masked slices are not listed among the study's failures.
+ */
+export function withUnreadableSlices(stack: SeriesStack, unreadable: ReadonlySet<number>): SeriesStack {
+  const px = stack.pixels;
+  const pixels: StackPixels = {
+    slices: px.slices,
+    rows: px.rows,
+    columns: px.columns,
+    rowSpacing: px.rowSpacing,
+    colSpacing: px.colSpacing,
+    slice: (i) => px.slice(i),
+    hasFailed: (i) => unreadable.has(i) || px.hasFailed(i),
+    failures: px.failures,
+    unusable: px.unusable,
+    get decoded() {
+      return px.decoded;
+    },
+  };
+  return { ...stack, pixels };
 }

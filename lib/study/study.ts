@@ -1,7 +1,13 @@
 import type { SeriesDescription } from "../data/schema";
 import type { StudyEntry } from "../data/dataset";
 import type { UnusableFile } from "../dicom";
-import { goodSlice, loadSeriesStacks, type LoadedSeries, type SeriesStack } from "./stacks";
+import {
+  goodSlice,
+  loadSeriesStacks,
+  withUnreadableSlices,
+  type LoadedSeries,
+  type SeriesStack,
+} from "./stacks";
 
 /** A file of a study that could not be used: skipped at its header read, or failed to decode. */
 export interface UnusableStudyFile extends UnusableFile {
@@ -107,4 +113,44 @@ function decodes(stack: SeriesStack): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The study as if the files of some slices could not be decoded (lib/study withUnreadableSlices): the
+ * kernel's way to make, on a train study, a degradation it judges out of fold. Masked slices read as
+ * their nearest good neighbour and are not listed among the study's failures.
+ */
+export function withUnreadable(
+  study: StudyImages,
+  masks: ReadonlyMap<SeriesStack, ReadonlySet<number>>,
+): StudyImages {
+  const byType = Object.fromEntries(
+    Object.entries(study.byType).map(([type, list]) => [
+      type,
+      list.map((series) => ({
+        ...series,
+        stacks: series.stacks.map((st) => (masks.has(st) ? withUnreadableSlices(st, masks.get(st)!) : st)),
+      })),
+    ]),
+  ) as unknown as StudyImages["byType"];
+  return {
+    studyId: study.studyId,
+    byType,
+    skippedFiles: study.skippedFiles,
+    get problems() {
+      return study.problems;
+    },
+  };
+}
+
+/** The study as if it had no series of `type` (a degradation the kernel judges out of fold). */
+export function withoutSeries(study: StudyImages, type: SeriesDescription): StudyImages {
+  return {
+    studyId: study.studyId,
+    byType: { ...study.byType, [type]: [] },
+    skippedFiles: study.skippedFiles,
+    get problems() {
+      return study.problems;
+    },
+  };
 }

@@ -8,6 +8,7 @@ export * from "./screenshot";
 export * from "./images";
 export * from "./study-images";
 export * from "./train";
+export * from "./gates";
 export * from "./run-examples";
 export * from "./notebook";
 export * from "./live-progress";

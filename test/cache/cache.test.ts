@@ -47,6 +47,7 @@ function cropSample(rng: Rng, studyId: number, levelIndex: number): CropSample {
       scale: 4.5 / 255,
       offset: -0.5,
     },
+    input: "own",
   };
 }
 

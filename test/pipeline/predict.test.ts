@@ -22,8 +22,21 @@ import { disposeTrained, loadTrained, predictTest, type PredictReport } from "..
 import { loadSampleSubmission } from "../../lib/data/submission-file";
 import { loadSeriesDescriptions } from "../../lib/data/series-descriptions";
 import { predictCrossFamily, priorFor, readPredictions, validateSubmissionFile } from "../../lib/submit";
-import { CONDITION_INFO, TARGETS, rowId } from "../../lib/data/schema";
-import { CROSS_FAMILY_FILE, PRIOR_FILE, readCrossFamily, readPrior } from "../../lib/infer/weights-folder";
+import { CONDITION_INFO, TARGETS, conditionFromTitle, levelFromTitle, rowId } from "../../lib/data/schema";
+import { loadCoordinates } from "../../lib/data/coordinates";
+import { indexDataset } from "../../lib/data/dataset";
+import { errorSummary } from "../../lib/gates";
+import { POINTS_FILE } from "../../lib/infer";
+import { loadStudy, localizerStack } from "../../lib/study";
+import { readCsv } from "../../lib/util/csv";
+import {
+  CROSS_FAMILY_FILE,
+  GATES_FILE,
+  PRIOR_FILE,
+  readCrossFamily,
+  readGatesFile,
+  readPrior,
+} from "../../lib/infer/weights-folder";
 import { main } from "../../lib/cli/main";
 
 /**
@@ -109,29 +122,40 @@ describe("predictTest on a smoke kernel's checkpoints", () => {
     expect(saved.timings.inference).toBeGreaterThan(0);
   });
 
-  it("a study without Sagittal T1 still gets all its rows: foraminal ones from its other families, with the reason", () => {
+  it("a study without Sagittal T1 still gets all its rows: foraminal ones from its other families where that gate is on, else the prior", async () => {
     const expected = loadSampleSubmission(join(data, "sample_submission.csv")).rowIds;
-    expect(validateSubmissionFile(join(out, "submission.csv"), expected)).toEqual([]);
-    const mine = report.fallbacks.filter((f) => f.studyId === missingStudy);
-    expect(mine).toEqual([
-      {
-        studyId: missingStudy,
-        rows: 10,
-        reason: "no usable Sagittal T1 series (predicted from the study's other families)",
-      },
-    ]);
-    // Each foraminal row is the saved cross-family model applied to the submitted spinal and
-    // subarticular rows of the same level and side, and differs from the prior.
     const ckpt = join(kernelOut, "checkpoints");
     const model = readCrossFamily(join(ckpt, CROSS_FAMILY_FILE))!;
     const prior = readPrior(join(ckpt, PRIOR_FILE));
-    const submitted = readPredictions(join(out, "submission.csv"));
     const foraminal = TARGETS.filter((t) => CONDITION_INFO[t.condition].family === "foraminal");
-    for (const t of foraminal) {
-      const row = submitted.get(rowId(missingStudy, t))!;
-      const want = predictCrossFamily(model, prior, submitted, missingStudy, t)!;
-      row.forEach((v, k) => expect(v).toBeCloseTo(want[k], 6));
-      expect(Math.abs(row[2] - priorFor(prior, t)[2])).toBeGreaterThan(1e-6);
+    // The kernel's own decision, then the other one written into a copy of its gates.json.
+    const decided = readGatesFile(ckpt)!.crossFamily.foraminal;
+    const flipped = weightsCopy();
+    const gatesFile = join(flipped, GATES_FILE);
+    const saved = JSON.parse(readFileSync(gatesFile, "utf8"));
+    saved.gates.crossFamily.foraminal = !decided;
+    writeFileSync(gatesFile, JSON.stringify(saved));
+    const flippedOut = join(root, "predict-flipped-cross-family");
+    const flippedReport = await predictTest({ data, weights: flipped, out: flippedOut, quiet: true });
+    for (const [dir, r, on] of [
+      [out, report, decided],
+      [flippedOut, flippedReport, !decided],
+    ] as const) {
+      expect(validateSubmissionFile(join(dir, "submission.csv"), expected)).toEqual([]);
+      const reason = `no usable Sagittal T1 series${on ? " (predicted from the study's other families)" : ""}`;
+      expect(r.fallbacks.filter((f) => f.studyId === missingStudy)).toEqual([
+        { studyId: missingStudy, rows: 10, reason },
+      ]);
+      expect(r.rowInputs["missing-series"].foraminal).toBe(10);
+      // On: each foraminal row is the saved cross-family model applied to the submitted spinal and
+      // subarticular rows of the same level and side, and differs from the prior. Off: the prior.
+      const submitted = readPredictions(join(dir, "submission.csv"));
+      for (const t of foraminal) {
+        const row = submitted.get(rowId(missingStudy, t))!;
+        const want = on ? predictCrossFamily(model, prior, submitted, missingStudy, t)! : priorFor(prior, t);
+        row.forEach((v, k) => expect(v).toBeCloseTo(want[k], 6));
+        if (on) expect(Math.abs(row[2] - priorFor(prior, t)[2])).toBeGreaterThan(1e-6);
+      }
     }
   });
 
@@ -174,6 +198,7 @@ describe("export-weights", () => {
       "config.json",
       "cross-family.json",
       "epochs.json",
+      "gates.json",
       "level-prior.json",
       "offsets.json",
       "prior.json",
@@ -378,5 +403,158 @@ describe("weights folders that cannot predict", () => {
     expect(loaded.offsets.size).toBeGreaterThan(0);
     expect(existsSync(join(loaded.dir, "prior.json"))).toBe(true);
     disposeTrained(loaded);
+  });
+});
+
+describe("gates.json", () => {
+  it("of the wrong shape is named; without it (an older run) every part runs as before the gates", () => {
+    const w = weightsCopy();
+    const file = join(w, GATES_FILE);
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    writeFileSync(file, JSON.stringify({ ...saved, gates: { ...saved.gates, tta: { spinal: "yes" } } }));
+    expect(() => loadTrained(w)).toThrow(`${file}: not a gates file of version 1: tta`);
+    writeFileSync(
+      file,
+      JSON.stringify({ ...saved, gates: { ...saved.gates, shrink: { own: { spinal: 2 } } } }),
+    );
+    expect(() => loadTrained(w)).toThrow(`${file}: not a gates file of version 1: shrink.own`);
+    rmSync(file);
+    const legacy = loadTrained(w);
+    expect(legacy.gates.refine.spinal.on).toBe(true);
+    expect(legacy.gates.crossFamily).toEqual({ foraminal: true, subarticular: true });
+    expect(legacy.gates.shrink["substituted-slice"]).toEqual({ spinal: 0, foraminal: 0, subarticular: 0 });
+    disposeTrained(legacy);
+  });
+});
+
+describe("points.csv", () => {
+  const kernelPoints = () => join(kernelOut, POINTS_FILE);
+
+  it("holds 25 points per test study and every placed out-of-fold point, read back by the coordinates loader", () => {
+    const rows = loadCoordinates(kernelPoints());
+    const tests = loadSampleSubmission(join(data, "sample_submission.csv")).rowIds;
+    const testStudies = [...new Set(tests.map((id) => Number(id.split("_")[0])))];
+    for (const s of testStudies) expect(rows.filter((r) => r.studyId === s)).toHaveLength(25);
+    // The study without Sagittal T1 shows its foramina on its Sagittal T2 (placed_by "fallback").
+    const table = readCsv(kernelPoints()).rows.map((r) => r.values);
+    const fallback = table.filter((r) => Number(r.study_id) === missingStudy && r.placed_by === "fallback");
+    expect(fallback).toHaveLength(10);
+    expect(fallback.every((r) => r.input === "missing-series" && r.condition.includes("Foraminal"))).toBe(
+      true,
+    );
+    expect(table.filter((r) => r.split === "oof").length).toBeGreaterThan(0);
+  });
+
+  it("out of fold, beside the labelled point: the median distance per family is report.json's", () => {
+    const report = JSON.parse(readFileSync(join(kernelOut, "report.json"), "utf8"));
+    const oof = readCsv(kernelPoints())
+      .rows.map((r) => r.values)
+      .filter((r) => r.split === "oof" && r.distance_mm !== "");
+    expect(oof.every((r) => r.label_x !== "" && r.label_instance_number !== "" && r.fold !== "")).toBe(true);
+    for (const family of ["spinal", "foraminal", "subarticular"] as const) {
+      const mine = oof.filter((r) => CONDITION_INFO[conditionFromTitle(r.condition)!].family === family);
+      const median = errorSummary(mine.map((r) => Number(r.distance_mm))).medianMm!;
+      expect(median).toBeCloseTo(report.localization.oofTrain[family].medianMm, 2);
+    }
+  });
+});
+
+describe("degraded inputs", () => {
+  let damaged: string;
+  let study: number;
+  let report: PredictReport;
+
+  /** Predict the damaged copy with the kernel's weights, its gates' shrink weights for degraded rows set to w. */
+  async function predictWithShrink(w: number | null, name: string): Promise<Map<string, readonly number[]>> {
+    const weights = weightsCopy();
+    if (w !== null) {
+      const file = join(weights, GATES_FILE);
+      const saved = JSON.parse(readFileSync(file, "utf8"));
+      for (const kind of ["substituted-levels", "substituted-slice"])
+        saved.gates.shrink[kind] = { spinal: w, foraminal: w, subarticular: w };
+      writeFileSync(file, JSON.stringify(saved));
+    }
+    const out = join(root, name);
+    report = await predictTest({ data: damaged, weights, out, quiet: true });
+    return readPredictions(join(out, "submission.csv"));
+  }
+
+  beforeAll(async () => {
+    // A copy of the data whose first complete test study has the middle file of its Sagittal T2
+    // truncated inside the pixel data: the localizer and the canal crops read a neighbour.
+    damaged = join(root, "damaged");
+    cpSync(data, damaged, { recursive: true });
+    const rows = loadSeriesDescriptions(join(damaged, "test_series_descriptions.csv"));
+    study = Math.min(...rows.filter((r) => r.studyId !== missingStudy).map((r) => r.studyId));
+    const entry = indexDataset(damaged, "test").studies.find((s) => s.studyId === study)!;
+    const view = localizerStack(await loadStudy(entry))!;
+    const middle = view.stack.dicom.slices[Math.floor((view.stack.planes.length - 1) / 2)].file;
+    truncateSync(middle, Math.floor(statSync(middle).size * 0.6));
+  }, 120_000);
+
+  it("rows know it: the study's canal rows are made from a substituted slice or substituted levels", async () => {
+    await predictWithShrink(null, "damaged-as-decided");
+    const table = readCsv(join(root, "damaged-as-decided", POINTS_FILE)).rows.map((r) => r.values);
+    const canal = table.filter(
+      (r) => Number(r.study_id) === study && r.condition === "Spinal Canal Stenosis",
+    );
+    expect(canal).toHaveLength(5);
+    expect(canal.every((r) => r.input === "substituted-levels" || r.input === "substituted-slice")).toBe(
+      true,
+    );
+    // Other test studies are untouched.
+    const others = table.filter(
+      (r) => Number(r.study_id) !== study && r.condition === "Spinal Canal Stenosis",
+    );
+    expect(others.every((r) => r.input === "own")).toBe(true);
+    expect(report.failures.some((f) => f.studyId === study && f.stage === "test decode")).toBe(true);
+  }, 300_000);
+
+  it("move toward the prior by the group's weight: 1 gives the prior exactly, 0 the model's own rows", async () => {
+    const prior = readPrior(join(kernelOut, "checkpoints", PRIOR_FILE));
+    const spinal = TARGETS.filter((t) => t.condition === "spinal_canal_stenosis");
+    const asPrior = await predictWithShrink(1, "damaged-prior");
+    const asModel = await predictWithShrink(0, "damaged-model");
+    const clean = readPredictions(join(kernelOut, "submission.csv"));
+    for (const t of spinal) {
+      const id = rowId(study, t);
+      asPrior.get(id)!.forEach((v, k) => expect(v).toBeCloseTo(priorFor(prior, t)[k], 12));
+      expect(Math.abs(asModel.get(id)![2] - priorFor(prior, t)[2])).toBeGreaterThan(1e-6);
+    }
+    // Rows from own inputs do not move: they are the kernel's, whatever the degraded groups' weights.
+    const own = readCsv(join(root, "damaged-as-decided", POINTS_FILE))
+      .rows.map((r) => r.values)
+      .filter((r) => r.input === "own" && r.split === "test")
+      .map((r) =>
+        rowId(Number(r.study_id), {
+          condition: conditionFromTitle(r.condition)!,
+          level: levelFromTitle(r.level)!,
+        }),
+      );
+    expect(own.length).toBeGreaterThan(10);
+    for (const id of own) {
+      expect(asPrior.get(id)).toEqual(clean.get(id));
+      expect(asModel.get(id)).toEqual(clean.get(id));
+    }
+  }, 600_000);
+
+  it("the kernel's report: no group of rows and no family scores worse than the prior out of fold", () => {
+    const kernel = JSON.parse(readFileSync(join(kernelOut, "report.json"), "utf8"));
+    const groups = kernel.degradation as {
+      kind: string;
+      family: string;
+      oofRows: number;
+      prior: number | null;
+      chosen: number | null;
+    }[];
+    expect(groups).toHaveLength(15);
+    for (const g of groups) if (g.prior !== null) expect(g.chosen!).toBeLessThanOrEqual(g.prior + 1e-12);
+    // Pass 2 made the degradations on the train studies: each family has substituted-slice rows.
+    for (const family of ["spinal", "foraminal", "subarticular"])
+      expect(
+        groups.find((g) => g.kind === "substituted-slice" && g.family === family)!.oofRows,
+      ).toBeGreaterThan(0);
+    for (const family of ["spinal", "foraminal", "subarticular"] as const)
+      expect(kernel.cv.honest[family]).toBeLessThanOrEqual(kernel.cv.prior[family] + 1e-12);
   });
 });

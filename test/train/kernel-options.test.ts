@@ -23,6 +23,11 @@ describe("lumbar kernel options", () => {
   });
   it("rejects an unknown profile as a usage error", () => {
     expect(() => parseKernelOptions({ out: "o", profile: "fast" })).toThrow(UsageError);
+    expect(parseKernelOptions({ out: "o", profile: "quick" }).gates).toBe("auto");
+    expect(parseKernelOptions({ out: "o", profile: "quick", gates: "all-on" }).gates).toBe("all-on");
+    expect(() => parseKernelOptions({ out: "o", profile: "quick", gates: "yes" })).toThrow(
+      /--gates must be one of auto\|all-on\|baseline/,
+    );
   });
   it("--plan and --unit choose the mode; both at once, or an empty ID, is a usage error", () => {
     expect(parseKernelOptions({ out: "o", profile: "smoke" }).mode).toEqual({ kind: "run" });

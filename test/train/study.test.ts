@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fitOffsets, pointErrors } from "../../lib/study";
-import { errorSummary } from "../../lib/infer";
+import { errorSummary } from "../../lib/gates";
 import { cosineLr } from "../../lib/train/fit";
 
 describe("fitOffsets", () => {

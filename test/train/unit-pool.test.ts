@@ -57,6 +57,7 @@ function classifierJob(dir: string, seed: number): ClassifierJob {
         scale: 1 / 255,
         offset: 0,
       },
+      input: "own" as const,
     };
   };
   const studies = (ids: number[]) => ids.flatMap((id) => [0, 1, 2, 3, 4].map((k) => sample(id, k)));

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { resolve } from "node:path";
 import { withRun, intOption } from "../command";
+import { describeGates, GATE_MODES, type GateMode } from "../../gates";
 import { UsageError } from "../../util/errors";
 import { isProfile, PROFILES } from "../../config";
 import { initBackend } from "../../engine";
@@ -17,6 +18,7 @@ interface KernelOpts {
   plan?: boolean;
   unit?: string;
   cache?: string;
+  gates?: string;
 }
 
 /** Pure argument check, testable without running anything. */
@@ -29,6 +31,8 @@ export function parseKernelOptions(opts: KernelOpts): {
   quiet: boolean;
   /** Where the training inputs' cache goes (lib/cache); null = OUT/cache. */
   cache: string | null;
+  /** How the optional parts are chosen (lib/gates). */
+  gates: GateMode;
   /** "plan": write OUT/plan.json and print the unit IDs; "unit": train one unit; "run": the whole kernel. */
   mode: { kind: "run" } | { kind: "plan" } | { kind: "unit"; id: string };
 } {
@@ -39,6 +43,9 @@ export function parseKernelOptions(opts: KernelOpts): {
   if (opts.plan && opts.unit !== undefined) throw new UsageError("--plan and --unit exclude each other");
   if (opts.unit !== undefined && !opts.unit.trim())
     throw new UsageError("--unit needs a unit ID (see --plan)");
+  const gates = opts.gates ?? "auto";
+  if (!(GATE_MODES as readonly string[]).includes(gates))
+    throw new UsageError(`--gates must be one of ${GATE_MODES.join("|")}, got "${gates}"`);
   return {
     data: opts.data ? resolve(opts.data) : null,
     out: resolve(opts.out),
@@ -47,6 +54,7 @@ export function parseKernelOptions(opts: KernelOpts): {
     threads: opts.threads,
     quiet: !!opts.quiet,
     cache: opts.cache ? resolve(opts.cache) : null,
+    gates: gates as GateMode,
     mode: opts.plan
       ? { kind: "plan" }
       : opts.unit !== undefined
@@ -83,6 +91,11 @@ export function kernelCommand(): Command {
       "--cache <dir>",
       "where the training inputs' cache (crops, localizer images) is built and reused (default OUT/cache)",
     )
+    .option(
+      "--gates <mode>",
+      `${GATE_MODES.join("|")}: each optional part where it beats the simple baseline out of fold, every part, or none`,
+      "auto",
+    )
     .option("--plan", "write OUT/plan.json and print the unit IDs, one per line, in an order they can run")
     .option(
       "--unit <id>",
@@ -98,7 +111,7 @@ export function kernelCommand(): Command {
       out: opts.out,
       profile: opts.profile,
       seed: opts.seed,
-      overrides: opts.threads !== undefined ? { threads: opts.threads } : undefined,
+      overrides: { gates: opts.gates, ...(opts.threads !== undefined ? { threads: opts.threads } : {}) },
       quiet: opts.quiet,
       ...(opts.cache !== null ? { cache: opts.cache } : {}),
       backend: { ...backend },
@@ -119,8 +132,9 @@ export function kernelCommand(): Command {
     const fmt = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
     console.log(
       `kernel ${report.profile}: cv ${fmt(report.cvScore)} (best epoch per fold) honest cv ${fmt(report.cvHonestScore)} (common epoch) test ${fmt(report.testScore)} prior ${fmt(report.priorScore)} oracle ${fmt(report.oracleScore)}; ` +
-        `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, report.json`,
+        `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, points.csv, report.json`,
     );
+    console.log(`gates: ${describeGates(report.gates.decisions)}`);
     return 0;
   });
 }

@@ -4,6 +4,7 @@ import { withRun } from "../command";
 import { UsageError } from "../../util/errors";
 import { isProfile, PROFILES, type Profile } from "../../config";
 import { initBackend } from "../../engine";
+import { describeGates } from "../../gates";
 import { predictTest } from "../../infer";
 
 interface PredictOpts {
@@ -57,8 +58,9 @@ export function predictCommand(): Command {
     const fmt = (v: number | null) => (v === null ? "n/a" : v.toFixed(4));
     console.log(
       `predict (${report.profile} weights, ${report.test.studies} studies): test ${fmt(report.testScore)} prior ${fmt(report.priorScore)} oracle ${fmt(report.oracleScore)}; ` +
-        `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, predict-report.json`,
+        `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, points.csv, predict-report.json`,
     );
+    console.log(`gates: ${describeGates(report.gates)}`);
     return 0;
   });
 }
