@@ -18,3 +18,16 @@ export { planStudy, type StudyPlan, type SynthSize } from "./study";
 export { projectToPixel, pixelToPatient, sliceNormal, type SlicePlan, type SeriesPlan } from "./plan";
 export { encodeMrSlice, MR_IMAGE_STORAGE, EXPLICIT_VR_LITTLE_ENDIAN } from "./dicom-writer";
 export { SynthError } from "./errors";
+export {
+  generateCartoonDataset,
+  CARTOON_VERSION,
+  CARTOON_STYLES,
+  CARTOON_STYLE_NAMES,
+  DEFAULT_CARTOON_QUIRKS,
+  NO_CARTOON_QUIRKS,
+  isCartoonStyle,
+  type CartoonOptions,
+  type CartoonQuirks,
+  type CartoonStyle,
+  type CartoonStyleName,
+} from "./cartoon";
