@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -33,6 +32,7 @@ import {
 import type { CartoonTissue, Intensities, SeriesKind } from "../../lib/synth/cartoon/styles";
 import { readCsv } from "../../lib/util/csv";
 import { PYTHON, havePythonModule } from "../helpers/shared";
+import { hashTree } from "./hash-tree";
 import { tempDir } from "../helpers/tmp";
 
 const HAVE_PYDICOM = havePythonModule("pydicom");
@@ -597,16 +597,3 @@ describe("cartoon writer, both styles", () => {
       );
   });
 });
-
-function hashTree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(root, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
-    }
-  };
-  walk(root);
-  return out;
-}

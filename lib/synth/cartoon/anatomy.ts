@@ -49,6 +49,7 @@ export class CartoonAnatomy {
     readonly sp: CartoonSpine,
     spinalGrades: readonly SeverityIndex[],
   ) {
+    if (spinalGrades.length !== LEVELS.length) throw new RangeError("one spinal grade per level");
     this.sMin = sp.sacrumTop - 90;
     const sMax = sp.bodies[0][1] + 60;
     const cells = Math.ceil((sMax - this.sMin) / STEP_MM) + 1;
@@ -71,7 +72,6 @@ export class CartoonAnatomy {
         if (s >= s0 + 0.45 * h && s <= s1 - 1.5) this.pedicleAt[c] = b;
       });
     }
-    if (spinalGrades.length !== LEVELS.length) throw new RangeError("one spinal grade per level");
     this.foramenX = foramenX(sp);
     this.foramenA = foramenA(sp);
     this.foramenS = sp.discs.map(foramenS);
@@ -82,8 +82,9 @@ export class CartoonAnatomy {
   }
 
   /**
-   * Spine coordinates of q = p - (arc centre), into out as [x, a, s]: spine.ts `toSpine` without
-   * the centre (the painter steps q along a row). Here because it runs for every pixel.
+   * Spine coordinates of the patient point p = q + (arc centre), into out as [x, a, s]: the inverse
+   * of spine.ts `toPatient`. Takes q because the painter steps it along a row; here, with the axes
+   * unpacked, because it runs for every pixel.
    */
   coordsFromCentre(qx: number, qy: number, qz: number, out: Float64Array): void {
     const m = this.axes;
@@ -115,7 +116,8 @@ export class CartoonAnatomy {
     if (Math.abs(x) > 45 || a < -sp.bodyHalfDepth - 6 || a > sp.canalA + 50) return v;
     const c = Math.round((s - this.sMin) / STEP_MM);
     if (c < 0 || c >= this.discAt.length) return v;
-    v = this.bones(x, a, s, c, v, t);
+    v = this.vertebrae(x, a, s, c, v, t);
+    v = this.posteriorElements(x, a, s, c, v, t);
     v = this.foramen(x, a, s, c, v, t);
     return this.canal(x, a, s, c, v, t);
   }
@@ -135,7 +137,8 @@ export class CartoonAnatomy {
     return v;
   }
 
-  private bones(x: number, a: number, s: number, c: number, v: number, t: Intensities): number {
+  /** Vertebral bodies, discs and the sacrum. */
+  private vertebrae(x: number, a: number, s: number, c: number, v: number, t: Intensities): number {
     const sp = this.sp;
     const b = this.bodyAt[c];
     if (b >= 0) {
@@ -176,6 +179,12 @@ export class CartoonAnatomy {
       v = mix(v, t.nucleus, coverage(n));
     }
     if (s < sp.sacrumTop + 1) v = layered(v, this.sacrum(x, a, s), t, "cortex", "marrow");
+    return v;
+  }
+
+  /** Laminae and spinous processes behind the canal, pedicles beside it. */
+  private posteriorElements(x: number, a: number, s: number, c: number, v: number, t: Intensities): number {
+    const sp = this.sp;
     const arch = this.archAt[c];
     if (arch >= 0) {
       const [s0, s1] = sp.bodies[arch];
