@@ -70,6 +70,7 @@ function writeStudyImages(
   rng: Rng,
   style: CartoonStyle,
 ): { files: number; bytes: number } {
+  // TARGETS is condition-major with the spinal canal first: its five grades pinch the canal.
   const anatomy = new CartoonAnatomy(study.spine, study.grades.slice(0, LEVELS.length));
   let files = 0;
   let bytes = 0;
