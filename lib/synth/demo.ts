@@ -1,6 +1,8 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import path from "node:path";
-import { SYNTH_VERSION, generateDataset, GROUND_TRUTH_DIR, type SynthProgress } from "./dataset";
+import { SYNTH_VERSION, generateDataset } from "./dataset";
+import { GROUND_TRUTH_DIR, MARKER } from "./layout";
+import type { SynthProgress } from "./writer";
 import type { SynthSize } from "./study";
 
 export interface SynthPreset {
@@ -57,7 +59,7 @@ export async function ensureCachedDataset(
 
 function isComplete(dir: string): boolean {
   return (
-    existsSync(path.join(dir, GROUND_TRUTH_DIR, "synth.json")) &&
+    existsSync(path.join(dir, GROUND_TRUTH_DIR, MARKER)) &&
     existsSync(path.join(dir, "sample_submission.csv"))
   );
 }

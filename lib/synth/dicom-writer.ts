@@ -13,6 +13,7 @@ const dcmjs = require("dcmjs") as { data: DcmjsData };
 
 export const MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4";
 export const EXPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2.1";
+export const IMPLICIT_VR_LITTLE_ENDIAN = "1.2.840.10008.1.2";
 /** UID prefix for instances, frames of reference and the implementation (pydicom's public root). */
 const UID_ROOT = "1.2.826.0.1.3680043.8.498";
 
@@ -36,6 +37,7 @@ export function toStoredPixels(
   let max = 0;
   for (let k = 0; k < img.length; k += 7) if (img[k] > max) max = img[k];
   const fmt = series.signedRescaled;
+  if (fmt && series.monochrome1) throw new RangeError("MONOCHROME1 is written for unsigned series only");
   if (fmt) {
     const out = new Int16Array(img.length);
     for (let k = 0; k < img.length; k++) {
@@ -47,7 +49,11 @@ export function toStoredPixels(
   const top = series.bitsStored === 12 ? 4095 : 65535;
   const out = new Uint16Array(img.length);
   for (let k = 0; k < img.length; k++) out[k] = Math.max(0, Math.min(top, Math.round(img[k] * gain)));
-  return { pixels: out, center: Math.round(0.45 * max * gain), width: Math.round(0.9 * max * gain) };
+  const center = Math.round(0.45 * max * gain);
+  if (!series.monochrome1) return { pixels: out, center, width: Math.round(0.9 * max * gain) };
+  // MONOCHROME1: the smallest value is white, so readers invert top - v back to the signal.
+  for (let k = 0; k < out.length; k++) out[k] = top - out[k];
+  return { pixels: out, center: top - center, width: Math.round(0.9 * max * gain) };
 }
 
 /** DS values: at most 16 characters, no exponent. */
@@ -88,7 +94,10 @@ function acquisition(seq: SeriesPlan["sequence"]): Record<string, unknown> {
   };
 }
 
-/** One MR Image Storage instance, explicit VR little endian, with every tag our loader reads. */
+/**
+ * One MR Image Storage instance with every tag our loader reads: explicit VR little endian and
+ * MONOCHROME2 unless the series asks for implicit VR or MONOCHROME1.
+ */
 export function encodeMrSlice(id: SliceIdentity, plan: SlicePlan, img: Float32Array): Buffer {
   const { series } = id;
   const { pixels, center, width } = toStoredPixels(img, series);
@@ -128,7 +137,7 @@ export function encodeMrSlice(id: SliceIdentity, plan: SlicePlan, img: Float32Ar
     FrameOfReferenceUID: `${UID_ROOT}.${id.studyId}.1`,
     SliceLocation: ds(dot(plan.position, sliceNormal(plan))),
     SamplesPerPixel: 1,
-    PhotometricInterpretation: "MONOCHROME2",
+    PhotometricInterpretation: series.monochrome1 ? "MONOCHROME1" : "MONOCHROME2",
     Rows: plan.rows,
     Columns: plan.cols,
     PixelSpacing: plan.spacing.map(ds),
@@ -148,7 +157,7 @@ export function encodeMrSlice(id: SliceIdentity, plan: SlicePlan, img: Float32Ar
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: MR_IMAGE_STORAGE,
     MediaStorageSOPInstanceUID: sopInstanceUid,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    TransferSyntaxUID: series.implicitVr ? IMPLICIT_VR_LITTLE_ENDIAN : EXPLICIT_VR_LITTLE_ENDIAN,
     ImplementationClassUID: `${UID_ROOT}.1.1`,
     ImplementationVersionName: "LUMBAR_SYNTH_1",
   };

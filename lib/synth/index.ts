@@ -1,12 +1,8 @@
 /** Synthetic lumbar MR studies in the competition's exact layout, with ground truth. */
-export {
-  generateDataset,
-  SYNTH_VERSION,
-  GROUND_TRUTH_DIR,
-  type GenerateOptions,
-  type GeneratedDataset,
-  type SynthProgress,
-} from "./dataset";
+export { generateDataset, SYNTH_VERSION, type GenerateOptions } from "./dataset";
+export { GROUND_TRUTH_DIR } from "./layout";
+export type { GeneratedDataset, SynthProgress, DatasetRequest } from "./writer";
+export type { CoordinateRow } from "./tables";
 export {
   ensureDemoDataset,
   ensureSmokeDataset,
@@ -18,7 +14,20 @@ export {
 } from "./demo";
 export { DEFAULT_QUIRKS, NO_QUIRKS, type Quirks } from "./quirks";
 export { LabelModel, LABEL_STATS, DEFAULT_RATER_NOISE, type StudyLabels } from "./label-model";
-export { planStudy, type StudyPlan, type CoordinateRow, type SynthSize } from "./study";
+export { planStudy, type StudyPlan, type SynthSize } from "./study";
 export { projectToPixel, pixelToPatient, sliceNormal, type SlicePlan, type SeriesPlan } from "./plan";
 export { encodeMrSlice, MR_IMAGE_STORAGE, EXPLICIT_VR_LITTLE_ENDIAN } from "./dicom-writer";
 export { SynthError } from "./errors";
+export {
+  generateCartoonDataset,
+  CARTOON_VERSION,
+  CARTOON_STYLES,
+  CARTOON_STYLE_NAMES,
+  DEFAULT_CARTOON_QUIRKS,
+  NO_CARTOON_QUIRKS,
+  isCartoonStyle,
+  type CartoonOptions,
+  type CartoonQuirks,
+  type CartoonStyle,
+  type CartoonStyleName,
+} from "./cartoon";

@@ -28,6 +28,10 @@ export interface SeriesPlan {
   readonly bitsStored: 12 | 16;
   /** Per-series scanner gain on the relative signal. */
   readonly gain: number;
+  /** Stored inverted with PhotometricInterpretation MONOCHROME1 (unsigned only); absent: MONOCHROME2. */
+  readonly monochrome1?: boolean;
+  /** Written as implicit VR little endian; absent: explicit VR little endian. */
+  readonly implicitVr?: boolean;
 }
 
 export function sliceNormal(p: SlicePlan): Vec3 {

@@ -1,8 +1,8 @@
-import type { Rng } from "../util/rng";
 import { toBody } from "./anatomy";
 import type { Phantom } from "./phantom";
 import type { SlicePlan } from "./plan";
 import { TEXTURE_AMPLITUDE } from "./tissue";
+import type { NoiseSource } from "./noise";
 import { mulMatT } from "./vec";
 
 /**
@@ -99,26 +99,6 @@ function blur121(img: Float32Array, rows: number, cols: number): void {
     for (let i = 0; i < rows; i++) tmp[i] = img[i * cols + j];
     for (let i = 1; i < rows - 1; i++)
       img[i * cols + j] = 0.25 * tmp[i - 1] + 0.5 * tmp[i] + 0.25 * tmp[i + 1];
-  }
-}
-
-/** A table of standard normals walked by a cheap generator: Box-Muller per pixel would dominate. */
-export class NoiseSource {
-  private readonly table: Float32Array;
-  private state: number;
-  constructor(rng: Rng, size = 1 << 16) {
-    this.table = new Float32Array(size);
-    for (let k = 0; k < size; k++) this.table[k] = rng.normal();
-    this.state = rng.nextUint32() | 1;
-  }
-  next(): number {
-    // xorshift32
-    let x = this.state;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.state = x;
-    return this.table[(x >>> 0) & (this.table.length - 1)];
   }
 }
 

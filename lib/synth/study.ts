@@ -1,30 +1,14 @@
-import {
-  CONDITION_INFO,
-  LEVELS,
-  TARGETS,
-  type Condition,
-  type Level,
-  type SeriesDescription,
-} from "../data/schema";
+import { CONDITION_INFO, LEVELS, TARGETS, type Condition, type SeriesDescription } from "../data/schema";
 import type { Rng } from "../util/rng";
 import { FIRST_LABELLED_DISC, bodyAxis, buildAnatomy, landmarks, toScanner, type Anatomy } from "./anatomy";
 import { Phantom } from "./phantom";
 import type { LabelModel, StudyLabels } from "./label-model";
 import { centredSlice, projectToPixel, type SeriesPlan, type SlicePlan } from "./plan";
 import type { Quirks } from "./quirks";
+import type { CoordinateRow } from "./tables";
 import { add, cross, dot, mulMat, normalize, rotationXYZ, scale, sub, type Vec3 } from "./vec";
 
 export type SynthSize = "small" | "full";
-
-/** One row of train_label_coordinates.csv. */
-export interface CoordinateRow {
-  readonly seriesId: number;
-  readonly instance: number;
-  readonly condition: Condition;
-  readonly level: Level;
-  readonly x: number;
-  readonly y: number;
-}
 
 export interface StudyPlan {
   readonly studyId: number;

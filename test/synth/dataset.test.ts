@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { execFileSync, spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -30,6 +29,7 @@ import { fitPrior, priorPredictions, readPredictions } from "../../lib/submit";
 import { SMOKE_PRESET, SynthError, generateDataset, type GeneratedDataset } from "../../lib/synth";
 import { readCsv } from "../../lib/util/csv";
 import { PYTHON, REAL_CSV, haveShared, havePythonModule, haveTool } from "../helpers/shared";
+import { hashTree } from "./hash-tree";
 
 const HAVE_REAL = haveShared(REAL_CSV, "the synthetic-vs-real header test is");
 const HAVE_PYDICOM = havePythonModule("pydicom");
@@ -468,17 +468,4 @@ function spearman(pairs: readonly [number, number][]): number {
     db += (b[i] - m) ** 2;
   }
   return num / Math.sqrt(da * db);
-}
-
-function hashTree(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(root, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
-    }
-  };
-  walk(root);
-  return out;
 }

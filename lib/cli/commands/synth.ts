@@ -1,6 +1,16 @@
 import { Command } from "commander";
 import { intOption, withRun } from "../command";
-import { generateDataset, NO_QUIRKS, type Quirks } from "../../synth";
+import {
+  CARTOON_STYLE_NAMES,
+  NO_CARTOON_QUIRKS,
+  NO_QUIRKS,
+  generateCartoonDataset,
+  generateDataset,
+  isCartoonStyle,
+  type DatasetRequest,
+  type GeneratedDataset,
+  type SynthProgress,
+} from "../../synth";
 import { UsageError } from "../../util/errors";
 import { progressBar, type Progress } from "../../util/progress";
 
@@ -9,12 +19,19 @@ interface SynthOpts {
   train: number;
   test: number;
   seed: number;
-  size: string;
+  writer: string;
+  size?: string;
+  style?: string;
   quirks: boolean;
   quiet?: boolean;
 }
 
-/** `lumbar synth --out DIR --train N --test M --seed S [--size small|full]`: a synthetic dataset. */
+const WRITERS = ["phantom", "cartoon"] as const;
+
+/**
+ * `lumbar synth --out DIR --train N --test M --seed S [--writer phantom|cartoon]`: a synthetic
+ * dataset, from the phantom (default; `--size`) or the cartoon writer (`--style`).
+ */
 export function synthCommand(): Command {
   const cmd = new Command("synth")
     .description(
@@ -24,28 +41,33 @@ export function synthCommand(): Command {
     .option("--train <n>", "train studies", intOption("train"), 60)
     .option("--test <n>", "test studies", intOption("test"), 10)
     .option("--seed <s>", "random seed; same seed, same bytes", intOption("seed"), 2024)
-    .option("--size <size>", "small (matrices 160-256) or full (320-512)", "small")
-    .option("--no-quirks", "regular layout: no missing series, split or signed series")
+    .option(
+      "--writer <name>",
+      `${WRITERS.join(" or ")}: the phantom, or cartoon anatomy (another source)`,
+      "phantom",
+    )
+    .option("--size <size>", "phantom: small (matrices 160-256) or full (320-512); default small")
+    .option(
+      "--style <name>",
+      `cartoon: ${CARTOON_STYLE_NAMES.join(" or ")}; default ${CARTOON_STYLE_NAMES[0]}`,
+    )
+    .option("--no-quirks", "regular layout: no missing series, split, signed or broken files")
     .option("--quiet", "no progress lines");
   return withRun<SynthOpts>(cmd, async (opts) => {
-    if (opts.size !== "small" && opts.size !== "full")
-      throw new UsageError(`--size must be small or full, got "${opts.size}"`);
-    const quirks: Partial<Quirks> | undefined = opts.quirks ? undefined : NO_QUIRKS;
     let bar: Progress | undefined;
-    const result = await generateDataset({
+    const request = {
       out: opts.out,
       train: opts.train,
       test: opts.test,
       seed: opts.seed,
-      size: opts.size,
-      quirks,
       // The kernel's progress bars: in place on a TTY, a line per 30 s in CI logs and notebooks.
-      onProgress: (p) => {
+      onProgress: (p: SynthProgress) => {
         bar ??= progressBar("synth studies", p.total, { quiet: opts.quiet });
         bar.tick(1, { last: `${p.split} ${p.studyId}` });
         if (p.done === p.total) bar.stop();
       },
-    });
+    };
+    const result = await generate(opts, request);
     console.log(
       JSON.stringify({
         dir: result.dir,
@@ -58,4 +80,22 @@ export function synthCommand(): Command {
     );
     return 0;
   });
+}
+
+function generate(opts: SynthOpts, request: DatasetRequest): Promise<GeneratedDataset> {
+  if (opts.writer === "cartoon") {
+    if (opts.size !== undefined)
+      throw new UsageError("--size is the phantom's; the cartoon's sizes come with --style");
+    const style = opts.style ?? CARTOON_STYLE_NAMES[0];
+    if (!isCartoonStyle(style))
+      throw new UsageError(`--style must be one of ${CARTOON_STYLE_NAMES.join(", ")}, got "${style}"`);
+    return generateCartoonDataset({ ...request, style, quirks: opts.quirks ? undefined : NO_CARTOON_QUIRKS });
+  }
+  if (opts.writer !== "phantom")
+    throw new UsageError(`--writer must be one of ${WRITERS.join(", ")}, got "${opts.writer}"`);
+  if (opts.style !== undefined) throw new UsageError("--style is the cartoon writer's (--writer cartoon)");
+  const size = opts.size ?? "small";
+  if (size !== "small" && size !== "full")
+    throw new UsageError(`--size must be small or full, got "${size}"`);
+  return generateDataset({ ...request, size, quirks: opts.quirks ? undefined : NO_QUIRKS });
 }
