@@ -16,6 +16,10 @@ export interface ImagePoint {
   readonly symbol?: string;
   /** Where the label goes relative to the marker (plotly textposition); default "middle right". */
   readonly textPosition?: string;
+  /** Hover text (plotly's <br> for lines); default the label and the pixel position. */
+  readonly hover?: string;
+  /** Marker size in CSS pixels; default 10. */
+  readonly size?: number;
 }
 
 export interface ImageLine {
@@ -125,6 +129,8 @@ export function imageGridFigure(tiles: readonly ImageTile[], opts: ImageGridOpti
   return { data, layout };
 }
 
+const TEXT_HALO = "1px 1px 1px #000, -1px -1px 1px #000, 1px -1px 1px #000, -1px 1px 1px #000";
+
 /** A tile's lines and labelled points as scatter traces on its subplot's axes. */
 function overlayTraces(tile: ImageTile, ax: { x: string; y: string }): Trace[] {
   const traces: Trace[] = [];
@@ -149,17 +155,19 @@ function overlayTraces(tile: ImageTile, ax: { x: string; y: string }): Trace[] {
       y: pts.map((p) => p.y),
       text: pts.map((p) => p.label ?? ""),
       textposition: pts.map((p) => p.textPosition ?? "middle right"),
-      textfont: { color: pts.map((p) => p.color ?? "#ff3b3b"), size: 11 },
+      // A dark halo keeps the text legible on bright anatomy.
+      textfont: { color: pts.map((p) => p.color ?? "#ff3b3b"), size: 11, shadow: TEXT_HALO },
       // Open symbols are stroked with marker.color.
       marker: {
-        size: 10,
+        size: pts.map((p) => p.size ?? 10),
         color: pts.map((p) => p.color ?? "#ff3b3b"),
         symbol: pts.map((p) => p.symbol ?? "circle-open"),
         line: { width: 2 },
       },
       xaxis: ax.x,
       yaxis: ax.y,
-      hovertemplate: "%{text} (%{x:.0f}, %{y:.0f})<extra></extra>",
+      hovertext: pts.map((p) => p.hover ?? `${p.label ?? ""} (${Math.round(p.x)}, ${Math.round(p.y)})`),
+      hovertemplate: "%{hovertext}<extra></extra>",
     });
   }
   return traces;

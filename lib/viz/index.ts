@@ -11,3 +11,4 @@ export * from "./train";
 export * from "./run-examples";
 export * from "./notebook";
 export * from "./live-progress";
+export * from "./study-points";

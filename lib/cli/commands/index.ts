@@ -9,6 +9,7 @@ import { predictCommand } from "./predict";
 import { projectCommand } from "./project";
 import { scoreCommand } from "./score";
 import { seriesGeometryCommand } from "./series-geometry";
+import { showCommand } from "./show";
 import { synthCommand } from "./synth";
 import { validateSubmissionCommand } from "./validate-submission";
 
@@ -24,6 +25,7 @@ export const COMMANDS: ReadonlyArray<() => Command> = [
   projectCommand,
   scoreCommand,
   seriesGeometryCommand,
+  showCommand,
   synthCommand,
   validateSubmissionCommand,
 ];
