@@ -25,6 +25,7 @@ describe("training figures", () => {
     const recs = parseTrainLog(log + "\n\n");
     expect(recs).toHaveLength(4);
     expect(unitKind("subarticular f2")).toBe("subarticular");
+    expect(unitKind("spinal points f0")).toBe("spinal points");
   });
 
   it("curves: one row of panels per stage, resumed epochs replaced", () => {
@@ -36,6 +37,16 @@ describe("training figures", () => {
     expect(spinalScore.y).toEqual([1.1, 0.8]);
     const loc = fig.data.filter((t) => t.name === "localizer f0");
     expect(loc.map((t) => t.xaxis)).toEqual(["x", "x2"]);
+  });
+
+  it("curves: point nets (errors in mm) get their own row, between localizer and classifiers", () => {
+    const withPoints =
+      log + "\n" + JSON.stringify({ unit: "spinal points f1", epoch: 0, trainLoss: 0.4, score: 3.2 });
+    const fig = trainingCurvesFigure(parseTrainLog(withPoints));
+    expect(fig.data.filter((t) => t.name === "spinal points f1").map((t) => t.xaxis)).toEqual(["x3", "x4"]);
+    expect(fig.data.find((t) => t.name === "spinal f0")!.xaxis).toBe("x5");
+    const titles = (fig.layout.annotations as { text: string }[]).map((a) => a.text.replace(/<[^>]+>/g, " "));
+    expect(titles.filter((t) => t.includes("Point nets"))).toHaveLength(2);
   });
 
   it("score terms leave out missing results and keep the term order", () => {

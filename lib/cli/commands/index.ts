@@ -7,6 +7,7 @@ import { kernelCommand } from "./kernel";
 import { notebooksCommand } from "./notebooks";
 import { predictCommand } from "./predict";
 import { projectCommand } from "./project";
+import { reportCommand } from "./report";
 import { scoreCommand } from "./score";
 import { seriesGeometryCommand } from "./series-geometry";
 import { showCommand } from "./show";
@@ -23,6 +24,7 @@ export const COMMANDS: ReadonlyArray<() => Command> = [
   notebooksCommand,
   predictCommand,
   projectCommand,
+  reportCommand,
   scoreCommand,
   seriesGeometryCommand,
   showCommand,

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { resolve } from "node:path";
+import { writeReportPage } from "./report";
 import { withRun, intOption } from "../command";
 import { UsageError } from "../../util/errors";
 import { isProfile, PROFILES } from "../../config";
@@ -121,6 +122,7 @@ export function kernelCommand(): Command {
       `kernel ${report.profile}: cv ${fmt(report.cvScore)} (best epoch per fold) honest cv ${fmt(report.cvHonestScore)} (common epoch) test ${fmt(report.testScore)} prior ${fmt(report.priorScore)} oracle ${fmt(report.oracleScore)}; ` +
         `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, report.json`,
     );
+    await writeReportPage(opts.out);
     return 0;
   });
 }

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { resolve } from "node:path";
+import { writeReportPage } from "./report";
 import { withRun } from "../command";
 import { UsageError } from "../../util/errors";
 import { isProfile, PROFILES, type Profile } from "../../config";
@@ -59,6 +60,7 @@ export function predictCommand(): Command {
       `predict (${report.profile} weights, ${report.test.studies} studies): test ${fmt(report.testScore)} prior ${fmt(report.priorScore)} oracle ${fmt(report.oracleScore)}; ` +
         `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, predict-report.json`,
     );
+    await writeReportPage(opts.out);
     return 0;
   });
 }
