@@ -1,5 +1,5 @@
 import { pathToFileURL } from "node:url";
-import { CHROMIUM_FLAGS, findChromium } from "../../lib/viz/render";
+import { launchChromium, routedContext } from "../../lib/viz/render";
 
 export interface LoadedPage {
   /** Console errors and uncaught exceptions. */
@@ -17,21 +17,15 @@ export interface LoadedPage {
 
 /** Open a local HTML page in headless Chromium with no network and wait for its figures. */
 export async function loadOffline(file: string, timeoutMs = 60_000): Promise<LoadedPage> {
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: findChromium(),
-    headless: true,
-    args: [...CHROMIUM_FLAGS],
-  });
+  const browser = await launchChromium();
   try {
-    const context = await browser.newContext({ offline: true, viewport: { width: 1280, height: 900 } });
     const blocked: string[] = [];
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      if (url.startsWith("file:") || url.startsWith("data:")) return route.continue();
-      blocked.push(url);
-      return route.abort();
-    });
+    const context = await routedContext(
+      browser,
+      (url) => url.startsWith("file:"),
+      { offline: true, viewport: { width: 1280, height: 900 } },
+      blocked,
+    );
     const page = await context.newPage();
     const errors: string[] = [];
     page.on("console", (m) => {

@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { PLOTLY_MIME } from "../../lib/viz/display";
-import { CHROMIUM_FLAGS, findChromium } from "../../lib/viz/render";
+import { launchChromium, routedContext } from "../../lib/viz/render";
 
 /**
  * notebooks/01-eda.ipynb as a user opens it, through scripts/jupyter.sh (the project's tslab kernel
@@ -121,12 +121,8 @@ function stopServer(server: Server | undefined): void {
 
 /** A page that reaches only the local server and inline data; page errors collected. */
 async function openPage(browser: Browser, server: Server, path: string): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.route("**/*", (route) => {
-    const url = route.request().url();
-    return url.startsWith(`http://127.0.0.1:${server.port}/`) || url.startsWith("data:")
-      ? route.continue()
-      : route.abort();
+  const context = await routedContext(browser, (url) => url.startsWith(`http://127.0.0.1:${server.port}/`), {
+    viewport: { width: 1280, height: 900 },
   });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -155,11 +151,7 @@ async function runAll(page: Page, runAllCells: () => unknown, done: () => boolea
 }
 
 let browser: Browser | undefined;
-const launch = async () => {
-  const { chromium } = await import("playwright-core");
-  browser ??= await chromium.launch({ executablePath: findChromium(), headless: true, args: [...CHROMIUM_FLAGS] });
-  return browser;
-};
+const launch = async () => (browser ??= await launchChromium());
 afterAll(async () => {
   await browser?.close();
 });
