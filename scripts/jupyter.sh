@@ -2,7 +2,7 @@
 # Jupyter with the project's tslab kernel, for interactive work on notebooks/:
 #   scripts/jupyter.sh lab [ARGS]        JupyterLab 4 with plotly's renderer (installs it on first use, see setup)
 #   scripts/jupyter.sh notebook [ARGS]   classic Notebook, Debian's (apt-get install --no-install-recommends jupyter-notebook)
-#   scripts/jupyter.sh execute X.ipynb   nbconvert --execute, Debian's
+#   scripts/jupyter.sh execute X.ipynb   jupyter execute (nbclient), Debian's
 #   scripts/jupyter.sh setup             install JupyterLab into its cached virtual environment; prints its folder
 #   scripts/jupyter.sh where             that folder when installed, else exit 1 (installs nothing)
 # JupyterLab comes from PyPI, every package pinned with its wheel's sha256 (scripts/jupyterlab-requirements.txt),
@@ -84,7 +84,7 @@ case "${1:-}" in
     prepare
     exec jupyter notebook "${root_flag[@]}" "$@"
     ;;
-  "" | -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' ;;
+  "" | -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' ;;
   *)
     prepare
     exec jupyter "$@"
