@@ -2,7 +2,7 @@
  * One self-contained HTML page of figures and tables that opens without a network: plotly.js
  * (node_modules' plotly.js-dist-min) is inlined once, each figure's JSON sits in the page and is drawn
  * on load at the page's width. When every figure is drawn the body gets `data-figures-drawn` (their
- * count), which tests wait for.
+ * count), which tests wait for. Tables (lib/viz/table) carry their own style.
  */
 import { readFileSync } from "node:fs";
 import type { Figure } from "./figure";
@@ -42,9 +42,6 @@ body { font-family: "DejaVu Sans", Arial, sans-serif; color: #2a3f5f; margin: 0 
 h1 { font-size: 26px; margin: 24px 0 4px; } h2 { font-size: 20px; margin: 36px 0 8px; border-bottom: 1px solid #dde3ee; }
 p.sub { margin: 2px 0; color: #5a6b85; } nav a { margin-right: 14px; }
 .figure { width: 100%; margin: 12px 0; }
-table { border-collapse: collapse; margin: 10px 0; font-size: 13px; }
-th, td { border: 1px solid #dde3ee; padding: 3px 8px; text-align: left; } th { background: #f2f5fa; }
-caption { caption-side: top; text-align: left; font-weight: bold; padding: 4px 0; }
 `;
 
 /** The page as one HTML string. */

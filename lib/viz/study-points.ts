@@ -13,6 +13,7 @@ import {
   LEVELS,
   LEVEL_TITLES,
   SEVERITY_LABELS,
+  TARGETS,
   conditionsOf,
   rowId,
   type Condition,
@@ -98,12 +99,13 @@ export async function studyPointsFigure(inp: StudyPointsInputs): Promise<Figure>
     if (tile) tiles.push(tile);
   }
   if (!tiles.length) throw new StudyImageError(inp.studyId, "none of its points' slices could be read");
+  const rows = TARGETS.map((t) => rowId(inp.studyId, t));
   const parts = [
     predicted.length
-      ? `run's points ○${inp.probabilities ? " with P(normal/mild, moderate, severe) in %" : ""}`
+      ? `run's points ○${rows.some((r) => inp.probabilities?.has(r)) ? " with P(normal/mild, moderate, severe) in %" : ""}`
       : "",
     labelled.length ? "labelled ×" : "",
-    inp.severities?.size ? "[labelled severity]" : "",
+    rows.some((r) => inp.severities?.has(r)) ? "[labelled severity]" : "",
   ].filter(Boolean);
   return imageGridFigure(tiles, {
     title: `Study ${inp.studyId} (${split}): ${parts.join(", ")}`,
@@ -128,51 +130,64 @@ async function panelTile(
   if (!slice) return null;
   const image = await images.read(slice.seriesId, slice.instanceNumber);
   if (!image) return null;
-  /** A point's marker: a run's (`placed`) or a labelled one. */
-  const mark = (p: LabelCoordinate, placed: PlacedPoint | null): ImagePoint | null => {
-    const at = images.onSlice(p, image.plane);
-    if (!at) return null;
-    const row = rowId(inp.studyId, p);
-    const probs = placed ? inp.probabilities?.get(row) : undefined;
-    const truth = inp.severities?.get(row);
-    const side = CONDITION_INFO[p.condition].side;
-    const name = panel.levels.length > 1 ? LEVEL_TITLES[p.level] : side === "left" ? "L" : "R";
-    const text = [
-      name,
-      probs ? probs.map((q) => Math.round(100 * q)).join("/") : "",
-      truth !== undefined ? `[${SEVERITY_LABELS[truth][0]}]` : "",
-    ];
-    const off =
-      Math.abs(at.distanceMm) > ON_SLICE_MM
-        ? `on #${p.instanceNumber}, ${at.distanceMm.toFixed(1)} mm off this slice`
-        : "";
-    const how = placed ? `placed by ${placed.placedBy}${confidenceText(placed)}` : "labelled";
-    return {
-      x: at.x,
-      y: at.y,
-      // A labelled point beside its predicted one needs no second label.
-      label: placed || !pred.length ? text.filter(Boolean).join(" ") : "",
-      color: levelColor(p.level),
-      symbol: placed ? "circle-open" : "x-thin-open",
-      size: placed ? 12 : 9,
-      // Patient-left is on an axial image's right: each side's text goes outward.
-      textPosition: side === "right" && panel.levels.length === 1 ? "middle left" : "middle right",
-      hover: [
-        `${CONDITION_INFO[p.condition].title} ${LEVEL_TITLES[p.level]}`,
-        how,
-        probs ? probs.map((q, s) => `${SEVERITY_LABELS[s]} ${(100 * q).toFixed(0)}%`).join(", ") : "",
-        truth !== undefined ? `label: ${SEVERITY_LABELS[truth]}` : "",
-        off,
-      ]
-        .filter(Boolean)
-        .join("<br>"),
-    };
-  };
-  const points = [...lab.map((p) => mark(p, null)), ...pred.map((p) => mark(p, p))].filter(
+  const tile: TileContext = { inp, panel, images, plane: image.plane, runPoints: pred.length > 0 };
+  const points = [...lab.map((p) => marker(tile, p, null)), ...pred.map((p) => marker(tile, p, p))].filter(
     (p): p is ImagePoint => p !== null,
   );
   const description = inp.series?.find((s) => s.seriesId === slice.seriesId)?.description ?? seriesOf(panel);
   return { ...image, title: `${description} #${slice.instanceNumber}: ${panel.title}`, points };
+}
+
+/** What a tile's markers share. */
+interface TileContext {
+  readonly inp: StudyPointsInputs;
+  readonly panel: Panel;
+  readonly images: StudyImages;
+  /** The shown slice. */
+  readonly plane: ImagePlane;
+  /** Whether the tile has a run's points (its labelled points then go without text). */
+  readonly runPoints: boolean;
+}
+
+/** A point's marker on the shown slice: a run's (`placed`) or a labelled one; null when its slice is not there. */
+function marker(tile: TileContext, p: LabelCoordinate, placed: PlacedPoint | null): ImagePoint | null {
+  const { inp, panel } = tile;
+  const at = tile.images.onSlice(p, tile.plane);
+  if (!at) return null;
+  const row = rowId(inp.studyId, p);
+  const probs = placed ? inp.probabilities?.get(row) : undefined;
+  const truth = inp.severities?.get(row);
+  const side = CONDITION_INFO[p.condition].side;
+  const name = panel.levels.length > 1 ? LEVEL_TITLES[p.level] : side === "left" ? "L" : "R";
+  const text = [
+    name,
+    probs ? probs.map((q) => Math.round(100 * q)).join("/") : "",
+    truth !== undefined ? `[${SEVERITY_LABELS[truth][0]}]` : "",
+  ];
+  const off =
+    Math.abs(at.distanceMm) > ON_SLICE_MM
+      ? `on #${p.instanceNumber}, ${at.distanceMm.toFixed(1)} mm off this slice`
+      : "";
+  return {
+    x: at.x,
+    y: at.y,
+    // A labelled point beside the run's needs no second text.
+    label: placed || !tile.runPoints ? text.filter(Boolean).join(" ") : "",
+    color: levelColor(p.level),
+    symbol: placed ? "circle-open" : "x-thin-open",
+    size: placed ? 12 : 9,
+    // Patient-left is on an axial image's right: each side's text goes outward.
+    textPosition: side === "right" && panel.levels.length === 1 ? "middle left" : "middle right",
+    hover: [
+      `${CONDITION_INFO[p.condition].title} ${LEVEL_TITLES[p.level]}`,
+      placed ? `placed by ${placed.placedBy}${confidenceText(placed)}` : "labelled",
+      probs ? probs.map((q, s) => `${SEVERITY_LABELS[s]} ${(100 * q).toFixed(0)}%`).join(", ") : "",
+      truth !== undefined ? `label: ${SEVERITY_LABELS[truth]}` : "",
+      off,
+    ]
+      .filter(Boolean)
+      .join("<br>"),
+  };
 }
 
 function confidenceText(p: PlacedPoint): string {
