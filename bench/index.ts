@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { dicomBench } from "./dicom";
+import { figurePngBench } from "./figure-png";
 import { kernelBackendsBench } from "./kernel-backends";
 import { kernelMemoryBench } from "./kernel-memory";
 import { kernelThreadsBench } from "./kernel-threads";
@@ -9,6 +10,7 @@ import { trainStepBench } from "./train-step";
 /** Benchmarks run by `npx lumbar bench <name>`, one module each; keep alphabetical. */
 export const BENCHES: ReadonlyArray<() => Command> = [
   dicomBench,
+  figurePngBench,
   kernelBackendsBench,
   kernelMemoryBench,
   kernelThreadsBench,

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { PNG } from "pngjs";
 import { Figure } from "../../lib/viz/figure";
+import { imageGridFigure } from "../../lib/viz/images";
 import { FigureRenderer, findChromium } from "../../lib/viz/render";
 import { ChromiumNotFoundError } from "../../lib/viz/errors";
 import { MimeBundle, PLOTLY_MIME, figureBundle, setDisplaySink, show } from "../../lib/viz/display";
@@ -75,6 +76,17 @@ describe.skipIf(!hasChromium)("figure rendering in headless Chromium", () => {
     expect([png.width, png.height]).toEqual([400, 200]);
     expect(pixel(png, 200, 150)).toEqual([255, 0, 0]); // lower half: the bar
     expect(pixel(png, 200, 50)).toEqual([0, 255, 0]); // upper half: plot background
+  }, 120_000);
+
+  it("draws an image tile across its subplot in native pixels, with no trace on it", async () => {
+    // 100 x 50 pixels, the left half black, the right half white, in a 200 px tile (2 px per pixel).
+    const pixels = new Float32Array(100 * 50).map((_, i) => (i % 100 < 50 ? 0 : 1000));
+    const fig = imageGridFigure([{ pixels, width: 100, height: 50 }], { title: "", tilePx: 200 });
+    const png = PNG.sync.read(await renderer.png(fig, { scale: 1 }));
+    // The plot area starts 20 px from the left (margin); 50 px of height are centred in the subplot.
+    const row = [30, 110, 130, 210].map((x) => pixel(png, x, 200)[0]);
+    expect(row).toEqual([0, 0, 255, 255]);
+    expect(pixel(png, 110, 120)).toEqual([255, 255, 255]); // above the image: background
   }, 120_000);
 
   it("show() sends plotly JSON and a PNG at the figure's own size in one bundle", async () => {
