@@ -5,4 +5,4 @@ export * from "./series-descriptions";
 export * from "./submission-file";
 export * from "./dataset";
 export * from "./train-split";
-export * from "./placed-points";
+export * from "./run-points";

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { datasetPaths } from "../data/dataset";
 import { loadCoordinates, type LabelCoordinate } from "../data/coordinates";
-import { loadPlacedPoints, type PlacedPoint } from "../data/placed-points";
+import { loadRunPoints, type RunPoint } from "../data/run-points";
 import { loadSeriesDescriptions, type SeriesRecord } from "../data/series-descriptions";
 import { labelsByRowId, loadTrainLabels } from "../data/train-labels";
 import type { SeverityIndex } from "../data/schema";
@@ -18,7 +18,7 @@ import type { StudyPointsInputs } from "./study-points";
 
 /** A run's points and the probabilities of their rows. */
 export interface RunPoints {
-  readonly points: readonly PlacedPoint[];
+  readonly points: readonly RunPoint[];
   readonly probabilities: ReadonlyMap<string, Probs3>;
 }
 
@@ -34,7 +34,7 @@ export function readRunPoints(runDir: string): RunPoints {
     const f = join(runDir, name);
     if (existsSync(f)) for (const [id, p] of readPredictions(f)) probabilities.set(id, p);
   }
-  return { points: loadPlacedPoints(file), probabilities };
+  return { points: loadRunPoints(file), probabilities };
 }
 
 /** A data folder's labels for pictures; files it lacks (a test-only folder's train CSVs) give none. */

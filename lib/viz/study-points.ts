@@ -22,7 +22,7 @@ import {
   type SeverityIndex,
 } from "../data/schema";
 import type { LabelCoordinate } from "../data/coordinates";
-import type { PlacedPoint } from "../data/placed-points";
+import type { RunPoint } from "../data/run-points";
 import type { SeriesRecord } from "../data/series-descriptions";
 import type { Split } from "../data/dataset";
 import type { Probs3 } from "../metric";
@@ -37,7 +37,7 @@ export interface StudyPointsInputs {
   readonly dataDir: string;
   readonly studyId: number;
   /** A run's points (points.csv rows; any superset, filtered to the study). */
-  readonly predicted?: readonly PlacedPoint[];
+  readonly predicted?: readonly RunPoint[];
   /** Each row's probabilities by row id (submission.csv, oof.csv). */
   readonly probabilities?: ReadonlyMap<string, Probs3>;
   /** Labelled points (train_label_coordinates.csv rows; any superset). */
@@ -119,7 +119,7 @@ async function panelTile(
   inp: StudyPointsInputs,
   panel: Panel,
   images: StudyImages,
-  predicted: readonly PlacedPoint[],
+  predicted: readonly RunPoint[],
   labelled: readonly LabelCoordinate[],
 ): Promise<ImageTile | null> {
   const inPanel = <P extends LabelCoordinate>(ps: readonly P[]) =>
@@ -150,7 +150,7 @@ interface TileContext {
 }
 
 /** A point's marker on the shown slice: a run's (`placed`) or a labelled one; null when its slice is not there. */
-function marker(tile: TileContext, p: LabelCoordinate, placed: PlacedPoint | null): ImagePoint | null {
+function marker(tile: TileContext, p: LabelCoordinate, placed: RunPoint | null): ImagePoint | null {
   const { inp, panel } = tile;
   const at = tile.images.onSlice(p, tile.plane);
   if (!at) return null;
@@ -190,7 +190,7 @@ function marker(tile: TileContext, p: LabelCoordinate, placed: PlacedPoint | nul
   };
 }
 
-function confidenceText(p: PlacedPoint): string {
+function confidenceText(p: RunPoint): string {
   return p.confidence === null ? "" : `, confidence ${p.confidence.toFixed(2)}`;
 }
 

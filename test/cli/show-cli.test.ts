@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { PNG } from "pngjs";
-import { PLACED_POINT_COLUMNS } from "../../lib/data/placed-points";
+import { RUN_POINT_COLUMNS } from "../../lib/data/run-points";
 import { SHARED, haveShared } from "../helpers/shared";
 import { writeTree } from "../helpers/tmp";
 
@@ -18,7 +18,7 @@ const STUDY = "1172755464";
  */
 describe.skipIf(!haveShared(REAL, "lumbar show on a real study"))("npx lumbar show", () => {
   const points = [
-    PLACED_POINT_COLUMNS.join(","),
+    RUN_POINT_COLUMNS.join(","),
     `${STUDY},1172755464918,6,Spinal Canal Stenosis,L3/L4,256,260,localizer,,test,,,,,,`,
     `${STUDY},1172755464920,13,Left Subarticular Stenosis,L3/L4,280,300,refinement,0.8,test,,,,,,`,
   ].join("\n");

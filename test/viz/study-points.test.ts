@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CONDITION_INFO, LEVEL_TITLES, SEVERITY_LABELS, rowId } from "../../lib/data/schema";
 import type { LabelCoordinate } from "../../lib/data/coordinates";
-import type { PlacedPoint } from "../../lib/data/placed-points";
+import type { RunPoint } from "../../lib/data/run-points";
 import { loadSeries } from "../../lib/dicom/series";
 import { ensureSmokeDataset } from "../../lib/synth";
 import type { Probs3 } from "../../lib/metric";
@@ -23,7 +23,7 @@ describe("busiestSlice", () => {
 });
 
 /** A run's point at a labelled point moved by (dx, dy) pixels, optionally onto another instance. */
-function placed(c: LabelCoordinate, dx: number, dy: number, instanceShift = 0): PlacedPoint {
+function placed(c: LabelCoordinate, dx: number, dy: number, instanceShift = 0): RunPoint {
   return {
     ...c,
     instanceNumber: c.instanceNumber + instanceShift,

@@ -3,8 +3,8 @@
  * family (points.csv), beside report.json's own summary, and what placed each point.
  */
 import { CONDITION_INFO, FAMILIES, type Family } from "../../data/schema";
-import type { PlacedPoint } from "../../data/placed-points";
-import { PLACED_BY } from "../../data/placed-points";
+import type { RunPoint } from "../../data/run-points";
+import { PLACED_BY } from "../../data/run-points";
 import { errorSummary } from "../../infer/ground-truth";
 import { baseLayout, PALETTE, type Figure } from "../figure";
 import type { PageBlock, PageSection } from "../html-page";
@@ -12,10 +12,10 @@ import { tableHtml } from "../table";
 import { recordTableHtml } from "./record-table";
 import type { RunFiles } from "./run-files";
 
-const familyOf = (p: PlacedPoint): Family => CONDITION_INFO[p.condition].family;
+const familyOf = (p: RunPoint): Family => CONDITION_INFO[p.condition].family;
 
 /** Out-of-fold distances to the labelled points (mm) per family, as overlaid histograms. */
-export function pointErrorFigure(points: readonly PlacedPoint[], title = "Out-of-fold point error"): Figure {
+export function pointErrorFigure(points: readonly RunPoint[], title = "Out-of-fold point error"): Figure {
   const data = FAMILIES.map((family, i) => {
     const mm = points
       .filter((p) => familyOf(p) === family && p.distanceMm !== null)
@@ -41,7 +41,7 @@ export function pointErrorFigure(points: readonly PlacedPoint[], title = "Out-of
 }
 
 /** Per family: n, median and 90th percentile from points.csv, beside report.json's localization. */
-function errorTable(points: readonly PlacedPoint[], reported: unknown): string {
+function errorTable(points: readonly RunPoint[], reported: unknown): string {
   const fromReport = (reported ?? {}) as Record<string, { n?: number; medianMm?: number; p90Mm?: number }>;
   const rows = FAMILIES.map((family) => {
     const s = errorSummary(
@@ -58,7 +58,7 @@ function errorTable(points: readonly PlacedPoint[], reported: unknown): string {
 }
 
 /** Points by split, family and what placed them. */
-function placedByTable(points: readonly PlacedPoint[]): string {
+function placedByTable(points: readonly RunPoint[]): string {
   const splits = [...new Set(points.map((p) => p.split))];
   const rows = splits.flatMap((split) =>
     FAMILIES.map((family) => {

@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MetricResult, Probs3 } from "../../metric";
-import type { PlacedPoint } from "../../data/placed-points";
-import { loadPlacedPoints } from "../../data/placed-points";
+import type { RunPoint } from "../../data/run-points";
+import { loadRunPoints } from "../../data/run-points";
 import { readPredictions } from "../../submit/validate";
 import { RunFolderError } from "../errors";
 import { POINTS_FILE } from "../run-folder";
@@ -64,7 +64,7 @@ export interface RunFiles {
   readonly report: ReportJson;
   readonly log: readonly TrainLogRecord[];
   /** points.csv; null for a run written before it existed. */
-  readonly points: readonly PlacedPoint[] | null;
+  readonly points: readonly RunPoint[] | null;
   readonly oof: ReadonlyMap<string, Probs3> | null;
   readonly submission: ReadonlyMap<string, Probs3> | null;
 }
@@ -96,7 +96,7 @@ export function readRunFiles(dir: string): RunFiles {
     kind,
     report,
     log: log ? readTrainLog(log) : [],
-    points: points ? loadPlacedPoints(points) : null,
+    points: points ? loadRunPoints(points) : null,
     oof: oof ? readPredictions(oof) : null,
     submission: submission ? readPredictions(submission) : null,
   };

@@ -19,7 +19,7 @@ export interface PointLabel {
  * columns), what placed it and how sure it was; out of fold, beside the labelled point and the 3D
  * distance between them.
  */
-export interface PlacedPoint extends LabelCoordinate {
+export interface RunPoint extends LabelCoordinate {
   readonly placedBy: PlacedBy;
   /** In [0, 1]; null when the placing stage gives none. */
   readonly confidence: number | null;
@@ -29,7 +29,7 @@ export interface PlacedPoint extends LabelCoordinate {
   readonly distanceMm: number | null;
 }
 
-export const PLACED_POINT_COLUMNS = [
+export const RUN_POINT_COLUMNS = [
   ...COORDINATE_COLUMNS,
   "placed_by",
   "confidence",
@@ -43,8 +43,8 @@ export const PLACED_POINT_COLUMNS = [
 ];
 
 /** Read a run's points.csv; a bad value is a DataFormatError naming file and line. */
-export function loadPlacedPoints(file: string): PlacedPoint[] {
-  return readCsv(file, PLACED_POINT_COLUMNS).rows.map(({ line, values: v }) => {
+export function loadRunPoints(file: string): RunPoint[] {
+  return readCsv(file, RUN_POINT_COLUMNS).rows.map(({ line, values: v }) => {
     const bad = (what: string) => new DataFormatError(file, line, what);
     const optional = (name: string, ok: (x: number) => boolean): number | null => {
       if (v[name] === "") return null;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { loadCoordinates } from "../../lib/data/coordinates";
-import { PLACED_POINT_COLUMNS, loadPlacedPoints } from "../../lib/data/placed-points";
+import { RUN_POINT_COLUMNS, loadRunPoints } from "../../lib/data/run-points";
 import { DataFormatError } from "../../lib/util/errors";
 import { writeTree } from "../helpers/tmp";
 
-const HEADER = PLACED_POINT_COLUMNS.join(",");
+const HEADER = RUN_POINT_COLUMNS.join(",");
 const TEST_ROW = "7,70,3,Spinal Canal Stenosis,L4/L5,101.5,88,localizer,,test,,,,,,";
 const OOF_ROW = "8,80,9,Left Subarticular Stenosis,L1/L2,40,52.25,refinement,0.75,oof,2,81,10,41,50,2.5";
 
@@ -14,7 +14,7 @@ const file = (...rows: string[]) =>
 
 describe("a run's points.csv", () => {
   it("reads the coordinates, what placed each point, and out of fold the labelled point", () => {
-    expect(loadPlacedPoints(file(TEST_ROW, OOF_ROW))).toEqual([
+    expect(loadRunPoints(file(TEST_ROW, OOF_ROW))).toEqual([
       {
         studyId: 7,
         seriesId: 70,
@@ -55,7 +55,7 @@ describe("a run's points.csv", () => {
   });
 
   it("names file and line of a bad value", () => {
-    const bad = (row: string) => () => loadPlacedPoints(file(TEST_ROW, row));
+    const bad = (row: string) => () => loadRunPoints(file(TEST_ROW, row));
     expect(bad(OOF_ROW.replace("refinement", "guess"))).toThrow(/points.csv:3: placed_by must be one of/);
     expect(bad(OOF_ROW.replace("0.75", "1.5"))).toThrow(/points.csv:3: confidence "1.5" is out of range/);
     expect(bad(OOF_ROW.replace(",oof,", ",val,"))).toThrow(/split must be test or oof/);
