@@ -1,8 +1,8 @@
 /**
- * Nested JSON as a table, whatever its shape: each object whose values are all leaves (numbers,
- * strings, booleans, null, arrays of those) is a row named by its path, its keys are the columns. So
+ * Nested JSON as a table, whatever its shape: the leaves of each object (numbers, strings, booleans,
+ * null, arrays of those) are a row named by the object's path, their keys the columns. So
  * `{ stage1b: { foraminal: { on: true, with: 0.4, without: 0.5 } } }` is one row "stage1b / foraminal"
- * with columns on, with, without; an array of records is a row per element. Parts of report.json whose
+ * with columns on, with, without; an array of records is a row per element, named by its text fields. Parts of report.json whose
  * shape is still moving (the gates, the degradation groups) render this way.
  */
 import { tableHtml, type Cell } from "../table";
@@ -38,11 +38,10 @@ export function leafRows(value: unknown, path = "", digits = 4): LeafRow[] {
   return [...own, ...nested];
 }
 
-/** An array element's name: its `name`, `kind` or `group` field, else its index. */
+/** An array element's name: its text fields joined (e.g. "missing-series / foraminal"), else its index. */
 function rowName(v: unknown, i: number): string {
-  const o = (v ?? {}) as Record<string, unknown>;
-  const named = [o.name, o.kind, o.group].find((x) => typeof x === "string");
-  return typeof named === "string" ? named : String(i);
+  const texts = Object.values((v ?? {}) as Record<string, unknown>).filter((x) => typeof x === "string");
+  return texts.length ? texts.join(" / ") : String(i);
 }
 
 /** The rows as an HTML table: first column the row's path, then every key any row has. */
