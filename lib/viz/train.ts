@@ -66,8 +66,8 @@ const CURVE_STAGES = [
 
 /**
  * Train loss (left) and validation score (right) per epoch, one line per unit; one row of panels per
- * stage (localizer, point nets, classifiers). Folds of one model kind share a colour with different
- * dashes. A resumed run's records for the same unit and epoch replace earlier ones.
+ * stage (localizer, point nets, classifiers). Folds of one model kind share a colour and a legend entry,
+ * with different dashes. A resumed run's records for the same unit and epoch replace earlier ones.
  */
 export function trainingCurvesFigure(records: readonly TrainLogRecord[], title = "Training curves"): Figure {
   const byUnit = new Map<string, Map<number, TrainLogRecord>>();
@@ -93,18 +93,22 @@ export function trainingCurvesFigure(records: readonly TrainLogRecord[], title =
     annotations: [] as Record<string, unknown>[],
   });
   layout.width = 1120;
+  const shown = new Set<string>();
   stages.forEach((stage, si) => {
     const [ax1, ax2] = [axisIds(2 * si), axisIds(2 * si + 1)];
     for (const [unit, epochs] of byUnit) {
-      if (!stage.match(unitKind(unit))) continue;
+      const kind = unitKind(unit);
+      if (!stage.match(kind)) continue;
       const recs = [...epochs.values()].sort((a, b) => a.epoch - b.epoch);
-      const color = PALETTE[kinds.indexOf(unitKind(unit)) % PALETTE.length];
+      const color = PALETTE[kinds.indexOf(kind) % PALETTE.length];
       const fold = Number(/f(\d+)/.exec(unit)?.[1] ?? 0);
+      // One legend entry per model kind (its folds toggle together); the hover names the fold.
       const common = {
         mode: "lines+markers",
-        name: unit,
-        legendgroup: unit,
+        name: kind,
+        legendgroup: kind,
         line: { color, dash: dashes[fold % dashes.length] },
+        hovertemplate: `${unit}, epoch %{x}: %{y:.4g}<extra></extra>`,
       };
       const x = recs.map((r) => r.epoch + 1);
       data.push({
@@ -114,7 +118,9 @@ export function trainingCurvesFigure(records: readonly TrainLogRecord[], title =
         y: recs.map((r) => r.trainLoss ?? null),
         xaxis: ax1.x,
         yaxis: ax1.y,
+        showlegend: !shown.has(kind),
       });
+      shown.add(kind);
       data.push({
         type: "scatter",
         ...common,
