@@ -6,7 +6,7 @@ import { main } from "../../lib/cli/main";
 import { generateDataset } from "../../lib/synth";
 import { rowId, TARGETS } from "../../lib/data/schema";
 import type { Probs3 } from "../../lib/metric";
-import { leafRows, studyScores } from "../../lib/viz/report";
+import { leafRows, recordTableHtml, studyScores } from "../../lib/viz/report";
 import { findChromium } from "../../lib/viz/render";
 import { loadOffline } from "../helpers/page";
 
@@ -29,6 +29,17 @@ describe("report tables and rankings", () => {
       "groups / missing series",
       "groups / truncated slice",
     ]);
+  });
+
+  it("one table for all rows, or one per set of keys", () => {
+    const gates = {
+      levelChain: true,
+      tta: { spinal: true, foraminal: false },
+      refine: { spinal: { on: true, minPeak: 0.1 } },
+    };
+    const tables = (byShape: boolean) =>
+      recordTableHtml(gates, { caption: "Gates", rowHeader: "", byShape }).match(/<table/g)!.length;
+    expect([tables(false), tables(true)]).toEqual([1, 3]);
   });
 
   it("rank studies by their own metric, worst first", () => {

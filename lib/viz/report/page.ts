@@ -21,7 +21,11 @@ export const REPORT_PAGE = "report.html";
 /** A part of report.json whose shape is still moving, as a generic table; null when absent. */
 function recordSection(title: string, intro: string, value: unknown): PageSection | null {
   if (value === undefined || value === null) return null;
-  return { title, intro, blocks: [{ html: recordTableHtml(value, { caption: title, rowHeader: "" }) }] };
+  return {
+    title,
+    intro,
+    blocks: [{ html: recordTableHtml(value, { caption: title, rowHeader: "", byShape: true }) }],
+  };
 }
 
 /** report.json's degradation groups: whichever top-level key names them. */
