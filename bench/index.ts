@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { dicomBench } from "./dicom";
+import { figurePngBench } from "./figure-png";
 import { gatesBench } from "./gates";
 import { kernelBackendsBench } from "./kernel-backends";
 import { kernelMemoryBench } from "./kernel-memory";
@@ -10,6 +11,7 @@ import { trainStepBench } from "./train-step";
 /** Benchmarks run by `npx lumbar bench <name>`, one module each; keep alphabetical. */
 export const BENCHES: ReadonlyArray<() => Command> = [
   dicomBench,
+  figurePngBench,
   gatesBench,
   kernelBackendsBench,
   kernelMemoryBench,

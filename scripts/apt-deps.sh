@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the project needs beyond Node: Chromium renders plotly figures to PNG, Jupyter
-# (nbclient/nbconvert) runs the tslab notebooks, pydicom/numpy/dcmtk are reference decoders for tests,
+# (nbclient/nbconvert) runs the tslab notebooks, python3-venv lets scripts/jupyter.sh make the JupyterLab
+# environment with Debian's Python, pydicom/numpy/dcmtk are reference decoders for tests,
 # torch is the benchmark peer, slurm-wlm + munge the single-node Slurm that test/scripts/slurm.test.ts
 # starts in a temp dir (scripts/slurm/local-cluster.sh; the packages' own slurmd/slurmctld services
 # do not start without /etc/slurm/slurm.conf, which nothing writes); patch applies scripts/patches to
 # tfjs-node's binding before native-tf.sh compiles it. Sourced by .ci/run and
 # scripts/setup.sh; installs only what is missing.
-APT_PACKAGES=(chromium python3-nbclient jupyter-nbconvert python3-pydicom python3-numpy dcmtk slurm-wlm munge patch)
+APT_PACKAGES=(chromium python3-nbclient jupyter-nbconvert python3-venv python3-pydicom python3-numpy dcmtk slurm-wlm munge patch)
 APT_OPTIONAL=(python3-torch python3-gdcm)
 
 apt_install() {

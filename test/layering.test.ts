@@ -1,17 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync, readdirSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 
 const LIB = resolve(__dirname, "../lib");
 
-/** Modules of lib/<folder> that import from lib/<other> (relative imports only, as lib/ writes them). */
+/** Modules of lib/<folder> that import from lib/<other> (relative imports, resolved from the importing file). */
 function importersOf(folder: string, other: string): string[] {
   const dir = join(LIB, folder);
+  const target = join(LIB, other);
   const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
-  const pattern = new RegExp(`from "(\\.\\./)+${other}(/[^"]*)?"`);
-  return files
-    .filter((f) => pattern.test(readFileSync(join(dir, f), "utf8")))
-    .map((f) => relative(LIB, join(dir, f)));
+  const reaches = (file: string) =>
+    [...readFileSync(file, "utf8").matchAll(/from "(\.\.?\/[^"]*)"/g)]
+      .map((m) => resolve(dirname(file), m[1]))
+      .some((p) => p === target || p.startsWith(target + sep));
+  return files.filter((f) => reaches(join(dir, f))).map((f) => relative(LIB, join(dir, f)));
 }
 
 describe("lib/ layering: the flow study -> models -> train | infer -> kernel", () => {

@@ -57,7 +57,8 @@ export interface DoctorReport {
   native: Record<(typeof NATIVE_PACKAGES)[number], NativePackage>;
   wasmSimd: boolean;
   chromium: string | null;
-  jupyter: { python: string; nbclient: boolean; tslabKernel: string | null };
+  /** lab: the JupyterLab environment scripts/jupyter.sh made for this checkout, or null. */
+  jupyter: { python: string; nbclient: boolean; tslabKernel: string | null; lab: string | null };
   data: { demo: string | null; dir: DataDir | null; sharedCsv: string | null };
   warnings: string[];
 }
@@ -158,10 +159,14 @@ function jupyterReport(): DoctorReport["jupyter"] {
   const r = spawnSync(python, ["-c", "import nbclient, nbconvert"], { encoding: "utf8" });
   const spec = path.join(REPO_ROOT, ".jupyter", "kernels", "tslab", "kernel.json");
   const tslab = path.join(REPO_ROOT, "node_modules", "tslab", "bin", "tslab");
+  const lab = spawnSync("bash", [path.join(REPO_ROOT, "scripts", "jupyter.sh"), "where"], {
+    encoding: "utf8",
+  });
   return {
     python,
     nbclient: r.status === 0,
     tslabKernel: existsSync(spec) && existsSync(tslab) ? spec : null,
+    lab: lab.status === 0 ? lab.stdout.trim() : null,
   };
 }
 
@@ -303,6 +308,7 @@ export function formatDoctor(r: DoctorReport): string {
     `wasm SIMD      ${yes(r.wasmSimd)}`,
     `chromium       ${r.chromium ?? "not found"}`,
     `jupyter        ${r.jupyter.python} nbclient ${yes(r.jupyter.nbclient)}; tslab kernel ${r.jupyter.tslabKernel ?? "not found"}`,
+    `jupyterlab     ${r.jupyter.lab ?? "not installed (scripts/jupyter.sh setup)"}`,
     `demo data      ${r.data.demo ?? "not generated yet (lumbar kernel makes it)"}`,
     ...(r.data.dir
       ? [`--data         ${r.data.dir.path}: train ${yes(r.data.dir.train)}, test ${yes(r.data.dir.test)}`]

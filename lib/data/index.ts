@@ -5,3 +5,4 @@ export * from "./series-descriptions";
 export * from "./submission-file";
 export * from "./dataset";
 export * from "./train-split";
+export * from "./run-points";

@@ -34,6 +34,11 @@ export const ENV_VARS = {
     effect: "the Python with Jupyter that `lumbar notebooks` runs",
   },
   LUMBAR_CHROMIUM: { default: "usual Debian paths", effect: "the Chromium that renders figures to PNG" },
+  LUMBAR_FIGURE_PNG: {
+    default: "1",
+    effect:
+      "notebooks: 0 sends figures as plotly JSON only, drawn at once by JupyterLab's plotly renderer (set by `scripts/jupyter.sh lab`); 1 adds a PNG for the HTML export and classic Notebook (`lumbar notebooks` sets 1)",
+  },
   LUMBAR_PROFILE: { default: "quick", effect: "notebooks: training profile (set by `lumbar notebooks`)" },
   LUMBAR_SEED: { default: "42", effect: "notebooks: seed (set by `lumbar notebooks`)" },
   LUMBAR_DATA: {

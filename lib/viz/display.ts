@@ -1,11 +1,15 @@
 /**
  * Rich output for notebooks on the tslab kernel. A figure is sent as one display_data bundle holding
  * the plotly JSON (drawn interactively by JupyterLab / VS Code) and a static PNG (what nbconvert's HTML
- * export and GitHub show), so an executed notebook shows every figure without network.
+ * export, classic Notebook and GitHub show), so an executed notebook shows every figure without network.
+ * JupyterLab's plotly renderer shows a bundle's PNG until the mouse passes over it, so where it draws
+ * the figures (`scripts/jupyter.sh lab` sets LUMBAR_FIGURE_PNG=0) the PNG is left out: the plot is
+ * interactive as soon as the cell runs, and the renderer stores a PNG of its own in the notebook.
  * Outside a kernel (scripts, tests) bundles go to a replaceable sink.
  */
-import { Figure, figureSize, figureTitle } from "./figure";
+import { Figure, Layout, figureSize, figureTitle } from "./figure";
 import { PngOptions, renderPng } from "./render";
+import { readEnv } from "../util/env";
 
 export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
@@ -50,16 +54,32 @@ export function displayBundle(bundle: MimeBundle): void {
   if (typeof text === "string") console.log(text);
 }
 
-/** The bundle of a figure: plotly JSON + PNG (+ a text fallback naming it). */
-export async function figureBundle(fig: Figure, opts: PngOptions = {}): Promise<MimeBundle> {
+/** LUMBAR_FIGURE_PNG: whether figure bundles carry a PNG (default yes). */
+export function figurePngWanted(env: NodeJS.ProcessEnv = process.env): boolean {
+  return readEnv("LUMBAR_FIGURE_PNG", env) !== "0";
+}
+
+/**
+ * The figure as the notebook draws it: without its fixed width, so the plot takes the output area's
+ * width (the PNG keeps the figure's own size).
+ */
+export function fluidSpec(fig: Figure): Figure {
+  const { width: _width, ...layout }: Layout = fig.layout;
+  return { data: fig.data, layout: { ...layout, autosize: true } };
+}
+
+/** The bundle of a figure: plotly JSON + PNG unless LUMBAR_FIGURE_PNG=0 (+ a text fallback naming it). */
+export async function figureBundle(
+  fig: Figure,
+  opts: PngOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<MimeBundle> {
+  const json = { [PLOTLY_MIME]: fluidSpec(fig), "text/plain": `<Figure: ${figureTitle(fig)}>` };
+  if (!figurePngWanted(env)) return { data: json, metadata: {} };
   const png = await renderPng(fig, opts);
   const { width, height } = figureSize(fig);
   return {
-    data: {
-      [PLOTLY_MIME]: { data: fig.data, layout: fig.layout },
-      "image/png": png.toString("base64"),
-      "text/plain": `<Figure: ${figureTitle(fig)}>`,
-    },
+    data: { ...json, "image/png": png.toString("base64") },
     // Shown at CSS size although rendered at `scale`x, so text stays crisp.
     metadata: { "image/png": { width: opts.width ?? width, height: opts.height ?? height } },
   };

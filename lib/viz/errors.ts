@@ -21,3 +21,14 @@ export class FigureRenderError extends LumbarError {
     super(`could not render figure "${title}": ${problem}`);
   }
 }
+
+/** A run folder lacks a file a picture or the report page needs, or holds a bad one. */
+export class RunFolderError extends LumbarError {
+  readonly name = "RunFolderError";
+  constructor(
+    readonly runDir: string,
+    readonly problem: string,
+  ) {
+    super(`run folder ${runDir}: ${problem}`);
+  }
+}

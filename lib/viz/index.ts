@@ -12,3 +12,7 @@ export * from "./gates";
 export * from "./run-examples";
 export * from "./notebook";
 export * from "./live-progress";
+export * from "./study-points";
+export * from "./report";
+export * from "./run-folder";
+export * from "./html-page";

@@ -5,7 +5,7 @@
  * keep a Chromium alive between cells.
  */
 import { existsSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from "playwright-core";
 import { Figure, figureSize, figureTitle } from "./figure";
 import { ChromiumNotFoundError, FigureRenderError } from "./errors";
 import { readEnv } from "../util/env";
@@ -38,6 +38,32 @@ export function findChromium(
   const found = tried.find((p) => existsSync(p));
   if (!found) throw new ChromiumNotFoundError(tried);
   return found;
+}
+
+/** Debian's headless Chromium with the offline flags; playwright-core gives each launch a fresh profile. */
+export async function launchChromium(): Promise<Browser> {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({ executablePath: findChromium(), headless: true, args: [...CHROMIUM_FLAGS] });
+}
+
+/**
+ * A context whose requests reach only data: URIs and the URLs `allowed` accepts; the others are
+ * aborted and their URLs pushed to `blocked`.
+ */
+export async function routedContext(
+  browser: Browser,
+  allowed: (url: string) => boolean,
+  options: BrowserContextOptions = {},
+  blocked: string[] = [],
+): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith("data:") || allowed(url)) return route.continue();
+    blocked.push(url);
+    return route.abort();
+  });
+  return context;
 }
 
 export interface PngOptions {
@@ -111,18 +137,9 @@ export class FigureRenderer {
 
   private async ensurePage(): Promise<Page> {
     if (this.page && this.browser?.isConnected()) return this.page;
-    const { chromium } = await import("playwright-core");
-    // playwright-core gives every launch a fresh temporary profile (--user-data-dir) and adds --headless.
-    const browser = await chromium.launch({
-      executablePath: findChromium(),
-      headless: true,
-      args: [...CHROMIUM_FLAGS],
-    });
-    const context = await browser.newContext({ offline: true });
+    const browser = await launchChromium();
     // Belt and braces: nothing a figure references may reach the network.
-    await context.route("**/*", (route) =>
-      route.request().url().startsWith("data:") ? route.continue() : route.abort(),
-    );
+    const context = await routedContext(browser, () => false, { offline: true });
     const page = await context.newPage();
     await page.setContent("<!doctype html><html><body><div id='fig'></div></body></html>");
     await page.addScriptTag({ path: require.resolve("plotly.js-dist-min") });

@@ -3,7 +3,7 @@
  * what a reader of the executed notebook sees. Offline: every non-file request is aborted.
  */
 import { pathToFileURL } from "node:url";
-import { CHROMIUM_FLAGS, findChromium } from "./render";
+import { launchChromium, routedContext } from "./render";
 
 export interface ScreenshotOptions {
   /** Viewport width in CSS pixels (default 1100, a laptop browser window). */
@@ -17,17 +17,10 @@ export async function screenshotHtmlFiles(
   pairs: readonly [string, string][],
   opts: ScreenshotOptions = {},
 ): Promise<void> {
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: findChromium(),
-    headless: true,
-    args: [...CHROMIUM_FLAGS],
-  });
+  const browser = await launchChromium();
   try {
-    const context = await browser.newContext({ viewport: { width: opts.width ?? 1100, height: 900 } });
-    await context.route("**/*", (route) => {
-      const url = route.request().url();
-      return url.startsWith("file:") || url.startsWith("data:") ? route.continue() : route.abort();
+    const context = await routedContext(browser, (url) => url.startsWith("file:"), {
+      viewport: { width: opts.width ?? 1100, height: 900 },
     });
     const page = await context.newPage();
     for (const [html, png] of pairs) {

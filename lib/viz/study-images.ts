@@ -60,7 +60,8 @@ function seriesDir(inp: StudyImageInputs, seriesId: number): string {
   return join(inp.dataDir, `${inp.split ?? "train"}_images`, String(inp.studyId), String(seriesId));
 }
 
-async function readInstance(series: Series, instanceNumber: number) {
+/** An instance's pixels, size and plane; undefined when the series has no such instance. */
+export async function readInstance(series: Series, instanceNumber: number) {
   const ref = locateInstance(series, instanceNumber);
   if (!ref) return undefined;
   const stack = series.stacks[ref.stack];

@@ -44,15 +44,30 @@ export function readTrainLog(file: string): TrainLogRecord[] {
   return parseTrainLog(readFileSync(file, "utf8"));
 }
 
-/** The model kind of a unit ("spinal f1" -> "spinal"). */
+/** The model kind of a unit: its name without the fold ("spinal f1" -> "spinal", "spinal points f0" -> "spinal points"). */
 export function unitKind(unit: string): string {
-  return unit.split(" ")[0];
+  return unit.replace(/ f\d+$/, "");
 }
+
+/** The stages the curves are split into: their losses and validation scores are on different scales. */
+const CURVE_STAGES = [
+  { name: "Localizer", validation: "validation (lower is better)", match: (k: string) => k === "localizer" },
+  {
+    name: "Point nets",
+    validation: "validation point error (mm)",
+    match: (k: string) => k.endsWith(" points"),
+  },
+  {
+    name: "Classifiers",
+    validation: "validation (lower is better)",
+    match: (k: string) => k !== "localizer" && !k.endsWith(" points"),
+  },
+];
 
 /**
  * Train loss (left) and validation score (right) per epoch, one line per unit; one row of panels per
- * stage (localizer, classifiers: their losses are on different scales). Folds of one model kind share a
- * colour with different dashes. A resumed run's records for the same unit and epoch replace earlier ones.
+ * stage (localizer, point nets, classifiers). Folds of one model kind share a colour and a legend entry,
+ * with different dashes. A resumed run's records for the same unit and epoch replace earlier ones.
  */
 export function trainingCurvesFigure(records: readonly TrainLogRecord[], title = "Training curves"): Figure {
   const byUnit = new Map<string, Map<number, TrainLogRecord>>();
@@ -62,10 +77,7 @@ export function trainingCurvesFigure(records: readonly TrainLogRecord[], title =
     byUnit.set(r.unit, m);
   }
   const kinds = [...new Set([...byUnit.keys()].map(unitKind))];
-  const stages = [
-    { name: "Localizer", match: (k: string) => k === "localizer" },
-    { name: "Classifiers", match: (k: string) => k !== "localizer" },
-  ].filter((s) => kinds.some(s.match));
+  const stages = CURVE_STAGES.filter((s) => kinds.some(s.match));
   const dashes = ["solid", "dash", "dot", "dashdot", "longdash"];
   const maxEpoch = Math.max(0, ...records.map((r) => r.epoch + 1));
   // One tick per epoch while that stays readable, else plotly's own ticks.
@@ -81,18 +93,22 @@ export function trainingCurvesFigure(records: readonly TrainLogRecord[], title =
     annotations: [] as Record<string, unknown>[],
   });
   layout.width = 1120;
+  const shown = new Set<string>();
   stages.forEach((stage, si) => {
     const [ax1, ax2] = [axisIds(2 * si), axisIds(2 * si + 1)];
     for (const [unit, epochs] of byUnit) {
-      if (!stage.match(unitKind(unit))) continue;
+      const kind = unitKind(unit);
+      if (!stage.match(kind)) continue;
       const recs = [...epochs.values()].sort((a, b) => a.epoch - b.epoch);
-      const color = PALETTE[kinds.indexOf(unitKind(unit)) % PALETTE.length];
+      const color = PALETTE[kinds.indexOf(kind) % PALETTE.length];
       const fold = Number(/f(\d+)/.exec(unit)?.[1] ?? 0);
+      // One legend entry per model kind (its folds toggle together); the hover names the fold.
       const common = {
         mode: "lines+markers",
-        name: unit,
-        legendgroup: unit,
+        name: kind,
+        legendgroup: kind,
         line: { color, dash: dashes[fold % dashes.length] },
+        hovertemplate: `${unit}, epoch %{x}: %{y:.4g}<extra></extra>`,
       };
       const x = recs.map((r) => r.epoch + 1);
       data.push({
@@ -102,7 +118,9 @@ export function trainingCurvesFigure(records: readonly TrainLogRecord[], title =
         y: recs.map((r) => r.trainLoss ?? null),
         xaxis: ax1.x,
         yaxis: ax1.y,
+        showlegend: !shown.has(kind),
       });
+      shown.add(kind);
       data.push({
         type: "scatter",
         ...common,
@@ -120,7 +138,7 @@ export function trainingCurvesFigure(records: readonly TrainLogRecord[], title =
     layout[ax2.yLayout] = { domain: y, anchor: ax2.x, title: { text: "validation score" } };
     (layout.annotations as Record<string, unknown>[]).push(
       subplotTitle(`${stage.name}: train loss`, cols[0][0], cols[0][1], y[1] + 0.01),
-      subplotTitle(`${stage.name}: validation (lower is better)`, cols[1][0], cols[1][1], y[1] + 0.01),
+      subplotTitle(`${stage.name}: ${stage.validation}`, cols[1][0], cols[1][1], y[1] + 0.01),
     );
   });
   return { data, layout };

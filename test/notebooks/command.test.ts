@@ -17,6 +17,7 @@ describe("lumbar notebooks: pure parts", () => {
       PATH: "/usr/bin",
       JUPYTER_PATH: "/other",
       LUMBAR_DATA: "stale",
+      LUMBAR_FIGURE_PNG: "0",
     });
     expect(env.JUPYTER_PATH).toBe(["/repo/.jupyter", "/other"].join(delimiter));
     expect(env.PATH).toBe(["/repo/node_modules/.bin", "/usr/bin"].join(delimiter));
@@ -24,6 +25,7 @@ describe("lumbar notebooks: pure parts", () => {
     expect(env.LUMBAR_DATA).toBe(resolve("d"));
     expect(env.LUMBAR_OUT).toBe(resolve("rel/out"));
     expect(env.LUMBAR_SEED).toBe("3");
+    expect(env.LUMBAR_FIGURE_PNG).toBe("1");
     // Without --data, a stale LUMBAR_DATA from the caller must not leak into the notebooks.
     expect(notebookEnv("/repo", { out: "o", profile: "quick", timeout: 10 }, { LUMBAR_DATA: "stale" }).LUMBAR_DATA).toBeUndefined();
   });

@@ -24,18 +24,21 @@ describe("image tiles", () => {
       [{ pixels: px, width: w, height: h, points: [{ x: 450, y: 10, label: "p" }] }],
       { title: "t" },
     );
-    const image = fig.data[0];
-    // Pixel k of the small image covers native pixels [3k, 3k+2]: its centre is 3k + 1.
-    expect([image.x0, image.dx, image.y0, image.dy]).toEqual([1, 3, 1, 3]);
+    // Pixel k of the small image covers native pixels [3k, 3k+2], so the image spans the native
+    // pixels' edges -0.5 .. 599.5 (and 299.5 down the reversed y axis).
+    const [image] = fig.layout.images as Record<string, unknown>[];
+    expect(image).toMatchObject({ xref: "x", yref: "y", x: -0.5, y: -0.5, sizex: 600, sizey: 300 });
+    expect(image).toMatchObject({ xanchor: "left", yanchor: "top", sizing: "stretch", layer: "below" });
     expect(fig.layout.xaxis).toMatchObject({ range: [-0.5, 599.5] });
     expect(fig.layout.yaxis).toMatchObject({ range: [299.5, -0.5], scaleanchor: "x" });
-    expect(fig.data[1]).toMatchObject({ x: [450], y: [10], text: ["p"] });
+    expect(fig.data[0]).toMatchObject({ x: [450], y: [10], text: ["p"] });
   });
 
   it("tiles go row-major into a grid with one subplot each", () => {
-    const tile = { pixels: new Float32Array(4), width: 2, height: 2, title: "a" };
+    const tile = { pixels: new Float32Array(4), width: 2, height: 2, title: "a", points: [{ x: 0, y: 0 }] };
     const fig = imageGridFigure([tile, tile, tile], { title: "grid", columns: 2 });
     expect(fig.data.map((t) => t.xaxis)).toEqual(["x", "x2", "x3"]);
+    expect((fig.layout.images as { xref: string }[]).map((i) => i.xref)).toEqual(["x", "x2", "x3"]);
     const d = (k: string) => (fig.layout[k] as { domain: number[] }).domain;
     expect(d("xaxis3")).toEqual(d("xaxis")); // third tile: first column of the second row
     expect(d("yaxis3")[1]).toBeLessThan(d("yaxis")[0]);

@@ -25,17 +25,41 @@ describe("training figures", () => {
     const recs = parseTrainLog(log + "\n\n");
     expect(recs).toHaveLength(4);
     expect(unitKind("subarticular f2")).toBe("subarticular");
+    expect(unitKind("spinal points f0")).toBe("spinal points");
   });
 
   it("curves: one row of panels per stage, resumed epochs replaced", () => {
     const fig = trainingCurvesFigure(parseTrainLog(log));
-    const spinalLoss = fig.data.find((t) => t.name === "spinal f0" && t.xaxis === "x3")!;
+    const spinalLoss = fig.data.find((t) => t.legendgroup === "spinal" && t.xaxis === "x3")!;
     expect(spinalLoss.x).toEqual([1, 2]);
     expect(spinalLoss.y).toEqual([1.5, 1.1]);
-    const spinalScore = fig.data.find((t) => t.name === "spinal f0" && t.xaxis === "x4")!;
+    const spinalScore = fig.data.find((t) => t.legendgroup === "spinal" && t.xaxis === "x4")!;
     expect(spinalScore.y).toEqual([1.1, 0.8]);
-    const loc = fig.data.filter((t) => t.name === "localizer f0");
+    const loc = fig.data.filter((t) => t.legendgroup === "localizer");
     expect(loc.map((t) => t.xaxis)).toEqual(["x", "x2"]);
+    expect(String(loc[0].hovertemplate)).toMatch(/^localizer f0, epoch/);
+  });
+
+  it("curves: point nets (errors in mm) get their own row, between localizer and classifiers", () => {
+    const withPoints =
+      log + "\n" + JSON.stringify({ unit: "spinal points f1", epoch: 0, trainLoss: 0.4, score: 3.2 });
+    const fig = trainingCurvesFigure(parseTrainLog(withPoints));
+    expect(fig.data.filter((t) => t.legendgroup === "spinal points").map((t) => t.xaxis)).toEqual([
+      "x3",
+      "x4",
+    ]);
+    expect(fig.data.find((t) => t.legendgroup === "spinal")!.xaxis).toBe("x5");
+    const titles = (fig.layout.annotations as { text: string }[]).map((a) => a.text.replace(/<[^>]+>/g, " "));
+    expect(titles.filter((t) => t.includes("Point nets"))).toHaveLength(2);
+  });
+
+  it("curves: one legend entry per model kind, its folds grouped under it", () => {
+    const folds = [0, 1, 2].map((f) =>
+      JSON.stringify({ unit: `spinal f${f}`, epoch: 0, trainLoss: 1, score: 1 }),
+    );
+    const fig = trainingCurvesFigure(parseTrainLog(folds.join("\n")));
+    expect(fig.data.filter((t) => t.showlegend !== false).map((t) => t.name)).toEqual(["spinal"]);
+    expect(fig.data.every((t) => t.legendgroup === "spinal")).toBe(true);
   });
 
   it("score terms leave out missing results and keep the term order", () => {

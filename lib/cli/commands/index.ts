@@ -7,8 +7,10 @@ import { kernelCommand } from "./kernel";
 import { notebooksCommand } from "./notebooks";
 import { predictCommand } from "./predict";
 import { projectCommand } from "./project";
+import { reportCommand } from "./report";
 import { scoreCommand } from "./score";
 import { seriesGeometryCommand } from "./series-geometry";
+import { showCommand } from "./show";
 import { synthCommand } from "./synth";
 import { validateSubmissionCommand } from "./validate-submission";
 
@@ -22,8 +24,10 @@ export const COMMANDS: ReadonlyArray<() => Command> = [
   notebooksCommand,
   predictCommand,
   projectCommand,
+  reportCommand,
   scoreCommand,
   seriesGeometryCommand,
+  showCommand,
   synthCommand,
   validateSubmissionCommand,
 ];

@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { resolve } from "node:path";
+import { writeReportPage } from "./report";
 import { withRun, intOption } from "../command";
 import { describeGates, GATE_MODES, type GateMode } from "../../gates";
 import { UsageError } from "../../util/errors";
@@ -135,6 +136,7 @@ export function kernelCommand(): Command {
         `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, points.csv, report.json`,
     );
     console.log(`gates: ${describeGates(report.gates.decisions)}`);
+    await writeReportPage(opts.out);
     return 0;
   });
 }

@@ -77,6 +77,8 @@ export function notebookEnv(
     PATH: [join(root, "node_modules", ".bin"), base.PATH].filter(Boolean).join(delimiter),
     LUMBAR_OUT: resolve(opts.out),
     LUMBAR_PROFILE: opts.profile,
+    // The HTML export shows figures as their PNGs, whatever the caller's shell set.
+    LUMBAR_FIGURE_PNG: "1",
     // Keeps Jupyter from writing runtime files into a home directory that may be read-only.
     JUPYTER_RUNTIME_DIR: join(resolve(opts.out), ".jupyter-runtime"),
     PYDEVD_DISABLE_FILE_VALIDATION: "1",

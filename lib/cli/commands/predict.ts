@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { resolve } from "node:path";
+import { writeReportPage } from "./report";
 import { withRun } from "../command";
 import { UsageError } from "../../util/errors";
 import { isProfile, PROFILES, type Profile } from "../../config";
@@ -61,6 +62,7 @@ export function predictCommand(): Command {
         `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, points.csv, predict-report.json`,
     );
     console.log(`gates: ${describeGates(report.gates)}`);
+    await writeReportPage(opts.out);
     return 0;
   });
 }
