@@ -10,3 +10,4 @@ export * from "./refine-gate";
 export * from "./shrink";
 export * from "./gates";
 export * from "./summary";
+export * from "./audit";

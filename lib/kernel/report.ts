@@ -21,7 +21,7 @@ import type { LocalizerStage } from "./localizer-stage";
 import type { PreparedTrain } from "./train-split";
 import type { GatesReport } from "./gates-stage";
 import { CONDITION_INFO, FAMILIES, parseRowId, type Family } from "../data/schema";
-import { INPUT_KINDS, type InputKind } from "../gates";
+import { gateSummary, INPUT_KINDS, unsupportedParts, type InputKind } from "../gates";
 
 export interface KernelReport extends FailureReport {
   readonly profile: Profile;
@@ -41,7 +41,12 @@ export interface KernelReport extends FailureReport {
   readonly test: (GroundTruthReport & { studies: number }) | { studies: number };
   readonly localization: Record<string, unknown>;
   /** Which optional parts run and the out-of-fold evidence each was decided on (lib/gates). */
-  readonly gates: { decisions: GatesReport["decisions"]; evidence: GatesReport["evidence"] };
+  readonly gates: {
+    decisions: GatesReport["decisions"];
+    evidence: GatesReport["evidence"];
+    /** What runs although its evidence says otherwise: empty with `--gates auto` (lib/gates/audit). */
+    unsupported: string[];
+  };
   /**
    * Rows by what they were made from (input kind) and family: out of fold, the rows and losses each
    * group's weight toward the prior was decided on (missing series: the cross-family model's check);
@@ -92,6 +97,7 @@ export function writeReport(
     test.levels,
     trainSpinal(train),
   );
+  const degradation = degradationTable(results.gates, test.inputs);
   const report: KernelReport = {
     profile: config.profile,
     data: opts.data,
@@ -109,8 +115,8 @@ export function writeReport(
       oofTrain: localizationErrors(results.pass),
       ...(gt?.localization ? { test: gt.localization } : {}),
     },
-    gates: { decisions: results.gates.decisions, evidence: results.gates.evidence },
-    degradation: degradationTable(results.gates, test.inputs),
+    gates: gatesSection(results.gates, degradation),
+    degradation,
     sidePoints: { oofTrain: results.pass.sidePointOutcomes, test: test.sidePointOutcomes },
     timings: ctx.timings,
     cpuSeconds: ctx.cpuSeconds,
@@ -129,6 +135,11 @@ function trainSpinal(train: PreparedTrain): Map<number, (Vec3 | null)[]> {
   const spinalAt = (p: PreparedTrain["prepared"][number], k: number) =>
     p.gtPoints.find((q) => q.condition === "spinal_canal_stenosis" && q.levelIndex === k)?.lps ?? null;
   return new Map(train.prepared.map((p) => [p.studyId, LEVELS.map((_, k) => spinalAt(p, k))]));
+}
+
+function gatesSection(gates: GatesReport, degradation: readonly DegradationRow[]): KernelReport["gates"] {
+  const { decisions, evidence } = gates;
+  return { decisions, evidence, unsupported: unsupportedParts(gateSummary(decisions, evidence), degradation) };
 }
 
 /** One group of rows: an input kind and a family, out of fold and on test. */

@@ -136,6 +136,7 @@ export function kernelCommand(): Command {
         `fallback rows ${report.fallbacks.reduce((s, f) => s + f.rows, 0)}; unusable files ${report.unusableFiles}; peak RSS ${report.peakRssMb} MB; wrote ${opts.out}/submission.csv, points.csv, report.json`,
     );
     console.log(`gates: ${describeGates(report.gates.decisions)}`);
+    for (const part of report.gates.unsupported) console.log(`  not supported out of fold: ${part}`);
     await writeReportPage(opts.out);
     return 0;
   });
