@@ -108,6 +108,7 @@ describe.skipIf(!hasChromium)("OUT/report.html", () => {
     expect(page.sections).toEqual([
       "Scores",
       "Training",
+      "Gates",
       "Points",
       "Worst out-of-fold studies",
       "Fallbacks and failures",
@@ -116,6 +117,9 @@ describe.skipIf(!hasChromium)("OUT/report.html", () => {
     // The worst study's picture: the run's points with its out-of-fold probabilities.
     const html = readFileSync(file, "utf8");
     expect(/Study \d+ \(train\): run's points/.test(html)).toBe(true);
+    // The gates: their with/without picture and table, and the audit of what runs.
+    expect(html).toContain("Which parts earn their place (out of fold)");
+    expect(html).toContain("Every part that runs is supported by its out-of-fold evidence.");
   }, 120_000);
 
   it("predict's opens offline with the test studies' pictures", async () => {
@@ -123,7 +127,7 @@ describe.skipIf(!hasChromium)("OUT/report.html", () => {
     expect(page.errors).toEqual([]);
     expect(page.blocked).toEqual([]);
     expect([page.drawn, page.figuresWithSvg]).toEqual([page.figures, page.figures]);
-    expect(page.sections).toEqual(["Scores", "Points", "Test studies", "Fallbacks and failures", "Run"]);
+    expect(page.sections).toEqual(["Scores", "Gates", "Points", "Test studies", "Fallbacks and failures", "Run"]);
     // The test scores' figure and one picture per test study (test points have no labelled distance).
     expect(page.figures).toBe(1 + 2);
   }, 120_000);

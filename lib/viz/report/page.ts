@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../../util/atomic-write";
 import { pageHtml, type Page, type PageSection } from "../html-page";
 import { tableHtml } from "../table";
+import { gatesSection } from "./gates";
 import { pointsSection } from "./points";
 import { problemsSection } from "./problems";
 import { recordTableHtml } from "./record-table";
@@ -17,22 +18,6 @@ import { studiesSection } from "./studies";
 import { trainingSection } from "./training";
 
 export const REPORT_PAGE = "report.html";
-
-/** A part of report.json whose shape is still moving, as a generic table; null when absent. */
-function recordSection(title: string, intro: string, value: unknown): PageSection | null {
-  if (value === undefined || value === null) return null;
-  return {
-    title,
-    intro,
-    blocks: [{ html: recordTableHtml(value, { caption: title, rowHeader: "", byShape: true }) }],
-  };
-}
-
-/** report.json's degradation groups: whichever top-level key names them. */
-function degradation(run: RunFiles): unknown {
-  const key = Object.keys(run.report).find((k) => /degrad/i.test(k));
-  return key ? run.report[key] : undefined;
-}
 
 function runSection(run: RunFiles): PageSection {
   const { timings = {}, cpuSeconds = {}, memoryMb = {}, backend } = run.report;
@@ -55,16 +40,7 @@ export async function runReportPage(run: RunFiles): Promise<Page> {
   const sections = [
     scoresSection(run),
     trainingSection(run),
-    recordSection(
-      "Gates",
-      "Each optional part's decision, decided out of fold on this run's data, with its evidence.",
-      r.gates,
-    ),
-    recordSection(
-      "Degraded inputs",
-      "Rows per kind of degraded input, each group's out-of-fold score beside the prior's.",
-      degradation(run),
-    ),
+    gatesSection(run),
     pointsSection(run),
     await studiesSection(run),
     problemsSection(run),
