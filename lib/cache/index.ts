@@ -5,12 +5,7 @@
  */
 export { cachedBuild, type CachedBuild } from "./build";
 export { cacheKey, codeIdentity, studyIdentity, CACHE_FORMAT_VERSION } from "./key";
-export {
-  CacheFileError,
-  RecordFileReader,
-  RecordFileWriter,
-  type RecordFileHeader,
-} from "./record-file";
+export { CacheFileError, RecordFileReader, RecordFileWriter, type RecordFileHeader } from "./record-file";
 export {
   loadCropLikes,
   loadCrops,

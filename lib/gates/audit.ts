@@ -1,14 +1,8 @@
 import { GATE_MARGIN, beats } from "./margins";
-import type { GateSummaryRow } from "./summary";
+import type { DegradationRow, GateSummaryRow } from "./summary";
 
 /** A group of rows by input kind and family: its out-of-fold loss as predicted and the prior's. */
-export interface ScoredGroup {
-  readonly kind: string;
-  readonly family: string;
-  readonly oofRows: number;
-  readonly prior: number | null;
-  readonly chosen: number | null;
-}
+export type ScoredGroup = Pick<DegradationRow, "kind" | "family" | "oofRows" | "prior" | "chosen">;
 
 /**
  * What a run did that its own out-of-fold evidence does not support: a part on that does not beat
@@ -16,10 +10,7 @@ export interface ScoredGroup {
  * Empty for the gates' own decisions (`--gates auto`); forced modes list what they cost (report.json
  * `gates.unsupported`).
  */
-export function unsupportedParts(
-  rows: readonly GateSummaryRow[],
-  groups: readonly ScoredGroup[],
-): string[] {
+export function unsupportedParts(rows: readonly GateSummaryRow[], groups: readonly ScoredGroup[]): string[] {
   const parts = rows
     .filter((r) => r.on)
     .filter((r) => {
@@ -29,7 +20,10 @@ export function unsupportedParts(
     .map((r) => `${r.part} ${r.family} on: ${fmt(r.with)} with, ${fmt(r.without)} without (${r.measure})`);
   const worse = groups
     .filter((g) => g.chosen !== null && g.prior !== null && g.chosen > g.prior)
-    .map((g) => `${g.kind} ${g.family} rows (${g.oofRows}): ${fmt(g.chosen)} against the prior's ${fmt(g.prior)}`);
+    .map(
+      (g) =>
+        `${g.kind} ${g.family} rows (${g.oofRows}): ${fmt(g.chosen)} against the prior's ${fmt(g.prior)}`,
+    );
   return [...parts, ...worse];
 }
 

@@ -1,5 +1,5 @@
 import { FAMILIES, type Family } from "../data/schema";
-import { SIDE_POINT_FAMILIES, type Gates, type SidePointFamily } from "./gates";
+import { SIDE_POINT_FAMILIES, type Gates, type InputKind, type SidePointFamily } from "./gates";
 import { GATE_MARGIN, beats } from "./margins";
 import type { PointErrorStats } from "./point-loss";
 import type { RefineDecision } from "./refine-gate";
@@ -111,4 +111,19 @@ export function gateSummary(decisions: Gates, evidence: GateEvidence): GateSumma
       });
     }
   return rows;
+}
+
+/** One group of rows: an input kind and a family, out of fold and on test. */
+export interface DegradationRow {
+  readonly kind: InputKind;
+  readonly family: Family;
+  /** Labelled out-of-fold rows the decision was made on. */
+  readonly oofRows: number;
+  /** Out-of-fold family losses: the model as is (for missing series: the cross-family model), the prior, what the group gets. */
+  readonly model: number | null;
+  readonly prior: number | null;
+  readonly chosen: number | null;
+  /** Weight toward the prior (0 the model, 1 the prior); for missing series 0 when the cross-family model is used. */
+  readonly weight: number;
+  readonly testRows: number;
 }

@@ -1,5 +1,6 @@
 import { CONDITION_INFO, LEVEL_TITLES, LEVELS } from "../data/schema";
 import type { LabelCoordinate } from "../data/coordinates";
+import { RUN_POINT_COLUMNS } from "../data/run-points";
 import type { InputKind } from "../gates";
 import type { Vec3 } from "../geometry";
 import type { PlacedBy, PlacedPoint } from "../study";
@@ -8,25 +9,8 @@ import { writeCsvAtomic } from "../util/csv";
 /** OUT/points.csv: where a run placed every point, in train_label_coordinates.csv's first seven columns. */
 export const POINTS_FILE = "points.csv";
 
-export const POINTS_HEADER = [
-  "study_id",
-  "series_id",
-  "instance_number",
-  "condition",
-  "level",
-  "x",
-  "y",
-  "placed_by",
-  "confidence",
-  "split",
-  "fold",
-  "label_series_id",
-  "label_instance_number",
-  "label_x",
-  "label_y",
-  "distance_mm",
-  "input",
-] as const;
+/** The columns lib/data/run-points.ts reads, then what the row's crop was made from. */
+export const POINTS_HEADER = [...RUN_POINT_COLUMNS, "input"] as const;
 
 /** One placed point as points.csv holds it (x, y: column and row in that instance's pixels). */
 export interface PointRow {

@@ -21,7 +21,7 @@ import type { LocalizerStage } from "./localizer-stage";
 import type { PreparedTrain } from "./train-split";
 import type { GatesReport } from "./gates-stage";
 import { CONDITION_INFO, FAMILIES, parseRowId, type Family } from "../data/schema";
-import { gateSummary, INPUT_KINDS, unsupportedParts, type InputKind } from "../gates";
+import { gateSummary, INPUT_KINDS, unsupportedParts, type DegradationRow, type InputKind } from "../gates";
 
 export interface KernelReport extends FailureReport {
   readonly profile: Profile;
@@ -139,22 +139,11 @@ function trainSpinal(train: PreparedTrain): Map<number, (Vec3 | null)[]> {
 
 function gatesSection(gates: GatesReport, degradation: readonly DegradationRow[]): KernelReport["gates"] {
   const { decisions, evidence } = gates;
-  return { decisions, evidence, unsupported: unsupportedParts(gateSummary(decisions, evidence), degradation) };
-}
-
-/** One group of rows: an input kind and a family, out of fold and on test. */
-export interface DegradationRow {
-  readonly kind: InputKind;
-  readonly family: Family;
-  /** Labelled out-of-fold rows the decision was made on. */
-  readonly oofRows: number;
-  /** Out-of-fold family losses: the model as is (for missing series: the cross-family model), the prior, what the group gets. */
-  readonly model: number | null;
-  readonly prior: number | null;
-  readonly chosen: number | null;
-  /** Weight toward the prior (0 the model, 1 the prior); for missing series 0 when the cross-family model is used. */
-  readonly weight: number;
-  readonly testRows: number;
+  return {
+    decisions,
+    evidence,
+    unsupported: unsupportedParts(gateSummary(decisions, evidence), degradation),
+  };
 }
 
 function degradationTable(gates: GatesReport, testInputs: ReadonlyMap<string, InputKind>): DegradationRow[] {

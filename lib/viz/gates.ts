@@ -1,4 +1,4 @@
-import type { GateSummaryRow } from "../gates";
+import type { DegradationRow, GateSummaryRow } from "../gates";
 import { baseLayout, type Figure } from "./figure";
 import { showTable } from "./table";
 
@@ -56,20 +56,8 @@ export function showGates(rows: readonly GateSummaryRow[]): void {
   );
 }
 
-/** A group of rows by what they were made from (report.json `degradation`). */
-export interface DegradationGroup {
-  readonly kind: string;
-  readonly family: string;
-  readonly oofRows: number;
-  readonly model: number | null;
-  readonly prior: number | null;
-  readonly chosen: number | null;
-  readonly weight: number;
-  readonly testRows: number;
-}
-
 /** Rows by input kind: out of fold the model's, the prior's and the chosen loss, the weight; test rows. */
-export function showDegradation(groups: readonly DegradationGroup[]): void {
+export function showDegradation(groups: readonly DegradationRow[]): void {
   showTable(
     ["input", "family", "out-of-fold rows", "model", "prior", "chosen", "toward the prior", "test rows"],
     groups

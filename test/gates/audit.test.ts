@@ -21,7 +21,11 @@ const group = (chosen: number | null, prior: number | null): ScoredGroup => ({
 describe("what a run did that its evidence does not support", () => {
   it("accepts parts on that beat running without them by the margin, and parts off whatever their figures", () => {
     // points: 3.9 < 4 x 0.98 = 3.92; scores: 0.3 < 0.31 x 0.995 = 0.30845
-    const rows = [row("stage 1b", 4, 3.9, true), row("TTA", 0.31, 0.3, true), row("cross-family", 1, 2, false)];
+    const rows = [
+      row("stage 1b", 4, 3.9, true),
+      row("TTA", 0.31, 0.3, true),
+      row("cross-family", 1, 2, false),
+    ];
     expect(unsupportedParts(rows, [group(0.6, 0.6), group(0.5, 0.6)])).toEqual([]);
   });
 

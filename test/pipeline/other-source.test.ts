@@ -56,7 +56,9 @@ describe("the kernel on another source (cartoon dark-canal, smoke)", () => {
     expect(judged.length).toBeGreaterThan(0);
     for (const g of judged) expect(g.chosen!, `${g.kind} ${g.family}`).toBeLessThanOrEqual(g.prior!);
     // The canal's slice unreadable (made so on train studies): judged, and no worse than the prior.
-    const canalSlice = report.degradation.find((g) => g.kind === "substituted-slice" && g.family === "spinal")!;
+    const canalSlice = report.degradation.find(
+      (g) => g.kind === "substituted-slice" && g.family === "spinal",
+    )!;
     expect(canalSlice.oofRows).toBeGreaterThan(0);
   });
 

@@ -127,7 +127,14 @@ describe.skipIf(!hasChromium)("OUT/report.html", () => {
     expect(page.errors).toEqual([]);
     expect(page.blocked).toEqual([]);
     expect([page.drawn, page.figuresWithSvg]).toEqual([page.figures, page.figures]);
-    expect(page.sections).toEqual(["Scores", "Gates", "Points", "Test studies", "Fallbacks and failures", "Run"]);
+    expect(page.sections).toEqual([
+      "Scores",
+      "Gates",
+      "Points",
+      "Test studies",
+      "Fallbacks and failures",
+      "Run",
+    ]);
     // The test scores' figure and one picture per test study (test points have no labelled distance).
     expect(page.figures).toBe(1 + 2);
   }, 120_000);

@@ -7,11 +7,12 @@
 import {
   describeGates,
   gateSummary,
+  type DegradationRow,
   type GateEvidence,
   type Gates,
   type GateSummaryRow,
 } from "../../gates";
-import { gatesFigure, type DegradationGroup } from "../gates";
+import { gatesFigure } from "../gates";
 import type { PageBlock, PageSection } from "../html-page";
 import { escapeHtml, tableHtml } from "../table";
 import type { RunFiles } from "./run-files";
@@ -34,7 +35,7 @@ function summaryTable(rows: readonly GateSummaryRow[]): string {
   );
 }
 
-function degradationTable(groups: readonly DegradationGroup[]): string {
+function degradationTable(groups: readonly DegradationRow[]): string {
   return tableHtml(
     ["input", "family", "out-of-fold rows", "model", "prior", "chosen", "toward the prior", "test rows"],
     groups.map((g) => [g.kind, g.family, g.oofRows, g.model, g.prior, g.chosen, g.weight, g.testRows]),
@@ -55,9 +56,11 @@ export function gatesSection(run: RunFiles): PageSection | null {
         : "<p>Every part that runs is supported by its out-of-fold evidence.</p>",
     });
   } else if (isGates(gates)) {
-    blocks.push({ html: `<p>From the weights folder's gates.json: ${escapeHtml(describeGates(gates))}.</p>` });
+    blocks.push({
+      html: `<p>From the weights folder's gates.json: ${escapeHtml(describeGates(gates))}.</p>`,
+    });
   }
-  const groups = run.report.degradation as DegradationGroup[] | undefined;
+  const groups = run.report.degradation as DegradationRow[] | undefined;
   if (Array.isArray(groups) && groups.length) blocks.push({ html: degradationTable(groups) });
   if (!blocks.length) return null;
   return {
