@@ -84,7 +84,7 @@ describe("kernel --plan / --unit", () => {
     await runKernel({ data, out: one, profile: "smoke", overrides: { threads: 2 }, quiet: true });
     expect(read(out, "submission.csv")).toBe(read(one, "submission.csv"));
     expect(read(out, "oof.csv")).toBe(read(one, "oof.csv"));
-  });
+  }, 300_000); // 16 fresh processes, each starting TensorFlow: 2 min on a busy 2-core machine
 
   it("an unknown unit ID is a typed error listing the run's units", async () => {
     const out = join(root, "unknown");
