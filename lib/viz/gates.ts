@@ -1,6 +1,6 @@
 import type { DegradationRow, GateSummaryRow } from "../gates";
 import { baseLayout, type Figure } from "./figure";
-import { showTable } from "./table";
+import { showTable, tableHtml, type Cell, type TableOptions } from "./table";
 
 const ON = "#4c9f70";
 const OFF = "#b0b0b0";
@@ -47,22 +47,32 @@ export function gatesFigure(
   };
 }
 
+type Table = [columns: string[], rows: Cell[][], opts: TableOptions];
+
 /** The gates as a table: the figure without and with each part, and whether it runs. */
-export function showGates(rows: readonly GateSummaryRow[]): void {
-  showTable(
+function gatesTable(rows: readonly GateSummaryRow[]): Table {
+  return [
     ["part", "family", "measure (lower is better)", "without", "with", "runs"],
     rows.map((r) => [r.part, r.family, r.measure, r.without, r.with, r.on ? "on" : "off"]),
     { caption: "Gates: each optional part, out of fold, with and without it", digits: 3 },
-  );
+  ];
 }
 
 /** Rows by input kind: out of fold the model's, the prior's and the chosen loss, the weight; test rows. */
-export function showDegradation(groups: readonly DegradationRow[]): void {
-  showTable(
+function degradationTable(groups: readonly DegradationRow[]): Table {
+  return [
     ["input", "family", "out-of-fold rows", "model", "prior", "chosen", "toward the prior", "test rows"],
     groups
       .filter((g) => g.oofRows > 0 || g.testRows > 0)
       .map((g) => [g.kind, g.family, g.oofRows, g.model, g.prior, g.chosen, g.weight, g.testRows]),
     { caption: "Rows by what they were made from (weighted log loss, lower is better)", digits: 3 },
-  );
+  ];
 }
+
+/** In a notebook, and as HTML for the run's report page. */
+export const showGates = (rows: readonly GateSummaryRow[]): void => showTable(...gatesTable(rows));
+export const gatesTableHtml = (rows: readonly GateSummaryRow[]): string => tableHtml(...gatesTable(rows));
+export const showDegradation = (groups: readonly DegradationRow[]): void =>
+  showTable(...degradationTable(groups));
+export const degradationTableHtml = (groups: readonly DegradationRow[]): string =>
+  tableHtml(...degradationTable(groups));

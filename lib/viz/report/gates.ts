@@ -4,17 +4,10 @@
  * for a predict run, which parts its weights folder's gates.json turned on. Then the rows per kind of
  * input, each group's out-of-fold loss beside the prior's.
  */
-import {
-  describeGates,
-  gateSummary,
-  type DegradationRow,
-  type GateEvidence,
-  type Gates,
-  type GateSummaryRow,
-} from "../../gates";
-import { gatesFigure } from "../gates";
+import { describeGates, gateSummary, type DegradationRow, type GateEvidence, type Gates } from "../../gates";
+import { degradationTableHtml, gatesFigure, gatesTableHtml } from "../gates";
 import type { PageBlock, PageSection } from "../html-page";
-import { escapeHtml, tableHtml } from "../table";
+import { escapeHtml } from "../table";
 import type { RunFiles } from "./run-files";
 
 interface KernelGates {
@@ -27,28 +20,12 @@ const isKernelGates = (g: unknown): g is KernelGates =>
   typeof g === "object" && g !== null && "decisions" in g && "evidence" in g;
 const isGates = (g: unknown): g is Gates => typeof g === "object" && g !== null && "refine" in g;
 
-function summaryTable(rows: readonly GateSummaryRow[]): string {
-  return tableHtml(
-    ["part", "family", "measure (lower is better)", "without", "with", "runs"],
-    rows.map((r) => [r.part, r.family, r.measure, r.without, r.with, r.on ? "on" : "off"]),
-    { caption: "Each optional part out of fold, without and with it", digits: 3, maxRows: 100 },
-  );
-}
-
-function degradationTable(groups: readonly DegradationRow[]): string {
-  return tableHtml(
-    ["input", "family", "out-of-fold rows", "model", "prior", "chosen", "toward the prior", "test rows"],
-    groups.map((g) => [g.kind, g.family, g.oofRows, g.model, g.prior, g.chosen, g.weight, g.testRows]),
-    { caption: "Rows by what they were made from: out-of-fold log loss", digits: 3, maxRows: 100 },
-  );
-}
-
 export function gatesSection(run: RunFiles): PageSection | null {
   const gates = run.report.gates;
   const blocks: PageBlock[] = [];
   if (isKernelGates(gates)) {
     const rows = gateSummary(gates.decisions, gates.evidence);
-    blocks.push({ figure: gatesFigure(rows) }, { html: summaryTable(rows) });
+    blocks.push({ figure: gatesFigure(rows) }, { html: gatesTableHtml(rows) });
     const unsupported = gates.unsupported ?? [];
     blocks.push({
       html: unsupported.length
@@ -61,7 +38,7 @@ export function gatesSection(run: RunFiles): PageSection | null {
     });
   }
   const groups = run.report.degradation as DegradationRow[] | undefined;
-  if (Array.isArray(groups) && groups.length) blocks.push({ html: degradationTable(groups) });
+  if (Array.isArray(groups) && groups.length) blocks.push({ html: degradationTableHtml(groups) });
   if (!blocks.length) return null;
   return {
     title: "Gates",
