@@ -2,7 +2,12 @@ import { COORDINATE_COLUMNS, parseCoordinate, type LabelCoordinate } from "./coo
 import { readCsv } from "../util/csv";
 import { DataFormatError } from "../util/errors";
 
-/** What placed a run's point (points.csv `placed_by`). */
+/**
+ * What placed a point: the localizer (a spinal point at its level point), the projection of level +
+ * mean offset into the condition's series, stage 1b's point net (refinement), or a fallback (the
+ * condition's own series is missing: the point is shown on a substitute series; its rows come from
+ * the cross-family model or the prior). Written in points.csv `placed_by`.
+ */
 export const PLACED_BY = ["localizer", "projection", "refinement", "fallback"] as const;
 export type PlacedBy = (typeof PLACED_BY)[number];
 

@@ -1,5 +1,6 @@
 import { CONDITION_INFO, CONDITIONS, LEVELS, type Condition } from "../data/schema";
 import type { LabelCoordinate } from "../data/coordinates";
+import type { PlacedBy } from "../data/run-points";
 import { add, pixelToLps, type Vec3 } from "../geometry";
 import { findInstance, projectPoint, type SeriesStack } from "./stacks";
 import { stacksOf, type StudyImages } from "./study";
@@ -22,13 +23,7 @@ export interface PointLocation {
   readonly lps: Vec3;
 }
 
-/**
- * What placed a point: the localizer (a spinal point at its level point), the projection of level +
- * mean offset into the condition's series, stage 1b's point net (refinement), or a fallback (the
- * condition's own series is missing: the point is shown on a substitute series; its rows come from
- * the cross-family model or the prior).
- */
-export type PlacedBy = "localizer" | "projection" | "refinement" | "fallback";
+export type { PlacedBy };
 
 /** A point the pipeline placed (not a labelled one), with what placed it and how sure that was. */
 export interface PlacedPoint extends PointLocation {

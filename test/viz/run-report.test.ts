@@ -31,15 +31,18 @@ describe("report tables and rankings", () => {
     ]);
   });
 
-  it("one table for all rows, or one per set of keys", () => {
-    const gates = {
-      levelChain: true,
-      tta: { spinal: true, foraminal: false },
-      refine: { spinal: { on: true, minPeak: 0.1 } },
-    };
-    const tables = (byShape: boolean) =>
-      recordTableHtml(gates, { caption: "Gates", rowHeader: "", byShape }).match(/<table/g)!.length;
-    expect([tables(false), tables(true)]).toEqual([1, 3]);
+  it("one table for all rows: the union of their keys as columns, missing cells a dash", () => {
+    const gates = { tta: { spinal: true, foraminal: false }, refine: { spinal: { on: true, minPeak: 0.1 } } };
+    const html = recordTableHtml(gates, { caption: "Gates", rowHeader: "" });
+    expect(html.match(/<table/g)!.length).toBe(1);
+    const rows = [...html.matchAll(/<tr>(.*?)<\/tr>/gs)].map((m) =>
+      [...m[1].matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((c) => c[1]),
+    );
+    expect(rows).toEqual([
+      ["", "spinal", "foraminal", "on", "minPeak"],
+      ["tta", "yes", "no", "–", "–"],
+      ["refine / spinal", "–", "–", "yes", "0.1000"],
+    ]);
   });
 
   it("rank studies by their own metric, worst first", () => {

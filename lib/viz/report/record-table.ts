@@ -44,29 +44,16 @@ function rowName(v: unknown, i: number): string {
   return texts.length ? texts.join(" / ") : String(i);
 }
 
-/**
- * The rows as HTML tables, first column the row's path, then their keys (missing cells blank): one
- * table for all rows (`byShape` false: counts whose keys vary a little from row to row), or one per
- * set of keys (`byShape`: configurations and decisions, the three families of one gate in one table).
- * The caption goes on the first table.
- */
+/** The rows as one HTML table, first column the row's path, then their keys (missing cells blank). */
 export function recordTableHtml(
   value: unknown,
-  opts: { caption: string; rowHeader: string; digits?: number; byShape?: boolean },
+  opts: { caption: string; rowHeader: string; digits?: number },
 ): string {
-  const groups = new Map<string, LeafRow[]>();
-  for (const row of leafRows(value, "", opts.digits ?? 4)) {
-    const key = opts.byShape ? JSON.stringify(Object.keys(row.cells)) : "";
-    groups.set(key, [...(groups.get(key) ?? []), row]);
-  }
-  return [...groups.values()]
-    .map((rows, i) => {
-      const columns = [...new Set(rows.flatMap((r) => Object.keys(r.cells)))];
-      return tableHtml(
-        [opts.rowHeader, ...columns],
-        rows.map((r) => [r.path || "(all)", ...columns.map((c) => r.cells[c])]),
-        { caption: i === 0 ? opts.caption : undefined, digits: opts.digits ?? 4, maxRows: 200 },
-      );
-    })
-    .join("\n");
+  const rows = leafRows(value, "", opts.digits ?? 4);
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r.cells)))];
+  return tableHtml(
+    [opts.rowHeader, ...columns],
+    rows.map((r) => [r.path || "(all)", ...columns.map((c) => r.cells[c])]),
+    { caption: opts.caption, digits: opts.digits ?? 4, maxRows: 200 },
+  );
 }
