@@ -21,6 +21,11 @@ export interface LocalizerConfig {
   /** Augmentation: random shift (fraction of the image) and scale jitter, intensity gain. */
   readonly shiftFrac: number;
   readonly scaleJitter: number;
+  /**
+   * Weights training starts from instead of a seeded random init: "synthetic" (the localizer the
+   * project ships, lib/models/shipped.ts) or a weights file of the same architecture; null: random.
+   */
+  readonly init: string | null;
 }
 
 /** Stage 2: one 2.5D CNN per condition family, level and side as extra inputs. */
@@ -137,6 +142,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
     learningRate: 2e-3,
     shiftFrac: 0.08,
     scaleJitter: 0.1,
+    init: null,
   },
   classifier: {
     cropPx: 24,

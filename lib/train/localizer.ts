@@ -9,6 +9,8 @@ import {
   spatialSoftmaxCe,
 } from "../models";
 import { spatialSoftmaxCeGraph } from "../models/graph-losses";
+import { localizerInitFile } from "../models/shipped";
+import { loadModelWeights } from "../models/weights-file";
 import { predictLevels } from "../infer";
 import {
   loadLocalizers,
@@ -120,6 +122,8 @@ export async function fitLocalizer(
   const model = withSeededMathRandom(mathRandomSeed(opts.seed, "init"), () =>
     buildLocalizer(localizerSpec(cfg)),
   );
+  // A fresh unit starts from the init weights; a resumed one from its checkpoint (fitUnit).
+  if (cfg.init !== null) loadModelWeights(localizerInitFile(cfg.init), model);
   const train = opts.train.filter((s) => s.points);
   const valid = opts.valid.filter((s) => s.points);
   // Chain decoding during validation too: the best epoch is the one that decodes best as used.

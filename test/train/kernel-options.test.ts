@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { resolve } from "node:path";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { parseKernelOptions } from "../../lib/cli/commands/kernel";
 import { UsageError } from "../../lib/util/errors";
 
@@ -27,6 +29,16 @@ describe("lumbar kernel options", () => {
     expect(parseKernelOptions({ out: "o", profile: "quick", gates: "all-on" }).gates).toBe("all-on");
     expect(() => parseKernelOptions({ out: "o", profile: "quick", gates: "yes" })).toThrow(
       /--gates must be one of auto\|all-on\|baseline/,
+    );
+  });
+  it("--init: a weights file becomes its absolute path; a missing one is a usage error naming it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "init-opt-"));
+    const file = join(dir, "loc.weights");
+    writeFileSync(file, "");
+    expect(parseKernelOptions({ out: "o", profile: "quick" }).init).toBeNull();
+    expect(parseKernelOptions({ out: "o", profile: "quick", init: file }).init).toBe(file);
+    expect(() => parseKernelOptions({ out: "o", profile: "quick", init: join(dir, "x.weights") })).toThrow(
+      /localizer init: no weights file .*x\.weights/,
     );
   });
   it("--plan and --unit choose the mode; both at once, or an empty ID, is a usage error", () => {

@@ -6,6 +6,7 @@ import { describeGates, GATE_MODES, type GateMode } from "../../gates";
 import { UsageError } from "../../util/errors";
 import { isProfile, PROFILES } from "../../config";
 import { initBackend } from "../../engine";
+import { localizerInitFile } from "../../models/shipped";
 import { planKernel, runKernel, runUnit } from "../../kernel";
 import { demoDataset } from "../../kernel/demo";
 
@@ -20,6 +21,7 @@ interface KernelOpts {
   unit?: string;
   cache?: string;
   gates?: string;
+  init?: string;
 }
 
 /** Pure argument check, testable without running anything. */
@@ -34,6 +36,8 @@ export function parseKernelOptions(opts: KernelOpts): {
   cache: string | null;
   /** How the optional parts are chosen (lib/gates). */
   gates: GateMode;
+  /** What stage 1's localizer starts from: "synthetic", an absolute weights path, or null (random). */
+  init: string | null;
   /** "plan": write OUT/plan.json and print the unit IDs; "unit": train one unit; "run": the whole kernel. */
   mode: { kind: "run" } | { kind: "plan" } | { kind: "unit"; id: string };
 } {
@@ -56,12 +60,19 @@ export function parseKernelOptions(opts: KernelOpts): {
     quiet: !!opts.quiet,
     cache: opts.cache ? resolve(opts.cache) : null,
     gates: gates as GateMode,
+    init: opts.init === undefined ? null : localizerInit(opts.init),
     mode: opts.plan
       ? { kind: "plan" }
       : opts.unit !== undefined
         ? { kind: "unit", id: opts.unit.trim() }
         : { kind: "run" },
   };
+}
+
+/** "synthetic" stays a name (config.json says what was used); a file becomes its absolute path. */
+function localizerInit(init: string): string {
+  const file = localizerInitFile(init);
+  return init === "synthetic" ? init : file;
 }
 
 /**
@@ -97,6 +108,10 @@ export function kernelCommand(): Command {
       `${GATE_MODES.join("|")}: each optional part where it beats the simple baseline out of fold, every part, or none`,
       "auto",
     )
+    .option(
+      "--init <weights>",
+      "start stage 1's localizer from these weights: synthetic (the shipped one, trained on synthetic studies only; see models/README.md) or a weights file",
+    )
     .option("--plan", "write OUT/plan.json and print the unit IDs, one per line, in an order they can run")
     .option(
       "--unit <id>",
@@ -112,7 +127,11 @@ export function kernelCommand(): Command {
       out: opts.out,
       profile: opts.profile,
       seed: opts.seed,
-      overrides: { gates: opts.gates, ...(opts.threads !== undefined ? { threads: opts.threads } : {}) },
+      overrides: {
+        gates: opts.gates,
+        ...(opts.init !== null ? { localizer: { init: opts.init } } : {}),
+        ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+      },
       quiet: opts.quiet,
       ...(opts.cache !== null ? { cache: opts.cache } : {}),
       backend: { ...backend },

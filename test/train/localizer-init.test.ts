@@ -1,0 +1,79 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { localizerSpec, resolveConfig, type LocalizerConfig } from "../../lib/config";
+import { buildLocalizer } from "../../lib/models";
+import { localizerInitFile } from "../../lib/models/shipped";
+import { CheckpointError, saveModelWeights } from "../../lib/models/weights-file";
+import { fitLocalizer } from "../../lib/train/localizer";
+import { withSeededMathRandom } from "../../lib/train/seeded-random";
+import { UsageError } from "../../lib/util/errors";
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+
+const smoke = resolveConfig("smoke").localizer;
+
+/** A localizer unit of `cfg` on two in-memory studies, trained for `epochs` in a fresh folder. */
+function fit(cfg: LocalizerConfig, epochs: number) {
+  const px = cfg.inputPx;
+  const samples = [1, 2].map((studyId) => ({
+    studyId,
+    image: Float32Array.from({ length: px * px }, (_, i) => ((i * studyId) % 7) / 7),
+    points: [0, 1, 2, 3, 4].map((k) => [px / 2, 4 + 5 * k] as const),
+    mmPerPx: [2, 2] as const,
+  }));
+  const dir = mkdtempSync(join(tmpdir(), "loc-init-"));
+  return fitLocalizer({
+    name: "loc",
+    dir,
+    patience: 5,
+    seed: 3,
+    quiet: true,
+    train: samples,
+    valid: [],
+    cfg: { ...cfg, epochs },
+  });
+}
+
+const values = (m: tf.LayersModel) => m.weights.map((w) => Array.from(w.read().dataSync()));
+
+describe("a localizer unit's init weights", () => {
+  const dir = mkdtempSync(join(tmpdir(), "loc-init-file-"));
+  const file = join(dir, "init.weights");
+  let source: tf.LayersModel;
+  beforeAll(() => {
+    source = withSeededMathRandom(99, () => buildLocalizer(localizerSpec(smoke)));
+    saveModelWeights(file, source);
+  });
+
+  it("are where a fresh unit starts; without them it starts from its seeded random init", async () => {
+    const started = await fit({ ...smoke, init: file }, 0);
+    expect(values(started)).toEqual(values(source));
+    const scratch = await fit(smoke, 0);
+    expect(values(scratch)[0]).not.toEqual(values(source)[0]);
+  });
+
+  it("then train: one epoch moves them, the same from the same start", async () => {
+    const a = values(await fit({ ...smoke, init: file }, 1));
+    const b = values(await fit({ ...smoke, init: file }, 1));
+    expect(a).toEqual(b);
+    expect(a[0]).not.toEqual(values(source)[0]);
+  });
+
+  it("of another architecture are refused, naming the file and the shapes", async () => {
+    await expect(fit({ ...smoke, filters: [4, 8], init: file }, 0)).rejects.toThrow(CheckpointError);
+    await expect(fit({ ...smoke, filters: [4, 8], init: file }, 0)).rejects.toThrow(
+      /init\.weights: tensor 0 \(loc_b0a_conv\/kernel\) has shape \[3,3,1,8\], model expects \[3,3,1,4\]/,
+    );
+  });
+
+  it("named by a path that does not exist are a usage error naming it", () => {
+    expect(() => localizerInitFile(join(dir, "nope.weights"))).toThrow(UsageError);
+    expect(() => localizerInitFile(join(dir, "nope.weights"))).toThrow(/no weights file .*nope\.weights/);
+    expect(localizerInitFile(file)).toBe(file);
+  });
+});
