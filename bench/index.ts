@@ -7,6 +7,7 @@ import { kernelMemoryBench } from "./kernel-memory";
 import { kernelThreadsBench } from "./kernel-threads";
 import { trainBench } from "./train";
 import { trainStepBench } from "./train-step";
+import { transferBench } from "./transfer";
 
 /** Benchmarks run by `npx lumbar bench <name>`, one module each; keep alphabetical. */
 export const BENCHES: ReadonlyArray<() => Command> = [
@@ -18,4 +19,5 @@ export const BENCHES: ReadonlyArray<() => Command> = [
   kernelThreadsBench,
   trainBench,
   trainStepBench,
+  transferBench,
 ];

@@ -222,7 +222,7 @@ export function resolveConfig(profile: Profile | string, overrides: TrainOverrid
   return { ...merged, profile };
 }
 
-function deepMerge<T>(base: T, over: DeepPartial<T> | undefined): T {
+export function deepMerge<T>(base: T, over: DeepPartial<T> | undefined): T {
   if (over === undefined) return base;
   if (typeof base !== "object" || base === null || Array.isArray(base)) return over as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };

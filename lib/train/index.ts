@@ -9,7 +9,7 @@ export { fitUnit, cosineLr, type FitTask } from "./fit";
 export { createStepper, eagerStep, stepKind, type Batch, type Stepper, type TrainLoss } from "./step";
 export { readOptimizer, saveOptimizer } from "./checkpoint";
 export { JsonlLog } from "./log";
-export { fitLocalizer, localizerLoss, meanPointError } from "./localizer";
+export { fitLocalizer, levelPointErrors, localizerLoss, meanPointError } from "./localizer";
 export { drawWindow, fitSidePoints, sidePointError, sidePointTrainLoss } from "./side-points";
 export { classifierLoss, fitClassifier, familyScore } from "./classifier";
 export { randomView } from "./augment";

@@ -83,24 +83,35 @@ export function localizerLoss(cfg: LocalizerConfig): TrainLoss {
   };
 }
 
-/** Mean distance (input pixels) between predicted and labelled points: the early-stopping score. */
-export function meanPointError(
-  pred: readonly [number, number][][],
-  samples: readonly Pick<LocalizerSample, "points">[],
-): number {
-  let sum = 0;
-  let n = 0;
+/**
+ * Each labelled level's distance from its predicted point, in input pixels or in mm (each sample's
+ * mmPerPx: a letterboxed slice's pixels need not be square). Unlabelled levels are skipped.
+ */
+export function levelPointErrors(
+  pred: readonly (readonly (readonly [number, number])[])[],
+  samples: readonly Pick<LocalizerSample, "points" | "mmPerPx">[],
+  units: "px" | "mm",
+): number[] {
+  const errors: number[] = [];
   pred.forEach((pts, i) => {
-    const truth = samples[i].points;
+    const { points: truth, mmPerPx } = samples[i];
+    const [sx, sy] = units === "mm" ? mmPerPx : [1, 1];
     if (!truth) return;
     pts.forEach(([x, y], k) => {
       const [tx, ty] = truth[k];
-      if (!Number.isFinite(tx)) return;
-      sum += Math.hypot(x - tx, y - ty);
-      n++;
+      if (Number.isFinite(tx)) errors.push(Math.hypot((x - tx) * sx, (y - ty) * sy));
     });
   });
-  return n ? sum / n : NaN;
+  return errors;
+}
+
+/** Mean distance (input pixels) between predicted and labelled points: the early-stopping score. */
+export function meanPointError(
+  pred: readonly [number, number][][],
+  samples: readonly Pick<LocalizerSample, "points" | "mmPerPx">[],
+): number {
+  const errors = levelPointErrors(pred, samples, "px");
+  return errors.length ? errors.reduce((a, b) => a + b, 0) / errors.length : NaN;
 }
 
 /**

@@ -1,0 +1,55 @@
+import { deepMerge, type TrainOverrides } from "../lib/config";
+import { UsageError } from "../lib/util/errors";
+
+/**
+ * The ablations `bench transfer` runs: a variant `name=value` is a partial config patch applied to
+ * the profile (resolveConfig's overrides), so a new training option becomes a variant by adding one
+ * entry here. Each maps its value to the patch, or throws UsageError on a value it does not take.
+ */
+export const VARIANTS: Readonly<Record<string, (value: string) => TrainOverrides>> = {
+  // The localizer's geometric augmentation (lib/train/localizer.ts augmentSample).
+  scaleJitter: (v) => ({ localizer: { scaleJitter: fraction("scaleJitter", v) } }),
+  shiftFrac: (v) => ({ localizer: { shiftFrac: fraction("shiftFrac", v) } }),
+  augment: (v) => (onOff("augment", v) ? {} : { localizer: { scaleJitter: 0, shiftFrac: 0 } }),
+  epochs: (v) => ({ localizer: { epochs: positiveInt("epochs", v) } }),
+};
+
+/** Parsed `--variant` specs: the patches merged in order, and a label naming them ("none" without any). */
+export interface Variant {
+  readonly label: string;
+  readonly overrides: TrainOverrides;
+}
+
+/** `["augment=off", "epochs=12"]` -> one patch; an unknown name or a spec without `=` is a UsageError. */
+export function parseVariants(specs: readonly string[]): Variant {
+  let overrides: TrainOverrides = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf("=");
+    const name = spec.slice(0, eq);
+    const patch = eq > 0 ? VARIANTS[name] : undefined;
+    if (!patch)
+      throw new UsageError(
+        `--variant "${spec}": expected NAME=VALUE, NAME one of ${Object.keys(VARIANTS).join("|")}`,
+      );
+    overrides = deepMerge(overrides, patch(spec.slice(eq + 1)));
+  }
+  return { label: specs.length ? specs.join(",") : "none", overrides };
+}
+
+function onOff(name: string, v: string): boolean {
+  if (v !== "on" && v !== "off") throw new UsageError(`--variant ${name}: expected on|off, got "${v}"`);
+  return v === "on";
+}
+
+function fraction(name: string, v: string): number {
+  const x = Number(v);
+  if (v.trim() === "" || !(x >= 0 && x < 1))
+    throw new UsageError(`--variant ${name}: expected 0 <= x < 1, got "${v}"`);
+  return x;
+}
+
+function positiveInt(name: string, v: string): number {
+  if (!/^[1-9]\d*$/.test(v))
+    throw new UsageError(`--variant ${name}: expected a positive integer, got "${v}"`);
+  return Number(v);
+}
