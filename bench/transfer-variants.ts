@@ -8,9 +8,12 @@ import { UsageError } from "../lib/util/errors";
  */
 export const VARIANTS: Readonly<Record<string, (value: string) => TrainOverrides>> = {
   // The localizer's geometric augmentation (lib/train/localizer.ts augmentSample).
-  scaleJitter: (v) => ({ localizer: { scaleJitter: fraction("scaleJitter", v) } }),
   shiftFrac: (v) => ({ localizer: { shiftFrac: fraction("shiftFrac", v) } }),
-  augment: (v) => (onOff("augment", v) ? {} : { localizer: { scaleJitter: 0, shiftFrac: 0 } }),
+  augment: (v) => (onOff("augment", v) ? {} : { localizer: { shiftFrac: 0, zoom: [1, 1], rotateDeg: 0 } }),
+  // Its intensity domain randomization (lib/train/randomize.ts).
+  randomize: (v) => (onOff("randomize", v) ? {} : { localizer: { randomize: null } }),
+  // Where it starts: the shipped synthetic localizer, a weights file, or its seeded random init.
+  init: (v) => ({ localizer: { init: v === "scratch" ? null : v } }),
   epochs: (v) => ({ localizer: { epochs: positiveInt("epochs", v) } }),
 };
 

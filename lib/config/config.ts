@@ -18,14 +18,46 @@ export interface LocalizerConfig {
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
-  /** Augmentation: random shift (fraction of the image) and scale jitter, intensity gain. */
+  /**
+   * Geometry augmentation (image and points together): shift up to this fraction of the image per
+   * axis, zoom (source pixels per input pixel: above 1 shows more field of view) drawn from the range,
+   * rotation up to +-rotateDeg. Field of view differs between scanners (a real study is 280 mm across).
+   */
   readonly shiftFrac: number;
-  readonly scaleJitter: number;
+  readonly zoom: readonly [number, number];
+  readonly rotateDeg: number;
+  /** Intensity domain randomization of the mid slice (lib/train/randomize.ts); null: off. */
+  readonly randomize: IntensityRandomization | null;
   /**
    * Weights training starts from instead of a seeded random init: "synthetic" (the localizer the
    * project ships, lib/models/shipped.ts) or a weights file of the same architecture; null: random.
    */
   readonly init: string | null;
+}
+
+/** One randomization part: applied with probability p, its value drawn uniformly from range. */
+export interface RandomPart {
+  readonly p: number;
+  readonly range: readonly [number, number];
+}
+
+/**
+ * Training-time intensity randomization (lib/train/randomize.ts), on the normalised unit range (the
+ * 1st percentile at 0, the 99th at 1), re-normalised afterwards: what must not matter to a network
+ * (contrast ordering, bias field, blur, noise) varies from batch to batch.
+ */
+export interface IntensityRandomization {
+  /** A random piecewise-linear LUT through `controlPoints` values in [0, 1], sorted (monotone) with monotoneP. */
+  readonly remap: { readonly p: number; readonly controlPoints: number; readonly monotoneP: number };
+  readonly invert: { readonly p: number };
+  /** Exponent, drawn log-uniformly from range. */
+  readonly gamma: RandomPart;
+  /** Smooth quadratic multiplicative field: its largest |log gain|. */
+  readonly bias: RandomPart;
+  /** Gaussian blur sigma, input pixels. */
+  readonly blur: RandomPart;
+  /** Rician noise: sd of each Gaussian component, unit-range units. */
+  readonly noise: RandomPart;
 }
 
 /** Stage 2: one 2.5D CNN per condition family, level and side as extra inputs. */
@@ -68,6 +100,8 @@ export interface SidePointConfig {
   readonly sliceSigmaMm: number;
   /** Training: window centres drawn up to this far (mm, per axis) from the labelled point. */
   readonly jitterMm: number;
+  /** Intensity domain randomization of each training window (lib/train/randomize.ts); null: off. */
+  readonly randomize: IntensityRandomization | null;
   /** Slices either side of the labelled one trained on (as weaker targets) and searched at inference. */
   readonly slicesEachSide: number;
   readonly epochs: number;
@@ -114,6 +148,16 @@ type DeepPartial<T> = {
 };
 export type TrainOverrides = DeepPartial<TrainConfig>;
 
+/** The stage 1 nets' default intensity randomization (SynthSeg-like, milder: half the batches keep their look). */
+export const INTENSITY_RANDOMIZATION: IntensityRandomization = {
+  remap: { p: 0.3, controlPoints: 5, monotoneP: 0.5 },
+  invert: { p: 0.2 },
+  gamma: { p: 0.5, range: [0.6, 1.6] },
+  bias: { p: 0.5, range: [0.1, 0.4] },
+  blur: { p: 0.3, range: [0.3, 1.2] },
+  noise: { p: 0.4, range: [0.01, 0.06] },
+};
+
 export const DEFAULT_CONFIG: TrainConfig = {
   profile: "quick",
   seed: 42,
@@ -141,7 +185,9 @@ export const DEFAULT_CONFIG: TrainConfig = {
     batchSize: 8,
     learningRate: 2e-3,
     shiftFrac: 0.08,
-    scaleJitter: 0.1,
+    zoom: [0.75, 1.35],
+    rotateDeg: 12,
+    randomize: INTENSITY_RANDOMIZATION,
     init: null,
   },
   classifier: {
@@ -171,6 +217,7 @@ export const DEFAULT_CONFIG: TrainConfig = {
     sigmaMm: 3,
     sliceSigmaMm: 2.5,
     jitterMm: 8,
+    randomize: INTENSITY_RANDOMIZATION,
     slicesEachSide: 1,
     epochs: 16,
     batchSize: 32,
@@ -187,9 +234,9 @@ export const PRESETS: Readonly<Record<Profile, TrainOverrides>> = {
     folds: 2,
     maxTrainStudies: 16,
     patience: 1,
-    localizer: { inputPx: 32, filters: [8, 16], epochs: 1, batchSize: 8 },
+    localizer: { inputPx: 32, filters: [8, 16], epochs: 1, batchSize: 8, randomize: null },
     classifier: { cropPx: 16, filters: [8, 16], dense: 8, epochs: 1, batchSize: 32 },
-    sidePoints: { inputPx: 16, sizeMm: 48, filters: [4, 8], epochs: 1 },
+    sidePoints: { inputPx: 16, sizeMm: 48, filters: [4, 8], epochs: 1, randomize: null },
   },
   quick: {},
   full: {
@@ -224,6 +271,8 @@ export function resolveConfig(profile: Profile | string, overrides: TrainOverrid
 
 export function deepMerge<T>(base: T, over: DeepPartial<T> | undefined): T {
   if (over === undefined) return base;
+  // null switches a part off (e.g. randomize: null) rather than merging into it.
+  if (over === null) return over as T;
   if (typeof base !== "object" || base === null || Array.isArray(base)) return over as T;
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(over as Record<string, unknown>)) {

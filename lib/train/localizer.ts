@@ -22,9 +22,69 @@ import {
 import { bilinearZero, type LocalizerSample } from "../study";
 import type { Rng } from "../util/rng";
 import { fitUnit, heatmapBatch, unitBasics, type Batch, type TrainLoss, type UnitRun } from "./fit";
+import { randomizeIntensity } from "./randomize";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
-/** Random shift + zoom of a sample (image and points move together), plus intensity gain. */
+/**
+ * A geometric view of a localizer sample: output pixel (U, V) (continuous, pixel centres at +0.5)
+ * shows source point c + zoom * R(rotateRad) * ((U, V) - c) - (sx, sy), c the image centre.
+ */
+export interface LocalizerView {
+  readonly zoom: number;
+  readonly rotateRad: number;
+  readonly sx: number;
+  readonly sy: number;
+  readonly gain: number;
+}
+
+/** A random view within the configured shift, zoom and rotation ranges, plus an intensity gain. */
+function randomLocalizerView(px: number, cfg: LocalizerConfig, rng: Rng): LocalizerView {
+  return {
+    zoom: rng.uniform(cfg.zoom[0], cfg.zoom[1]),
+    rotateRad: (rng.uniform(-cfg.rotateDeg, cfg.rotateDeg) * Math.PI) / 180,
+    sx: rng.uniform(-cfg.shiftFrac, cfg.shiftFrac) * px,
+    sy: rng.uniform(-cfg.shiftFrac, cfg.shiftFrac) * px,
+    gain: 1 + rng.uniform(-0.2, 0.2),
+  };
+}
+
+/**
+ * Resample a px x px image through a view into out at offset (zero outside the source) and map its
+ * points the same way (source (x, y) -> c + R(-rotateRad) * ((x, y) - c + (sx, sy)) / zoom).
+ */
+export function warpSample(
+  image: Float32Array,
+  points: readonly (readonly [number, number])[],
+  px: number,
+  view: LocalizerView,
+  out: Float32Array,
+  offset: number,
+): [number, number][] {
+  const { zoom, sx, sy, gain } = view;
+  const cos = Math.cos(view.rotateRad);
+  const sin = Math.sin(view.rotateRad);
+  const c = px / 2;
+  for (let v = 0; v < px; v++) {
+    for (let u = 0; u < px; u++) {
+      const du = u + 0.5 - c;
+      const dv = v + 0.5 - c;
+      const x = c + zoom * (cos * du - sin * dv) - sx - 0.5;
+      const y = c + zoom * (sin * du + cos * dv) - sy - 0.5;
+      out[offset + v * px + u] = gain * bilinearZero(image, px, px, x, y);
+    }
+  }
+  return points.map(([x, y]) => {
+    const dx = (x - c + sx) / zoom;
+    const dy = (y - c + sy) / zoom;
+    return [c + cos * dx + sin * dy, c - sin * dx + cos * dy];
+  });
+}
+
+/**
+ * A training view of a sample: its slice randomized in intensity (when configured; before the warp,
+ * so the padding the warp brings in stays 0 like a real letterbox), then shifted, zoomed and rotated
+ * with its points.
+ */
 function augmentSample(
   s: LocalizerSample,
   px: number,
@@ -33,27 +93,17 @@ function augmentSample(
   out: Float32Array,
   offset: number,
 ): [number, number][] {
-  const zoom = 1 + rng.uniform(-cfg.scaleJitter, cfg.scaleJitter);
-  const sx = rng.uniform(-cfg.shiftFrac, cfg.shiftFrac) * px;
-  const sy = rng.uniform(-cfg.shiftFrac, cfg.shiftFrac) * px;
-  const gain = 1 + rng.uniform(-0.2, 0.2);
-  const c = px / 2;
-  // output pixel (u, v) samples source (c + (u - c) * zoom - sx, ...)
-  for (let v = 0; v < px; v++) {
-    for (let u = 0; u < px; u++) {
-      const x = c + (u + 0.5 - c) * zoom - sx - 0.5;
-      const y = c + (v + 0.5 - c) * zoom - sy - 0.5;
-      out[offset + v * px + u] = gain * bilinearZero(s.image, px, px, x, y);
-    }
+  let image = s.image;
+  if (cfg.randomize) {
+    image = Float32Array.from(s.image);
+    randomizeIntensity(rng, cfg.randomize, image, px, px);
   }
-  return (s.points ?? LEVELS.map(() => [NaN, NaN] as const)).map(([x, y]) => [
-    (x - c + sx) / zoom + c,
-    (y - c + sy) / zoom + c,
-  ]);
+  const points = s.points ?? LEVELS.map(() => [NaN, NaN] as const);
+  return warpSample(image, points, px, randomLocalizerView(px, cfg, rng), out, offset);
 }
 
 /** Batches of augmented samples with Gaussian heatmap targets; a batch's images are read when it is made. */
-function* localizerBatches(
+export function* localizerBatches(
   samples: readonly LocalizerSampleLike[],
   cfg: LocalizerConfig,
   rng: Rng,

@@ -7,6 +7,7 @@ import { buildSidePoints } from "../infer/side-points";
 import type { SideFamily, SidePointSample } from "../study";
 import { Rng } from "../util/rng";
 import { fitUnit, heatmapBatch, unitBasics, type Batch, type TrainLoss, type UnitRun } from "./fit";
+import { randomizeIntensity } from "./randomize";
 import { mathRandomSeed, withSeededMathRandom } from "./seeded-random";
 
 /** A drawn training view of a sample: which stored slice, the window's offset from centre (px), a gain. */
@@ -48,7 +49,7 @@ function randomDraw(s: SidePointSample, cfg: SidePointConfig, rng: Rng): WindowD
   return { k, dx: rng.int(-m, m), dy: rng.int(-m, m), gain: 1 + rng.uniform(-0.15, 0.15) };
 }
 
-function* sidePointBatches(
+export function* sidePointBatches(
   samples: readonly SidePointSample[],
   cfg: SidePointConfig,
   rng: Rng,
@@ -64,6 +65,8 @@ function* sidePointBatches(
     const points = ids.map((id, b) => {
       const d = randomDraw(samples[id], cfg, rng);
       const at = drawWindow(samples[id], cfg, d, images, b * P * P);
+      if (cfg.randomize)
+        randomizeIntensity(rng, cfg.randomize, images.subarray(b * P * P, (b + 1) * P * P), P, P);
       return { x: at.x / stride, y: at.y / stride, amplitude: samples[id].amplitudes[d.k] };
     });
     const x = tf.tensor4d(images, [ids.length, P, P, 1]);

@@ -15,7 +15,13 @@ describe("bench transfer's variants: partial config patches on the profile", () 
     expect(v.label).toBe("augment=off,epochs=12,shiftFrac=0.05");
     const quick = resolveConfig("quick");
     const patched = resolveConfig("quick", v.overrides);
-    expect(patched.localizer).toEqual({ ...quick.localizer, scaleJitter: 0, shiftFrac: 0.05, epochs: 12 });
+    expect(patched.localizer).toEqual({
+      ...quick.localizer,
+      zoom: [1, 1],
+      rotateDeg: 0,
+      shiftFrac: 0.05,
+      epochs: 12,
+    });
     expect(patched.classifier).toEqual(quick.classifier);
     expect(resolveConfig("smoke", v.overrides).localizer.inputPx).toBe(32);
   });
@@ -24,14 +30,28 @@ describe("bench transfer's variants: partial config patches on the profile", () 
     expect(resolveConfig("quick", parseVariants(["augment=on"]).overrides)).toEqual(resolveConfig("quick"));
   });
 
+  it("randomize=off switches the intensity randomization off; init names the start", () => {
+    const quick = resolveConfig("quick");
+    expect(quick.localizer.randomize).not.toBeNull();
+    expect(resolveConfig("quick", parseVariants(["randomize=off"]).overrides).localizer).toEqual({
+      ...quick.localizer,
+      randomize: null,
+    });
+    expect(resolveConfig("quick", parseVariants(["randomize=on"]).overrides)).toEqual(quick);
+    expect(resolveConfig("quick", parseVariants(["init=synthetic"]).overrides).localizer.init).toBe(
+      "synthetic",
+    );
+    expect(resolveConfig("quick", parseVariants(["init=scratch"]).overrides).localizer.init).toBeNull();
+  });
+
   it("an unknown name, a spec without a value or a bad value is a UsageError naming it", () => {
     expect(() => parseVariants(["dropout=0.1"])).toThrow(UsageError);
     expect(() => parseVariants(["dropout=0.1"])).toThrow(
-      /NAME one of scaleJitter\|shiftFrac\|augment\|epochs/,
+      /NAME one of shiftFrac\|augment\|randomize\|init\|epochs/,
     );
     expect(() => parseVariants(["augment"])).toThrow(UsageError);
     expect(() => parseVariants(["augment=maybe"])).toThrow(/expected on\|off, got "maybe"/);
-    expect(() => parseVariants(["scaleJitter=1.5"])).toThrow(/0 <= x < 1/);
+    expect(() => parseVariants(["shiftFrac=1.5"])).toThrow(/0 <= x < 1/);
     expect(() => parseVariants(["epochs=0"])).toThrow(/positive integer/);
   });
 });

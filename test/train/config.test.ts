@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { DEFAULT_CONFIG, PRESETS, resolveConfig, weightsConfig } from "../../lib/config";
+import {
+  DEFAULT_CONFIG,
+  INTENSITY_RANDOMIZATION,
+  PRESETS,
+  resolveConfig,
+  weightsConfig,
+} from "../../lib/config";
 import { readConfigFile, writeConfigFile } from "../../lib/infer";
 import { foldSplit, studyFolds } from "../../lib/train/folds";
 
@@ -16,6 +22,17 @@ describe("resolveConfig", () => {
     // untouched nested fields keep their defaults
     expect(c.classifier.augment).toEqual(DEFAULT_CONFIG.classifier.augment);
     expect(c.localizer.filters).toEqual([8, 16]);
+  });
+  it("stage 1 randomization: off in smoke, on in quick and full, switched off by a null override", () => {
+    expect(resolveConfig("smoke").localizer.randomize).toBeNull();
+    expect(resolveConfig("smoke").sidePoints.randomize).toBeNull();
+    for (const p of ["quick", "full"] as const) {
+      expect(resolveConfig(p).localizer.randomize).toEqual(INTENSITY_RANDOMIZATION);
+      expect(resolveConfig(p).sidePoints.randomize).toEqual(INTENSITY_RANDOMIZATION);
+    }
+    const off = resolveConfig("quick", { localizer: { randomize: null }, sidePoints: { randomize: null } });
+    expect([off.localizer.randomize, off.sidePoints.randomize]).toEqual([null, null]);
+    expect(off.localizer.zoom).toEqual([0.75, 1.35]);
   });
   it("rejects an unknown profile with a usage error", () => {
     expect(() => resolveConfig("huge")).toThrow(/unknown profile/);

@@ -1,0 +1,182 @@
+import type { IntensityRandomization, RandomPart } from "../config";
+import { NORMALIZED_RANGE, quantileSelect } from "../crop/normalize";
+import { NORMALIZE_PERCENTILES } from "../crop/spec";
+import type { Rng } from "../util/rng";
+
+/**
+ * Intensity domain randomization (SynthSeg's idea: contrast, bias, blur and noise must not matter).
+ * Works on an image already percentile-normalised; the transforms act on its unit range (the low
+ * percentile at 0, the high one at 1) and the result is mapped back to the percentiles it had.
+ */
+
+/** One drawn randomization: every part's value, or null when the part was not drawn. */
+export interface IntensityDraw {
+  /** Values of a piecewise-linear LUT at evenly spaced points of [0, 1] (first at 0, last at 1). */
+  readonly lut: readonly number[] | null;
+  readonly invert: boolean;
+  readonly gamma: number | null;
+  /** Multiplicative field exp(maxLog * q(x, y) / max|q|), q a quadratic polynomial over [-1, 1]^2. */
+  readonly bias: { readonly coef: readonly number[]; readonly maxLog: number } | null;
+  readonly blurSigmaPx: number | null;
+  /** Rician noise: sd of the two Gaussian components, in unit-range units. */
+  readonly noiseSd: number | null;
+}
+
+function part(rng: Rng, p: RandomPart): number | null {
+  return rng.bool(p.p) ? rng.uniform(p.range[0], p.range[1]) : null;
+}
+
+/** Draw every part's value (the same draw can then transform several slices alike). */
+export function drawIntensity(rng: Rng, cfg: IntensityRandomization): IntensityDraw {
+  const lut = rng.bool(cfg.remap.p)
+    ? randomLut(rng, cfg.remap.controlPoints, rng.bool(cfg.remap.monotoneP))
+    : null;
+  const invert = rng.bool(cfg.invert.p);
+  const logGamma = part(rng, {
+    p: cfg.gamma.p,
+    range: [Math.log(cfg.gamma.range[0]), Math.log(cfg.gamma.range[1])],
+  });
+  const maxLog = part(rng, cfg.bias);
+  const bias = maxLog === null ? null : { coef: BIAS_TERMS.map(() => rng.uniform(-1, 1)), maxLog };
+  return {
+    lut,
+    invert,
+    gamma: logGamma === null ? null : Math.exp(logGamma),
+    bias,
+    blurSigmaPx: part(rng, cfg.blur),
+    noiseSd: part(rng, cfg.noise),
+  };
+}
+
+function randomLut(rng: Rng, points: number, monotone: boolean): number[] {
+  const ys = Array.from({ length: Math.max(2, points) }, () => rng.next());
+  return monotone ? ys.sort((a, b) => a - b) : ys;
+}
+
+/**
+ * Randomize `data` in place: `depth` slices of w x h (row-major, slice after slice), all with one
+ * draw (noise differs per pixel), then re-normalised so its percentiles are where the input's were.
+ */
+export function randomizeIntensity(
+  rng: Rng,
+  cfg: IntensityRandomization,
+  data: Float32Array,
+  w: number,
+  h: number,
+  depth = 1,
+): void {
+  const { lowPercentile, highPercentile } = NORMALIZE_PERCENTILES;
+  const [lo, hi] = percentiles(data, lowPercentile, highPercentile);
+  const span = hi - lo || 1;
+  for (let i = 0; i < data.length; i++) data[i] = (data[i] - lo) / span;
+  applyIntensity(drawIntensity(rng, cfg), data, w, h, depth, rng);
+  const [lo2, hi2] = percentiles(data, lowPercentile, highPercentile);
+  const gain = hi2 > lo2 ? (hi - lo) / (hi2 - lo2) : 0;
+  const [clipLo, clipHi] = NORMALIZED_RANGE;
+  for (let i = 0; i < data.length; i++) {
+    const v = lo + (data[i] - lo2) * gain;
+    data[i] = v < clipLo ? clipLo : v > clipHi ? clipHi : v;
+  }
+}
+
+function percentiles(data: Float32Array, lowPct: number, highPct: number): [number, number] {
+  const work = Float32Array.from(data);
+  return [quantileSelect(work, lowPct / 100), quantileSelect(work, highPct / 100)];
+}
+
+/**
+ * Apply a draw to unit-range values in place, in order: LUT, inversion, gamma (values clamped to
+ * [0, 1] first), bias field, blur, Rician noise (drawn from rng).
+ */
+export function applyIntensity(
+  d: IntensityDraw,
+  data: Float32Array,
+  w: number,
+  h: number,
+  depth: number,
+  rng: Rng,
+): void {
+  for (let i = 0; i < data.length; i++) {
+    let t = Math.min(1, Math.max(0, data[i]));
+    if (d.lut) t = piecewiseLinear(d.lut, t);
+    if (d.invert) t = 1 - t;
+    if (d.gamma !== null) t = Math.pow(t, d.gamma);
+    data[i] = t;
+  }
+  if (d.bias) {
+    const field = biasField(d.bias, w, h);
+    for (let i = 0; i < data.length; i++) data[i] *= field[i % (w * h)];
+  }
+  if (d.blurSigmaPx !== null) gaussianBlur(data, w, h, depth, d.blurSigmaPx);
+  if (d.noiseSd !== null) {
+    const sd = d.noiseSd;
+    for (let i = 0; i < data.length; i++)
+      data[i] = Math.hypot(data[i] + rng.normal(0, sd), rng.normal(0, sd));
+  }
+}
+
+/** The LUT's value at t in [0, 1], control points evenly spaced. */
+export function piecewiseLinear(ys: readonly number[], t: number): number {
+  const pos = t * (ys.length - 1);
+  const i = Math.min(ys.length - 2, Math.floor(pos));
+  return ys[i] + (ys[i + 1] - ys[i]) * (pos - i);
+}
+
+/** Monomials x^i y^j with i + j <= 2 (a constant is left out: the re-normalisation would undo it). */
+const BIAS_TERMS: readonly (readonly [number, number])[] = [
+  [1, 0],
+  [0, 1],
+  [2, 0],
+  [1, 1],
+  [0, 2],
+];
+
+/** The multiplicative field over w x h pixels (x, y from -1 to 1 across pixel centres), in [e^-maxLog, e^maxLog]. */
+export function biasField(b: NonNullable<IntensityDraw["bias"]>, w: number, h: number): Float32Array {
+  const q = new Float32Array(w * h);
+  let peak = 0;
+  for (let v = 0; v < h; v++) {
+    const y = h > 1 ? (2 * v) / (h - 1) - 1 : 0;
+    for (let u = 0; u < w; u++) {
+      const x = w > 1 ? (2 * u) / (w - 1) - 1 : 0;
+      const s = BIAS_TERMS.reduce((acc, [i, j], k) => acc + b.coef[k] * x ** i * y ** j, 0);
+      q[v * w + u] = s;
+      peak = Math.max(peak, Math.abs(s));
+    }
+  }
+  const scale = peak > 0 ? b.maxLog / peak : 0;
+  for (let i = 0; i < q.length; i++) q[i] = Math.exp(scale * q[i]);
+  return q;
+}
+
+/** Separable Gaussian blur of each slice in place (kernel radius ceil(3 sigma), edges clamped). */
+export function gaussianBlur(data: Float32Array, w: number, h: number, depth: number, sigma: number): void {
+  const r = Math.max(1, Math.ceil(3 * sigma));
+  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const sum = k.reduce((a, b) => a + b, 0);
+  const kernel = k.map((v) => v / sum);
+  const line = new Float32Array(Math.max(w, h));
+  for (let s = 0; s < depth; s++) {
+    const base = s * w * h;
+    for (let v = 0; v < h; v++) convolve(data, base + v * w, 1, w, kernel, line);
+    for (let u = 0; u < w; u++) convolve(data, base + u, w, h, kernel, line);
+  }
+}
+
+/** Convolve n values of data (start, step apart) with an odd kernel, in place (scratch: line). */
+function convolve(
+  data: Float32Array,
+  start: number,
+  step: number,
+  n: number,
+  kernel: number[],
+  line: Float32Array,
+): void {
+  const r = (kernel.length - 1) / 2;
+  for (let i = 0; i < n; i++) line[i] = data[start + i * step];
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let j = -r; j <= r; j++) acc += kernel[j + r] * line[Math.min(n - 1, Math.max(0, i + j))];
+    data[start + i * step] = acc;
+  }
+}
