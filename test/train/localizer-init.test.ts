@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../lib/engine";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +13,7 @@ import { withSeededMathRandom } from "../../lib/train/seeded-random";
 import { UsageError } from "../../lib/util/errors";
 
 beforeAll(async () => {
-  await tf.setBackend("cpu");
+  await initBackend({ log: false }); // the best backend here, or LUMBAR_BACKEND (CI runs both)
 });
 
 const smoke = resolveConfig("smoke").localizer;

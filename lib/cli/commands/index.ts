@@ -4,6 +4,7 @@ import { dicomInfoCommand } from "./dicom-info";
 import { doctorCommand } from "./doctor";
 import { exportWeightsCommand } from "./export-weights";
 import { kernelCommand } from "./kernel";
+import { localizerCommand } from "./localizer";
 import { notebooksCommand } from "./notebooks";
 import { predictCommand } from "./predict";
 import { projectCommand } from "./project";
@@ -21,6 +22,7 @@ export const COMMANDS: ReadonlyArray<() => Command> = [
   doctorCommand,
   exportWeightsCommand,
   kernelCommand,
+  localizerCommand,
   notebooksCommand,
   predictCommand,
   projectCommand,
