@@ -58,7 +58,7 @@ describe("warpSample: the localizer's shift, zoom and rotation move image and po
 });
 
 /** Every batch's input bytes. */
-function inputBytes(batches: Iterable<{ inputs: tf.Tensor[] }>): number[][] {
+function inputBytes(batches: Iterable<{ readonly inputs: readonly tf.Tensor[] }>): number[][] {
   return [...batches].map((b) => Array.from(b.inputs[0].dataSync()));
 }
 
