@@ -37,6 +37,7 @@ describe("lumbar kernel options", () => {
     writeFileSync(file, "");
     expect(parseKernelOptions({ out: "o", profile: "quick" }).init).toBeNull();
     expect(parseKernelOptions({ out: "o", profile: "quick", init: file }).init).toBe(file);
+    expect(parseKernelOptions({ out: "o", profile: "quick", init: "synthetic" }).init).toBe("synthetic");
     expect(() => parseKernelOptions({ out: "o", profile: "quick", init: join(dir, "x.weights") })).toThrow(
       /localizer init: no weights file .*x\.weights/,
     );

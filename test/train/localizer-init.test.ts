@@ -6,8 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localizerSpec, resolveConfig, type LocalizerConfig } from "../../lib/config";
 import { buildLocalizer } from "../../lib/models";
-import { localizerInitFile } from "../../lib/models/shipped";
-import { CheckpointError, saveModelWeights } from "../../lib/models/weights-file";
+import { localizerInitFile, SHIPPED_LOCALIZER } from "../../lib/models/shipped";
+import type { ShippedLocalizerMeta } from "../../lib/kernel/shipped-localizer";
+import { CheckpointError, loadModelWeights, saveModelWeights } from "../../lib/models/weights-file";
 import { fitLocalizer } from "../../lib/train/localizer";
 import { withSeededMathRandom } from "../../lib/train/seeded-random";
 import { UsageError } from "../../lib/util/errors";
@@ -70,6 +71,20 @@ describe("a localizer unit's init weights", () => {
     await expect(fit({ ...smoke, filters: [4, 8], init: file }, 0)).rejects.toThrow(
       /init\.weights: tensor 0 \(loc_b0a_conv\/kernel\) has shape \[3,3,1,8\], model expects \[3,3,1,4\]/,
     );
+  });
+
+  it("synthetic: the shipped file, in the quick profile's architecture, made from synthetic sets only", () => {
+    const file = localizerInitFile("synthetic");
+    expect(file).toBe(SHIPPED_LOCALIZER);
+    const quick = resolveConfig("quick").localizer;
+    const meta = loadModelWeights(file, buildLocalizer(localizerSpec(quick))) as ShippedLocalizerMeta;
+    expect(meta.spec).toEqual(localizerSpec(quick));
+    expect(meta.trainedOn.map((t) => t.set)).toEqual([
+      "0-random-s2024",
+      "1-demo",
+      "2-cartoon-bright-canal-s2024",
+    ]);
+    expect(meta.validation.medianMm).toBeLessThan(5);
   });
 
   it("named by a path that does not exist are a usage error naming it", () => {
