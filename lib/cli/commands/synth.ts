@@ -119,17 +119,20 @@ function generate(opts: SynthOpts, request: DatasetRequest): Promise<GeneratedDa
   if (size !== "small" && size !== "full")
     throw new UsageError(`--size must be small or full, got "${size}"`);
   const appearance = appearanceOptions(opts);
-  if (appearance.mode === "random" && opts.size !== undefined)
-    throw new UsageError(
-      "--size is the fixed appearance's; --appearance random draws matrices of 320-640 px",
-    );
   return generateDataset({ ...request, size, appearance, quirks: opts.quirks ? undefined : NO_QUIRKS });
 }
 
-function appearanceOptions(opts: SynthOpts): AppearanceOptions {
+/** The phantom's --appearance and --families (and --size, which only the fixed appearance takes). */
+export function appearanceOptions(
+  opts: Pick<SynthOpts, "appearance" | "families" | "size">,
+): AppearanceOptions {
   const mode = opts.appearance;
   if (!isAppearanceMode(mode))
     throw new UsageError(`--appearance must be one of ${APPEARANCE_MODES.join(", ")}, got "${mode}"`);
+  if (mode === "random" && opts.size !== undefined)
+    throw new UsageError(
+      "--size is the fixed appearance's; --appearance random draws matrices of 320-640 px",
+    );
   if (opts.families === undefined) return { mode };
   if (mode !== "random") throw new UsageError("--families needs --appearance random");
   const families = opts.families.split(",").map((f) => f.trim());
