@@ -137,7 +137,7 @@ export function appearanceOptions(
   if (mode !== "random") throw new UsageError("--families needs --appearance random");
   const families = opts.families.split(",").map((f) => f.trim());
   const bad = families.filter((f) => !isAppearanceFamily(f));
-  if (bad.length > 0 || families.length === 0)
+  if (bad.length > 0)
     throw new UsageError(`--families takes ${APPEARANCE_FAMILIES.join(", ")}; got "${opts.families}"`);
   return { mode, families: families.filter(isAppearanceFamily) };
 }
