@@ -52,9 +52,13 @@ export interface Anatomy {
   readonly textureSeed: number;
 }
 
-/** Narrowings per labelled level, from the label model, TARGETS order (condition-major). */
-export function buildAnatomy(rng: Rng, narrowing: readonly number[]): Anatomy {
-  const kappa = rng.uniform(0.0007, 0.0013);
+/** Narrowings per labelled level, from the label model, TARGETS order (condition-major); lordosis κ from kappaRange. */
+export function buildAnatomy(
+  rng: Rng,
+  narrowing: readonly number[],
+  kappaRange: readonly [number, number],
+): Anatomy {
+  const kappa = rng.uniform(kappaRange[0], kappaRange[1]);
   const zApex = rng.uniform(-8, 8);
   const rx = rng.uniform(20, 24);
   const ra = rng.uniform(14, 17);

@@ -5,12 +5,13 @@ import { writeCsvAtomic } from "../util/csv";
 import type { Rng } from "../util/rng";
 import { SynthError } from "./errors";
 import { LabelModel } from "./label-model";
+import { APPEARANCE_FAMILIES, type AppearanceOptions } from "./appearance";
 import { DEFAULT_QUIRKS, type Quirks } from "./quirks";
 import { NoiseSource } from "./noise";
 import { renderSlice } from "./render";
+import { PROTOCOLS } from "./protocol";
 import { planStudy, type StudyPlan, type SynthSize } from "./study";
 import { cmp, type SplitRecord } from "./tables";
-import { signalTable } from "./tissue";
 import { writeMrSlice } from "./dicom-writer";
 import { writeDataset, type DatasetRequest, type GeneratedDataset, type StudyWriter } from "./writer";
 
@@ -19,12 +20,12 @@ export const SYNTH_VERSION = 5;
 
 /** The phantom writer's options (the default writer of `lumbar synth`). */
 export interface GenerateOptions extends DatasetRequest {
+  /** The fixed protocols' matrices; a random appearance draws its own (PROTOCOLS.random). */
   readonly size: SynthSize;
   readonly quirks?: Partial<Quirks>;
+  /** How series look and which protocols they use; default fixed (the phantom's own, same bytes as before). */
+  readonly appearance?: AppearanceOptions;
 }
-
-/** Relative Rician noise level (CSF on T2 is about 1). */
-const NOISE_SIGMA = 0.025;
 
 /**
  * Write a synthetic dataset of phantom studies in the competition's layout (CSV files and
@@ -39,17 +40,22 @@ export async function generateDataset(opts: GenerateOptions): Promise<GeneratedD
 
 function phantomWriter(opts: GenerateOptions): StudyWriter<StudyPlan> {
   const quirks: Quirks = { ...DEFAULT_QUIRKS, ...opts.quirks };
+  const appearance = opts.appearance ?? { mode: "fixed" };
+  const random = appearance.mode === "random";
   const model = new LabelModel();
   return {
     planStudy: (rng, s, newSeriesId) =>
       planStudy(rng, s.studyId, model, {
-        size: opts.size,
+        protocol: PROTOCOLS[random ? "random" : opts.size],
+        appearance,
         quirks,
         dropSagittalT1: quirks.missingSagittalT1 && s.split === "test" && opts.test >= 2 && s.index === 1,
         newSeriesId,
       }),
     writeImages: writeStudyImages,
-    writeGroundTruth: writeOracle,
+    writeGroundTruth: random
+      ? (gt, done) => (writeOracle(gt, done), writeAppearances(gt, done))
+      : writeOracle,
     marker: {
       generator: "lumbar synth",
       version: SYNTH_VERSION,
@@ -59,6 +65,10 @@ function phantomWriter(opts: GenerateOptions): StudyWriter<StudyPlan> {
       size: opts.size,
       quirks,
       raterNoise: model.raterNoise,
+      // Absent for the fixed look, so its marker (and bytes) are as before.
+      ...(random
+        ? { appearance: appearance.mode, families: appearance.families ?? APPEARANCE_FAMILIES }
+        : {}),
     },
   };
 }
@@ -66,14 +76,12 @@ function phantomWriter(opts: GenerateOptions): StudyWriter<StudyPlan> {
 function writeStudyImages(root: string, plan: StudyPlan, rng: Rng): { files: number; bytes: number } {
   let files = 0;
   let bytes = 0;
-  const degeneration = plan.anatomy.discs.map((d) => d.degeneration);
   plan.series.forEach((series, k) => {
     const dir = path.join(root, String(plan.studyId), String(series.seriesId));
     mkdirSync(dir, { recursive: true });
-    const lut = signalTable(series.sequence, degeneration);
     const noise = new NoiseSource(rng.fork(k));
     series.slices.forEach((slice, i) => {
-      const img = renderSlice(plan.phantom, slice, lut, noise, NOISE_SIGMA);
+      const img = renderSlice(plan.phantom, slice, plan.appearances[k], noise);
       const file = path.join(dir, `${i + 1}.dcm`);
       writeMrSlice(file, { studyId: plan.studyId, series, seriesNumber: k + 1, instance: i + 1 }, slice, img);
       files++;
@@ -123,5 +131,50 @@ function writeOracle(gt: string, done: readonly SplitRecord<StudyPlan>[]): void 
         String(Number(p.labels.latent[i].toFixed(6))),
       ]),
     ),
+  );
+}
+
+/** ground_truth/appearance.csv (random look only): what each series was drawn with, for hold-outs by family. */
+function writeAppearances(gt: string, done: readonly SplitRecord<StudyPlan>[]): void {
+  const num = (v: number) => String(Number(v.toFixed(4)));
+  const rows = done
+    .map((d) => d.plan)
+    .sort((a, b) => a.studyId - b.studyId)
+    .flatMap((p) =>
+      p.series.map((s, k) => {
+        const look = p.appearances[k];
+        return [
+          String(p.studyId),
+          String(s.seriesId),
+          s.description,
+          look.family,
+          num(look.noiseSigma),
+          num(look.gamma),
+          look.blurMm ? num(look.blurMm[0]) : "",
+          look.blurMm ? num(look.blurMm[1]) : "",
+          look.bias ? num(look.bias.strength) : "",
+          num(s.slices[0].spacing[0]),
+          String(s.slices[0].rows),
+          num(s.spacingBetweenSlices),
+        ];
+      }),
+    );
+  writeCsvAtomic(
+    path.join(gt, "appearance.csv"),
+    [
+      "study_id",
+      "series_id",
+      "series_description",
+      "family",
+      "noise_sigma",
+      "gamma",
+      "blur_mm_rows",
+      "blur_mm_cols",
+      "bias_strength",
+      "pixel_spacing",
+      "rows",
+      "spacing_between_slices",
+    ],
+    rows,
   );
 }

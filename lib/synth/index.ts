@@ -12,6 +12,18 @@ export {
   type SynthPreset,
   type CachedDatasetOptions,
 } from "./demo";
+export {
+  APPEARANCE_FAMILIES,
+  APPEARANCE_MODES,
+  isAppearanceFamily,
+  isAppearanceMode,
+  seriesAppearance,
+  type AppearanceFamily,
+  type AppearanceMode,
+  type AppearanceOptions,
+  type SeriesAppearance,
+} from "./appearance";
+export { PROTOCOLS, type Protocol, type ProtocolName } from "./protocol";
 export { DEFAULT_QUIRKS, NO_QUIRKS, type Quirks } from "./quirks";
 export { LabelModel, LABEL_STATS, DEFAULT_RATER_NOISE, type StudyLabels } from "./label-model";
 export { planStudy, type StudyPlan, type SynthSize } from "./study";

@@ -1,29 +1,28 @@
 import { toBody } from "./anatomy";
 import type { Phantom } from "./phantom";
+import type { SeriesAppearance } from "./appearance";
 import type { SlicePlan } from "./plan";
-import { TEXTURE_AMPLITUDE } from "./tissue";
 import type { NoiseSource } from "./noise";
 import { mulMatT } from "./vec";
 
 /**
- * Sample the phantom on one slice: tissue signal with texture and receive-coil shading, a small
- * point-spread blur, then Rician noise. Returns relative signal (CSF on T2 about 1), row-major.
+ * Sample the phantom on one slice as `look` says: tissue signal with texture, receive-coil shading
+ * and any bias field, gamma, a point-spread blur, then Rician noise. Returns relative signal (CSF
+ * on T2 about 1), row-major.
  */
 export function renderSlice(
   ph: Phantom,
   plan: SlicePlan,
-  lut: Float32Array,
+  look: SeriesAppearance,
   noise: NoiseSource,
-  noiseSigma: number,
 ): Float32Array {
   const { rows, cols } = plan;
+  const { lut, texture: amp, bias, gamma } = look;
   const an = ph.an;
   const img = new Float32Array(rows * cols);
   const b0 = toBody(an, plan.position);
   const dj = mulMatT(an.rotation, plan.rowDir).map((v) => v * plan.spacing[1]);
   const di = mulMatT(an.rotation, plan.colDir).map((v) => v * plan.spacing[0]);
-  const amp = new Float32Array(lut.length);
-  for (const [t, v] of Object.entries(TEXTURE_AMPLITUDE)) amp[Number(t)] = v ?? 0;
   const tex = new ValueNoise(an.textureSeed);
   const coilRef = an.skin.posterior;
 
@@ -38,12 +37,12 @@ export function renderSlice(
     for (let c = 0; c < nc; c++) {
       const i = r * G;
       const j = c * G;
-      ph.spineCoords(
+      const body: [number, number, number] = [
         b0[0] + i * di[0] + j * dj[0],
         b0[1] + i * di[1] + j * dj[1],
         b0[2] + i * di[2] + j * dj[2],
-        sc,
-      );
+      ];
+      ph.spineCoords(body[0], body[1], body[2], sc);
       const o = (r * nc + c) * 5;
       node[o] = sc[0];
       node[o + 1] = sc[1];
@@ -52,6 +51,7 @@ export function renderSlice(
       // Posterior receive coil: signal falls with distance from the back.
       node[o + 4] =
         (0.45 + 0.95 * Math.exp(-(coilRef - sc[1]) / an.coilFalloff)) * (1 + (an.biasSlope * sc[2]) / 100);
+      if (bias) node[o + 4] *= bias.at(body);
     }
   }
   // Interpolate the node grid down to the current row once, then along the row per pixel.
@@ -78,7 +78,11 @@ export function renderSlice(
       img[out + j] = val * (rowv[o + 4] + fx * (rowv[o + 9] - rowv[o + 4]));
     }
   }
-  blur121(img, rows, cols);
+  if (gamma !== 1) for (let k = 0; k < img.length; k++) img[k] = img[k] ** gamma;
+  if (look.blurMm) {
+    gaussianBlur(img, rows, cols, look.blurMm[0] / plan.spacing[0], look.blurMm[1] / plan.spacing[1]);
+  } else blur121(img, rows, cols);
+  const noiseSigma = look.noiseSigma;
   for (let k = 0; k < img.length; k++) {
     const re = img[k] + noiseSigma * noise.next();
     const im = noiseSigma * noise.next();
@@ -100,6 +104,36 @@ function blur121(img: Float32Array, rows: number, cols: number): void {
     for (let i = 1; i < rows - 1; i++)
       img[i * cols + j] = 0.25 * tmp[i - 1] + 0.5 * tmp[i] + 0.25 * tmp[i + 1];
   }
+}
+
+/** Separable Gaussian blur in place, sd in pixels down columns (sdRows) and along rows; edges clamp. */
+export function gaussianBlur(
+  img: Float32Array,
+  rows: number,
+  cols: number,
+  sdRows: number,
+  sdCols: number,
+): void {
+  const pass = (sd: number, n: number, lines: number, at: (line: number, k: number) => number) => {
+    if (sd < 0.05) return;
+    const radius = Math.ceil(3 * sd);
+    const w = new Float32Array(2 * radius + 1);
+    let sum = 0;
+    for (let k = -radius; k <= radius; k++) sum += w[k + radius] = Math.exp(-(k * k) / (2 * sd * sd));
+    for (let k = 0; k < w.length; k++) w[k] /= sum;
+    const tmp = new Float32Array(n);
+    for (let line = 0; line < lines; line++) {
+      for (let k = 0; k < n; k++) tmp[k] = img[at(line, k)];
+      for (let k = 0; k < n; k++) {
+        let acc = 0;
+        for (let t = -radius; t <= radius; t++)
+          acc += w[t + radius] * tmp[Math.min(n - 1, Math.max(0, k + t))];
+        img[at(line, k)] = acc;
+      }
+    }
+  };
+  pass(sdCols, cols, rows, (i, j) => i * cols + j);
+  pass(sdRows, rows, cols, (j, i) => i * cols + j);
 }
 
 /** Smooth lattice value noise in [0, 1], deterministic from a seed. */

@@ -1,9 +1,11 @@
 import { CONDITION_INFO, LEVELS, TARGETS, type Condition, type SeriesDescription } from "../data/schema";
 import type { Rng } from "../util/rng";
 import { FIRST_LABELLED_DISC, bodyAxis, buildAnatomy, landmarks, toScanner, type Anatomy } from "./anatomy";
+import { seriesAppearance, type AppearanceOptions, type SeriesAppearance } from "./appearance";
 import { Phantom } from "./phantom";
 import type { LabelModel, StudyLabels } from "./label-model";
 import { centredSlice, projectToPixel, type SeriesPlan, type SlicePlan } from "./plan";
+import { NO_PLACEMENT, drawPlacement, place, shrink, type Placement, type Protocol } from "./protocol";
 import type { Quirks } from "./quirks";
 import type { CoordinateRow } from "./tables";
 import { add, cross, dot, mulMat, normalize, rotationXYZ, scale, sub, type Vec3 } from "./vec";
@@ -16,6 +18,8 @@ export interface StudyPlan {
   readonly anatomy: Anatomy;
   readonly phantom: Phantom;
   readonly series: readonly SeriesPlan[];
+  /** How each series looks, series order. */
+  readonly appearances: readonly SeriesAppearance[];
   readonly coordinates: readonly CoordinateRow[];
   /** True disc centres (patient LPS mm), LEVELS order. */
   readonly levelCentres: readonly Vec3[];
@@ -24,7 +28,8 @@ export interface StudyPlan {
 }
 
 export interface StudyOptions {
-  readonly size: SynthSize;
+  readonly protocol: Protocol;
+  readonly appearance: AppearanceOptions;
   readonly quirks: Quirks;
   readonly dropSagittalT1: boolean;
   /** Draws a fresh, dataset-unique series id. */
@@ -35,7 +40,7 @@ const rad = (deg: number) => (deg * Math.PI) / 180;
 
 export function planStudy(rng: Rng, studyId: number, model: LabelModel, opts: StudyOptions): StudyPlan {
   const labels = model.sample(rng.fork(1));
-  const anatomy = buildAnatomy(rng.fork(2), labels.narrowing);
+  const anatomy = buildAnatomy(rng.fork(2), labels.narrowing, opts.protocol.kappa);
   const phantom = new Phantom(anatomy);
   const geo = rng.fork(3);
   const series: SeriesPlan[] = [];
@@ -90,12 +95,16 @@ export function planStudy(rng: Rng, studyId: number, model: LabelModel, opts: St
       coordinates.push({ seriesId: p.plan.seriesId, instance: best + 1, condition, level, x, y });
     }
   });
+  // The fixed look draws nothing, so it takes no fork: the phantom's bytes stay as they were.
+  const looks = opts.appearance.mode === "fixed" ? rng : rng.fork(5);
+  const degeneration = anatomy.discs.map((d) => d.degeneration);
   return {
     studyId,
     labels,
     anatomy,
     phantom,
     series,
+    appearances: series.map((s) => seriesAppearance(opts.appearance, s.sequence, degeneration, looks)),
     coordinates,
     levelCentres,
     axialLevelSlices: axial.levelSlices,
@@ -128,21 +137,23 @@ function sagittalSeries(
   sequence: SeriesPlan["sequence"],
 ): SeriesPlan {
   const an = ph.an;
-  const matrix = opts.size === "small" ? rng.pick([192, 208, 224, 240]) : rng.pick([384, 448, 512]);
-  const fov = rng.uniform(250, 320);
+  const P = opts.protocol.sagittal;
+  const matrix = rng.pick(P.matrix);
+  const fov = rng.uniform(P.fov[0], P.fov[1]);
   const sp = fov / matrix;
   const spacing: [number, number] = rng.bool(0.15) ? [sp, sp * rng.uniform(0.9, 1.1)] : [sp, sp];
-  const count = rng.int(15, 20);
-  const between = rng.uniform(3.3, 4.5);
+  const drawnCount = rng.int(P.count[0], P.count[1]);
+  const between = rng.uniform(P.between[0], P.between[1]);
+  const count = Math.max(drawnCount, Math.ceil(P.minCoverage / between));
   const thickness = between - rng.uniform(0, 0.6);
   // The technologist aligns the slab with the patient, to within a couple of degrees.
   const align = mulMatPair(
     an,
     rotationXYZ(rad(rng.normal(0, 1.5)), rad(rng.normal(0, 1.5)), rad(rng.normal(0, 1.5))),
   );
-  const rowDir = normalize(align(bodyDir(0, 1, 0)));
-  const colDir = normalize(align(bodyDir(0, 0, -1)));
-  const normal = cross(rowDir, colDir); // towards patient right
+  const rowDir0 = normalize(align(bodyDir(0, 1, 0)));
+  const colDir0 = normalize(align(bodyDir(0, 0, -1)));
+  const normal = cross(rowDir0, colDir0); // towards patient right
   // Centred between L1/L2 and L5/S1 (give or take a centimetre), so every labelled level is in view.
   const mid = (an.discs[FIRST_LABELLED_DISC].s + an.discs[an.discs.length - 1].s) / 2;
   const centreBody = ph.curve.bodyPoint(
@@ -150,7 +161,15 @@ function sagittalSeries(
     20 + rng.uniform(-15, 15),
     mid + rng.uniform(-12, 10),
   );
-  const centre = toScanner(an, centreBody);
+  const placed = placeInView(
+    drawPlacement(rng, opts.protocol, fov, true),
+    toScanner(an, centreBody),
+    rowDir0,
+    colDir0,
+    [matrix * spacing[1], matrix * spacing[0]],
+    levelPoints(ph),
+  );
+  const { centre, rowDir, colDir } = placed;
   const leftFirst = rng.bool(0.5);
   const slices: SlicePlan[] = [];
   for (let k = 0; k < count; k++) {
@@ -173,6 +192,40 @@ function sagittalSeries(
   }
 }
 
+/** Scanner points that must stay in a sagittal view: each labelled disc's centre and canal point. */
+function levelPoints(ph: Phantom): Vec3[] {
+  return LEVELS.flatMap((_, lv) => {
+    const lm = landmarks(ph.an, FIRST_LABELLED_DISC + lv);
+    return [lm.discCentre, lm.canal].map((p) => toScanner(ph.an, ph.curve.bodyPoint(p[0], p[1], p[2])));
+  });
+}
+
+/**
+ * Apply a placement, halving its shift until every point lies within the middle 90% of the view
+ * (width along the row, height along the column, mm); the rotation is kept. The fixed protocols'
+ * empty placement passes through untouched.
+ */
+function placeInView(
+  pl: Placement,
+  centre: Vec3,
+  rowDir: Vec3,
+  colDir: Vec3,
+  extent: readonly [number, number],
+  points: readonly Vec3[],
+): { centre: Vec3; rowDir: Vec3; colDir: Vec3 } {
+  if (pl === NO_PLACEMENT) return { centre, rowDir, colDir };
+  const inView = (v: ReturnType<typeof place>) =>
+    points.every((p) => {
+      const d = sub(p, v.centre);
+      return Math.abs(dot(d, v.rowDir)) < 0.45 * extent[0] && Math.abs(dot(d, v.colDir)) < 0.45 * extent[1];
+    });
+  for (const f of [1, 0.5, 0.25]) {
+    const placed = place(shrink(pl, f), centre, rowDir, colDir);
+    if (inView(placed)) return placed;
+  }
+  return place(shrink(pl, 0), centre, rowDir, colDir);
+}
+
 /** Rotate a body-frame direction by `extra`, then into the scanner frame. */
 function mulMatPair(an: Anatomy, extra: ReturnType<typeof rotationXYZ>) {
   return (v: Vec3): Vec3 => mulMat(an.rotation, mulMat(extra, v));
@@ -185,15 +238,23 @@ interface AxialStack {
 
 function axialSeries(rng: Rng, ph: Phantom, opts: StudyOptions) {
   const an = ph.an;
-  const matrix = opts.size === "small" ? rng.pick([160, 192, 224]) : rng.pick([320, 384, 448, 512]);
-  const fov = rng.uniform(160, 210);
+  const P = opts.protocol.axial;
+  const matrix = rng.pick(P.matrix);
+  const fov = rng.uniform(P.fov[0], P.fov[1]);
   const sp = fov / matrix;
   const spacing: [number, number] = rng.bool(0.1) ? [sp, sp * rng.uniform(0.92, 1.08)] : [sp, sp];
-  const between = rng.uniform(3.3, 4.5);
+  const between = rng.uniform(P.between[0], P.between[1]);
   const thickness = between - rng.uniform(0, 0.5);
   const perLevel = opts.quirks.multipleAxialStacks && rng.bool(0.8);
   const inferiorFirst = rng.bool(0.2);
-  const perStack = opts.size === "small" ? rng.int(3, 4) : rng.int(4, 6);
+  const perStack = matrix < 256 ? rng.int(3, 4) : rng.int(4, 6);
+  const placement = drawPlacement(rng, opts.protocol, fov, false);
+  const extent: [number, number] = [matrix * spacing[1], matrix * spacing[0]];
+  const recesses = (lv: number) =>
+    ([0, 1] as const).map((side) => {
+      const r = landmarks(an, FIRST_LABELLED_DISC + lv).recess(side);
+      return toScanner(an, ph.curve.bodyPoint(r[0], r[1], r[2]));
+    });
   const ac = an.ra + 1.5 + an.sacAp;
   const xAxis = bodyAxis(an, 0);
 
@@ -207,11 +268,18 @@ function axialSeries(rng: Rng, ph: Phantom, opts: StudyOptions) {
       const d = an.discs[FIRST_LABELLED_DISC + lv];
       const tilt = rotationXYZ(rad(rng.normal(0, 1.5)), rad(rng.normal(0, 1.5)), 0);
       const normal = normalize(mulMat(an.rotation, mulMat(tilt, ph.curve.tangent(d.s))));
-      const { rowDir, colDir } = frame(normal);
+      const f = frame(normal);
       // One slice goes through the disc centre (to within half a millimetre), the rest above and below.
-      const centre = toScanner(
-        an,
-        ph.curve.bodyPoint(rng.normal(0, 3), ac + rng.normal(-5, 6), d.s + rng.uniform(-0.5, 0.5)),
+      const { centre, rowDir, colDir } = placeInView(
+        placement,
+        toScanner(
+          an,
+          ph.curve.bodyPoint(rng.normal(0, 3), ac + rng.normal(-5, 6), d.s + rng.uniform(-0.5, 0.5)),
+        ),
+        f.rowDir,
+        f.colDir,
+        extent,
+        recesses(lv),
       );
       const through = Math.floor((perStack - 1) / 2);
       const slices: SlicePlan[] = [];
@@ -230,12 +298,19 @@ function axialSeries(rng: Rng, ph: Phantom, opts: StudyOptions) {
     const bottom = an.discs[an.discs.length - 1];
     const mid = (top.s + bottom.s) / 2;
     const normal = normalize(mulMat(an.rotation, ph.curve.tangent(mid)));
-    const { rowDir, colDir } = frame(normal);
+    const f = frame(normal);
     const pTop = toScanner(an, ph.curve.bodyPoint(0, ac, top.s + 6));
     const pBottom = toScanner(an, ph.curve.bodyPoint(0, ac, bottom.s - 6));
     const length = dot(sub(pTop, pBottom), normal);
     const count = Math.ceil(length / between) + 1;
-    const centre = toScanner(an, ph.curve.bodyPoint(rng.normal(0, 3), ac - 5, mid));
+    const { centre, rowDir, colDir } = placeInView(
+      placement,
+      toScanner(an, ph.curve.bodyPoint(rng.normal(0, 3), ac - 5, mid)),
+      f.rowDir,
+      f.colDir,
+      extent,
+      LEVELS.flatMap((_, lv) => recesses(lv)),
+    );
     const mid3 = dot(sub(add(pTop, pBottom), scale(centre, 2)), normal) / 2;
     const slices: SlicePlan[] = [];
     for (let k = 0; k < count; k++) {

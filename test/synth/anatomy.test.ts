@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LEVELS, TARGETS, type Condition } from "../../lib/data/schema";
 import { FIRST_LABELLED_DISC, buildAnatomy, landmarks } from "../../lib/synth/anatomy";
+import { PROTOCOLS } from "../../lib/synth/protocol";
 import { Phantom } from "../../lib/synth/phantom";
 import { Tissue } from "../../lib/synth/tissue";
 import { Rng } from "../../lib/util/rng";
@@ -8,7 +9,7 @@ import { Rng } from "../../lib/util/rng";
 /** A phantom where one target has narrowing v and every other target none. */
 function phantomWith(condition: Condition, level: number, v: number): Phantom {
   const narrowing = TARGETS.map((t) => (t.condition === condition && t.level === LEVELS[level] ? v : 0));
-  return new Phantom(buildAnatomy(new Rng(11), narrowing));
+  return new Phantom(buildAnatomy(new Rng(11), narrowing, PROTOCOLS.small.kappa));
 }
 
 /** Area (mm²) of the given tissues in the disc plane of `disc`, on one side (+1 left, -1 right) or both (0). */

@@ -15,3 +15,12 @@ export function hashTree(root: string): Record<string, string> {
   walk(root);
   return out;
 }
+
+/** One sha256 over a hashTree, paths sorted (directory order differs between file systems). */
+export function treeDigest(tree: Record<string, string>): string {
+  const lines = Object.keys(tree)
+    .sort()
+    .map((k) => `${k} ${tree[k]}\n`)
+    .join("");
+  return createHash("sha256").update(lines).digest("hex");
+}

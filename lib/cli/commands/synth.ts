@@ -1,12 +1,17 @@
 import { Command } from "commander";
 import { intOption, withRun } from "../command";
 import {
+  APPEARANCE_FAMILIES,
+  APPEARANCE_MODES,
   CARTOON_STYLE_NAMES,
   NO_CARTOON_QUIRKS,
   NO_QUIRKS,
   generateCartoonDataset,
   generateDataset,
+  isAppearanceFamily,
+  isAppearanceMode,
   isCartoonStyle,
+  type AppearanceOptions,
   type DatasetRequest,
   type GeneratedDataset,
   type SynthProgress,
@@ -22,6 +27,8 @@ interface SynthOpts {
   writer: string;
   size?: string;
   style?: string;
+  appearance: string;
+  families?: string;
   quirks: boolean;
   quiet?: boolean;
 }
@@ -30,7 +37,8 @@ const WRITERS = ["phantom", "cartoon"] as const;
 
 /**
  * `lumbar synth --out DIR --train N --test M --seed S [--writer phantom|cartoon]`: a synthetic
- * dataset, from the phantom (default; `--size`) or the cartoon writer (`--style`).
+ * dataset, from the phantom (default; `--size`, `--appearance`, `--families`) or the cartoon writer
+ * (`--style`).
  */
 export function synthCommand(): Command {
   const cmd = new Command("synth")
@@ -47,6 +55,15 @@ export function synthCommand(): Command {
       "phantom",
     )
     .option("--size <size>", "phantom: small (matrices 160-256) or full (320-512); default small")
+    .option(
+      "--appearance <mode>",
+      `phantom: ${APPEARANCE_MODES.join(" or ")}; random draws each series' contrast, bias, noise, blur, gamma and protocol (320-640 px, spine off-centre and rotated)`,
+      "fixed",
+    )
+    .option(
+      "--families <list>",
+      `phantom, random appearance: comma-separated contrast families to draw from (${APPEARANCE_FAMILIES.join(",")}); default all`,
+    )
     .option(
       "--style <name>",
       `cartoon: ${CARTOON_STYLE_NAMES.join(" or ")}; default ${CARTOON_STYLE_NAMES[0]}`,
@@ -86,6 +103,10 @@ function generate(opts: SynthOpts, request: DatasetRequest): Promise<GeneratedDa
   if (opts.writer === "cartoon") {
     if (opts.size !== undefined)
       throw new UsageError("--size is the phantom's; the cartoon's sizes come with --style");
+    if (opts.appearance !== "fixed" || opts.families !== undefined)
+      throw new UsageError(
+        "--appearance and --families are the phantom's; the cartoon's looks come with --style",
+      );
     const style = opts.style ?? CARTOON_STYLE_NAMES[0];
     if (!isCartoonStyle(style))
       throw new UsageError(`--style must be one of ${CARTOON_STYLE_NAMES.join(", ")}, got "${style}"`);
@@ -97,5 +118,26 @@ function generate(opts: SynthOpts, request: DatasetRequest): Promise<GeneratedDa
   const size = opts.size ?? "small";
   if (size !== "small" && size !== "full")
     throw new UsageError(`--size must be small or full, got "${size}"`);
-  return generateDataset({ ...request, size, quirks: opts.quirks ? undefined : NO_QUIRKS });
+  const appearance = appearanceOptions(opts);
+  return generateDataset({ ...request, size, appearance, quirks: opts.quirks ? undefined : NO_QUIRKS });
+}
+
+/** The phantom's --appearance and --families (and --size, which only the fixed appearance takes). */
+export function appearanceOptions(
+  opts: Pick<SynthOpts, "appearance" | "families" | "size">,
+): AppearanceOptions {
+  const mode = opts.appearance;
+  if (!isAppearanceMode(mode))
+    throw new UsageError(`--appearance must be one of ${APPEARANCE_MODES.join(", ")}, got "${mode}"`);
+  if (mode === "random" && opts.size !== undefined)
+    throw new UsageError(
+      "--size is the fixed appearance's; --appearance random draws matrices of 320-640 px",
+    );
+  if (opts.families === undefined) return { mode };
+  if (mode !== "random") throw new UsageError("--families needs --appearance random");
+  const families = opts.families.split(",").map((f) => f.trim());
+  const bad = families.filter((f) => !isAppearanceFamily(f));
+  if (bad.length > 0)
+    throw new UsageError(`--families takes ${APPEARANCE_FAMILIES.join(", ")}; got "${opts.families}"`);
+  return { mode, families: families.filter(isAppearanceFamily) };
 }
