@@ -234,7 +234,17 @@ export const PRESETS: Readonly<Record<Profile, TrainOverrides>> = {
     folds: 2,
     maxTrainStudies: 16,
     patience: 1,
-    localizer: { inputPx: 32, filters: [8, 16], epochs: 1, batchSize: 8, randomize: null },
+    // One epoch learns little: the smoke profile tests the plumbing with main's mild geometry and no
+    // randomization (with the wide zoom and rotation its levels fell outside a study's axial stack).
+    localizer: {
+      inputPx: 32,
+      filters: [8, 16],
+      epochs: 1,
+      batchSize: 8,
+      zoom: [0.9, 1.1],
+      rotateDeg: 0,
+      randomize: null,
+    },
     classifier: { cropPx: 16, filters: [8, 16], dense: 8, epochs: 1, batchSize: 32 },
     sidePoints: { inputPx: 16, sizeMm: 48, filters: [4, 8], epochs: 1, randomize: null },
   },
