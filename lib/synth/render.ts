@@ -3,6 +3,7 @@ import type { Phantom } from "./phantom";
 import type { SeriesAppearance } from "./appearance";
 import type { SlicePlan } from "./plan";
 import type { NoiseSource } from "./noise";
+import { gaussianBlur } from "../util/blur";
 import { mulMatT } from "./vec";
 
 /**
@@ -104,36 +105,6 @@ function blur121(img: Float32Array, rows: number, cols: number): void {
     for (let i = 1; i < rows - 1; i++)
       img[i * cols + j] = 0.25 * tmp[i - 1] + 0.5 * tmp[i] + 0.25 * tmp[i + 1];
   }
-}
-
-/** Separable Gaussian blur in place, sd in pixels down columns (sdRows) and along rows; edges clamp. */
-export function gaussianBlur(
-  img: Float32Array,
-  rows: number,
-  cols: number,
-  sdRows: number,
-  sdCols: number,
-): void {
-  const pass = (sd: number, n: number, lines: number, at: (line: number, k: number) => number) => {
-    if (sd < 0.05) return;
-    const radius = Math.ceil(3 * sd);
-    const w = new Float32Array(2 * radius + 1);
-    let sum = 0;
-    for (let k = -radius; k <= radius; k++) sum += w[k + radius] = Math.exp(-(k * k) / (2 * sd * sd));
-    for (let k = 0; k < w.length; k++) w[k] /= sum;
-    const tmp = new Float32Array(n);
-    for (let line = 0; line < lines; line++) {
-      for (let k = 0; k < n; k++) tmp[k] = img[at(line, k)];
-      for (let k = 0; k < n; k++) {
-        let acc = 0;
-        for (let t = -radius; t <= radius; t++)
-          acc += w[t + radius] * tmp[Math.min(n - 1, Math.max(0, k + t))];
-        img[at(line, k)] = acc;
-      }
-    }
-  };
-  pass(sdCols, cols, rows, (i, j) => i * cols + j);
-  pass(sdRows, rows, cols, (j, i) => i * cols + j);
 }
 
 /** Smooth lattice value noise in [0, 1], deterministic from a seed. */

@@ -1,6 +1,7 @@
 import type { IntensityRandomization, RandomPart } from "../config";
 import { NORMALIZED_RANGE, quantileSelect } from "../crop/normalize";
 import { NORMALIZE_PERCENTILES } from "../crop/spec";
+import { gaussianBlur } from "../util/blur";
 import type { Rng } from "../util/rng";
 
 /**
@@ -107,7 +108,7 @@ export function applyIntensity(
     const field = biasField(d.bias, w, h);
     for (let i = 0; i < data.length; i++) data[i] *= field[i % (w * h)];
   }
-  if (d.blurSigmaPx !== null) gaussianBlur(data, w, h, depth, d.blurSigmaPx);
+  if (d.blurSigmaPx !== null) gaussianBlur(data, h, w, d.blurSigmaPx, d.blurSigmaPx, depth);
   if (d.noiseSd !== null) {
     const sd = d.noiseSd;
     for (let i = 0; i < data.length; i++)
@@ -147,36 +148,4 @@ export function biasField(b: NonNullable<IntensityDraw["bias"]>, w: number, h: n
   const scale = peak > 0 ? b.maxLog / peak : 0;
   for (let i = 0; i < q.length; i++) q[i] = Math.exp(scale * q[i]);
   return q;
-}
-
-/** Separable Gaussian blur of each slice in place (kernel radius ceil(3 sigma), edges clamped). */
-export function gaussianBlur(data: Float32Array, w: number, h: number, depth: number, sigma: number): void {
-  const r = Math.max(1, Math.ceil(3 * sigma));
-  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
-  const sum = k.reduce((a, b) => a + b, 0);
-  const kernel = k.map((v) => v / sum);
-  const line = new Float32Array(Math.max(w, h));
-  for (let s = 0; s < depth; s++) {
-    const base = s * w * h;
-    for (let v = 0; v < h; v++) convolve(data, base + v * w, 1, w, kernel, line);
-    for (let u = 0; u < w; u++) convolve(data, base + u, w, h, kernel, line);
-  }
-}
-
-/** Convolve n values of data (start, step apart) with an odd kernel, in place (scratch: line). */
-function convolve(
-  data: Float32Array,
-  start: number,
-  step: number,
-  n: number,
-  kernel: number[],
-  line: Float32Array,
-): void {
-  const r = (kernel.length - 1) / 2;
-  for (let i = 0; i < n; i++) line[i] = data[start + i * step];
-  for (let i = 0; i < n; i++) {
-    let acc = 0;
-    for (let j = -r; j <= r; j++) acc += kernel[j + r] * line[Math.min(n - 1, Math.max(0, i + j))];
-    data[start + i * step] = acc;
-  }
 }

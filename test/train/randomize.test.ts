@@ -4,12 +4,12 @@ import {
   applyIntensity,
   biasField,
   drawIntensity,
-  gaussianBlur,
   piecewiseLinear,
   randomizeIntensity,
   type IntensityDraw,
 } from "../../lib/train/randomize";
 import { quantileSelect } from "../../lib/crop/normalize";
+import { gaussianBlur } from "../../lib/util/blur";
 import { Rng } from "../../lib/util/rng";
 
 /** Every part off; a test switches on the one it checks. */
@@ -117,7 +117,7 @@ describe("applyIntensity: each part on known values", () => {
     const sigma = 1.5;
     const a = new Float32Array(2 * n * n);
     a[10 * n + 10] = 1;
-    gaussianBlur(a, n, n, 2, sigma);
+    gaussianBlur(a, n, n, sigma, sigma, 2);
     const g = (k: number) => Math.exp(-(k * k) / (2 * sigma * sigma));
     let s = 0;
     for (let k = -5; k <= 5; k++) s += g(k); // radius ceil(3 sigma) = 5
