@@ -54,8 +54,7 @@ export function planStudy(rng: Rng, studyId: number, model: LabelModel, opts: St
 
   // Spinal points all go on one mid-sagittal instance: the slice nearest the canal, averaged over levels.
   const canalPoints = LEVELS.map((_, lv) => {
-    const c = landmarks(anatomy, FIRST_LABELLED_DISC + lv).canal;
-    return toScanner(anatomy, phantom.curve.bodyPoint(c[0], c[1], c[2]));
+    return spineToScanner(phantom, landmarks(anatomy, FIRST_LABELLED_DISC + lv).canal);
   });
   const midSagittal = nearestSlice(sagT2, canalPoints);
   const jitter = rng.fork(4);
@@ -64,7 +63,7 @@ export function planStudy(rng: Rng, studyId: number, model: LabelModel, opts: St
   LEVELS.forEach((level, lv) => {
     const disc = FIRST_LABELLED_DISC + lv;
     const lm = landmarks(anatomy, disc);
-    const at = (p: Vec3) => toScanner(anatomy, phantom.curve.bodyPoint(p[0], p[1], p[2]));
+    const at = (p: Vec3) => spineToScanner(phantom, p);
     levelCentres.push(at(lm.discCentre));
     const point = (condition: Condition): { plan: SeriesPlan; target: Vec3; only?: number[] } | null => {
       const info = CONDITION_INFO[condition];
@@ -192,11 +191,16 @@ function sagittalSeries(
   }
 }
 
+/** A point in spine coordinates (x, a, s; lib/synth/anatomy.ts) in the scanner's LPS frame. */
+function spineToScanner(ph: Phantom, p: Vec3): Vec3 {
+  return toScanner(ph.an, ph.curve.bodyPoint(p[0], p[1], p[2]));
+}
+
 /** Scanner points that must stay in a sagittal view: each labelled disc's centre and canal point. */
 function levelPoints(ph: Phantom): Vec3[] {
   return LEVELS.flatMap((_, lv) => {
     const lm = landmarks(ph.an, FIRST_LABELLED_DISC + lv);
-    return [lm.discCentre, lm.canal].map((p) => toScanner(ph.an, ph.curve.bodyPoint(p[0], p[1], p[2])));
+    return [lm.discCentre, lm.canal].map((p) => spineToScanner(ph, p));
   });
 }
 
@@ -251,10 +255,7 @@ function axialSeries(rng: Rng, ph: Phantom, opts: StudyOptions) {
   const placement = drawPlacement(rng, opts.protocol, fov, false);
   const extent: [number, number] = [matrix * spacing[1], matrix * spacing[0]];
   const recesses = (lv: number) =>
-    ([0, 1] as const).map((side) => {
-      const r = landmarks(an, FIRST_LABELLED_DISC + lv).recess(side);
-      return toScanner(an, ph.curve.bodyPoint(r[0], r[1], r[2]));
-    });
+    ([0, 1] as const).map((side) => spineToScanner(ph, landmarks(an, FIRST_LABELLED_DISC + lv).recess(side)));
   const ac = an.ra + 1.5 + an.sacAp;
   const xAxis = bodyAxis(an, 0);
 
