@@ -5,9 +5,8 @@ import { errorSummary } from "../gates";
 import { predictLevels, readState } from "../infer";
 import { fitLevelChainPrior } from "../models";
 import { saveModelWeights } from "../models/weights-file";
-import { foldSplit, studyFolds } from "../train/folds";
 import { fitLocalizer, levelPointErrors } from "../train/localizer";
-import type { LabelledSet } from "./transfer";
+import { setFolds, type LabelledSet } from "./transfer";
 
 /** What a shipped localizer's weights file says of itself (its bundle's meta). */
 export interface ShippedLocalizerMeta {
@@ -36,18 +35,7 @@ export async function buildShippedLocalizer(opts: {
   file: string;
   quiet?: boolean;
 }): Promise<{ model: tf.LayersModel; meta: ShippedLocalizerMeta }> {
-  const parts = opts.sets.map((set) => {
-    const { train, valid } = foldSplit(
-      studyFolds(
-        set.samples.map((s) => s.studyId),
-        opts.folds,
-        opts.seed,
-      ),
-      0,
-    );
-    const of = (ids: number[]) => set.samples.filter((s) => ids.includes(s.studyId));
-    return { set: set.name, train: of(train), valid: of(valid) };
-  });
+  const parts = opts.sets.map((set) => ({ set: set.name, ...setFolds(set, opts.folds, opts.seed)[0] }));
   const train = parts.flatMap((p) => p.train);
   const valid = parts.flatMap((p) => p.valid);
   const model = await fitLocalizer({

@@ -50,6 +50,24 @@ export async function labelledLocalizerSet(opts: {
   }
 }
 
+/** A set's studies in `folds` seeded folds: each fold's train and validation samples. */
+export function setFolds(
+  set: LabelledSet,
+  folds: number,
+  seed: number,
+): { train: LocalizerSample[]; valid: LocalizerSample[] }[] {
+  const fold = studyFolds(
+    set.samples.map((s) => s.studyId),
+    folds,
+    seed,
+  );
+  return Array.from({ length: folds }, (_, f) => {
+    const { train, valid } = foldSplit(fold, f);
+    const of = (ids: number[]) => set.samples.filter((s) => ids.includes(s.studyId));
+    return { train: of(train), valid: of(valid) };
+  });
+}
+
 /** Point errors (mm) of one set: each labelled level of each study, one entry per model that predicted it. */
 export interface SetPointErrors {
   readonly set: string;
@@ -89,18 +107,7 @@ export async function localizerTransfer(opts: {
   threads: number;
   quiet?: boolean;
 }): Promise<TransferResult> {
-  const splits = opts.seen.map((set) => {
-    const folds = studyFolds(
-      set.samples.map((s) => s.studyId),
-      opts.folds,
-      opts.seed,
-    );
-    return Array.from({ length: opts.folds }, (_, f) => {
-      const { train, valid } = foldSplit(folds, f);
-      const of = (ids: number[]) => set.samples.filter((s) => ids.includes(s.studyId));
-      return { train: of(train), valid: of(valid) };
-    });
-  });
+  const splits = opts.seen.map((set) => setFolds(set, opts.folds, opts.seed));
   const foldTrain = (f: number) => splits.flatMap((s) => s[f].train);
   const jobs = Array.from({ length: opts.folds }, (_, f): LocalizerJob => ({
     kind: "localizer",
