@@ -7,7 +7,7 @@ import { SynthError } from "./errors";
 import { LabelModel } from "./label-model";
 import { APPEARANCE_FAMILIES, type AppearanceOptions } from "./appearance";
 import { DEFAULT_QUIRKS, type Quirks } from "./quirks";
-import { NoiseSource } from "./noise";
+import { NoiseSource } from "../util/noise";
 import { renderSlice } from "./render";
 import { PROTOCOLS } from "./protocol";
 import { planStudy, type StudyPlan, type SynthSize } from "./study";
@@ -79,7 +79,7 @@ function writeStudyImages(root: string, plan: StudyPlan, rng: Rng): { files: num
   plan.series.forEach((series, k) => {
     const dir = path.join(root, String(plan.studyId), String(series.seriesId));
     mkdirSync(dir, { recursive: true });
-    const noise = new NoiseSource(rng.fork(k));
+    const noise = NoiseSource.draw(rng.fork(k));
     series.slices.forEach((slice, i) => {
       const img = renderSlice(plan.phantom, slice, plan.appearances[k], noise);
       const file = path.join(dir, `${i + 1}.dcm`);

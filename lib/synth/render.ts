@@ -2,7 +2,7 @@ import { toBody } from "./anatomy";
 import type { Phantom } from "./phantom";
 import type { SeriesAppearance } from "./appearance";
 import type { SlicePlan } from "./plan";
-import type { NoiseSource } from "./noise";
+import type { NoiseSource } from "../util/noise";
 import { gaussianBlur } from "../util/blur";
 import { mulMatT } from "./vec";
 

@@ -5,7 +5,7 @@ import type { Rng } from "../../util/rng";
 import { encodeMrSlice } from "../dicom-writer";
 import { SynthError } from "../errors";
 import { LabelModel } from "../label-model";
-import { NoiseSource } from "../noise";
+import { NoiseSource } from "../../util/noise";
 import { writeDataset, type DatasetRequest, type GeneratedDataset, type StudyWriter } from "../writer";
 import { CartoonAnatomy } from "./anatomy";
 import { writeCartoonGroundTruth } from "./ground-truth";
@@ -78,7 +78,7 @@ function writeStudyImages(
     const dir = path.join(root, String(study.studyId), String(series.seriesId));
     mkdirSync(dir, { recursive: true });
     const seriesRng = rng.fork(k);
-    const noise = new NoiseSource(seriesRng.fork(0));
+    const noise = NoiseSource.draw(seriesRng.fork(0));
     series.slices.forEach((slice, i) => {
       const overlays = study.overlays.get(series.seriesId)?.get(i) ?? [];
       const img = paintSlice(

@@ -1,6 +1,6 @@
 import { CONDITION_INFO } from "../../data/schema";
 import type { Rng } from "../../util/rng";
-import type { NoiseSource } from "../noise";
+import type { NoiseSource } from "../../util/noise";
 import { projectToPixel, type SlicePlan } from "../plan";
 import { dot, sub, type Vec3 } from "../vec";
 import type { CartoonAnatomy } from "./anatomy";
