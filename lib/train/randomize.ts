@@ -2,7 +2,8 @@ import type { IntensityRandomization, RandomPart } from "../config";
 import { NORMALIZED_RANGE, quantileSelect } from "../crop/normalize";
 import { NORMALIZE_PERCENTILES } from "../crop/spec";
 import { gaussianBlur } from "../util/blur";
-import type { Rng } from "../util/rng";
+import { NoiseSource } from "../util/noise";
+import { Rng } from "../util/rng";
 
 /**
  * Intensity domain randomization (SynthSeg's idea: contrast, bias, blur and noise must not matter).
@@ -38,7 +39,7 @@ export function drawIntensity(rng: Rng, cfg: IntensityRandomization): IntensityD
     range: [Math.log(cfg.gamma.range[0]), Math.log(cfg.gamma.range[1])],
   });
   const maxLog = part(rng, cfg.bias);
-  const bias = maxLog === null ? null : { coef: BIAS_TERMS.map(() => rng.uniform(-1, 1)), maxLog };
+  const bias = maxLog === null ? null : { coef: Array.from({ length: BIAS_TERMS }, () => rng.uniform(-1, 1)), maxLog };
   return {
     lut,
     invert,
@@ -81,7 +82,7 @@ export function randomizeIntensity(
 }
 
 function percentiles(data: Float32Array, lowPct: number, highPct: number): [number, number] {
-  const work = Float32Array.from(data);
+  const work = data.slice();
   return [quantileSelect(work, lowPct / 100), quantileSelect(work, highPct / 100)];
 }
 
@@ -97,11 +98,12 @@ export function applyIntensity(
   depth: number,
   rng: Rng,
 ): void {
+  const { lut, invert, gamma } = d;
   for (let i = 0; i < data.length; i++) {
     let t = Math.min(1, Math.max(0, data[i]));
-    if (d.lut) t = piecewiseLinear(d.lut, t);
-    if (d.invert) t = 1 - t;
-    if (d.gamma !== null) t = Math.pow(t, d.gamma);
+    if (lut) t = piecewiseLinear(lut, t);
+    if (invert) t = 1 - t;
+    if (gamma !== null) t = Math.pow(t, gamma);
     data[i] = t;
   }
   if (d.bias) {
@@ -109,12 +111,22 @@ export function applyIntensity(
     for (let i = 0; i < data.length; i++) data[i] *= field[i % (w * h)];
   }
   if (d.blurSigmaPx !== null) gaussianBlur(data, h, w, d.blurSigmaPx, d.blurSigmaPx, depth);
-  if (d.noiseSd !== null) {
-    const sd = d.noiseSd;
-    for (let i = 0; i < data.length; i++)
-      data[i] = Math.hypot(data[i] + rng.normal(0, sd), rng.normal(0, sd));
+  if (d.noiseSd !== null) addRicianNoise(data, d.noiseSd, trainingNoise().walk(rng));
+}
+
+/** Magnitude of the value plus complex Gaussian noise of sd `sd` per component. */
+function addRicianNoise(data: Float32Array, sd: number, noise: NoiseSource): void {
+  for (let i = 0; i < data.length; i++) {
+    const re = data[i] + sd * noise.next();
+    const im = sd * noise.next();
+    data[i] = Math.sqrt(re * re + im * im);
   }
 }
+
+// One table of normals for all training noise, drawn on first use from a fixed seed; each
+// randomized image walks it from its own rng, so runs stay deterministic.
+let noiseTable: NoiseSource | null = null;
+const trainingNoise = () => (noiseTable ??= NoiseSource.draw(new Rng(0x6e6f6973)));
 
 /** The LUT's value at t in [0, 1], control points evenly spaced. */
 export function piecewiseLinear(ys: readonly number[], t: number): number {
@@ -123,24 +135,19 @@ export function piecewiseLinear(ys: readonly number[], t: number): number {
   return ys[i] + (ys[i + 1] - ys[i]) * (pos - i);
 }
 
-/** Monomials x^i y^j with i + j <= 2 (a constant is left out: the re-normalisation would undo it). */
-const BIAS_TERMS: readonly (readonly [number, number])[] = [
-  [1, 0],
-  [0, 1],
-  [2, 0],
-  [1, 1],
-  [0, 2],
-];
+/** The field's monomials, x, y, x², xy, y² (no constant: the re-normalisation would undo it). */
+const BIAS_TERMS = 5;
 
 /** The multiplicative field over w x h pixels (x, y from -1 to 1 across pixel centres), in [e^-maxLog, e^maxLog]. */
 export function biasField(b: NonNullable<IntensityDraw["bias"]>, w: number, h: number): Float32Array {
+  const [cx, cy, cxx, cxy, cyy] = b.coef;
   const q = new Float32Array(w * h);
   let peak = 0;
   for (let v = 0; v < h; v++) {
     const y = h > 1 ? (2 * v) / (h - 1) - 1 : 0;
     for (let u = 0; u < w; u++) {
       const x = w > 1 ? (2 * u) / (w - 1) - 1 : 0;
-      const s = BIAS_TERMS.reduce((acc, [i, j], k) => acc + b.coef[k] * x ** i * y ** j, 0);
+      const s = cx * x + cy * y + cxx * x * x + cxy * x * y + cyy * y * y;
       q[v * w + u] = s;
       peak = Math.max(peak, Math.abs(s));
     }
