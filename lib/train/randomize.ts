@@ -39,7 +39,8 @@ export function drawIntensity(rng: Rng, cfg: IntensityRandomization): IntensityD
     range: [Math.log(cfg.gamma.range[0]), Math.log(cfg.gamma.range[1])],
   });
   const maxLog = part(rng, cfg.bias);
-  const bias = maxLog === null ? null : { coef: Array.from({ length: BIAS_TERMS }, () => rng.uniform(-1, 1)), maxLog };
+  const bias =
+    maxLog === null ? null : { coef: Array.from({ length: BIAS_TERMS }, () => rng.uniform(-1, 1)), maxLog };
   return {
     lut,
     invert,
