@@ -1,4 +1,9 @@
-import { deepMerge, type TrainOverrides } from "../lib/config";
+import {
+  deepMerge,
+  INTENSITY_RANDOMIZATION,
+  type IntensityRandomization,
+  type TrainOverrides,
+} from "../lib/config";
 import { UsageError } from "../lib/util/errors";
 
 /**
@@ -12,9 +17,15 @@ export const VARIANTS: Readonly<Record<string, (value: string) => TrainOverrides
   augment: (v) => (onOff("augment", v) ? {} : { localizer: { shiftFrac: 0, zoom: [1, 1], rotateDeg: 0 } }),
   // Its intensity domain randomization (lib/train/randomize.ts).
   randomize: (v) => (onOff("randomize", v) ? {} : { localizer: { randomize: null } }),
+  // How often each of its parts is drawn: the default's p for every part replaced by this one.
+  randomizeP: (v) => ({ localizer: { randomize: everyPart(fraction("randomizeP", v, 1)) } }),
   // Where it starts: the shipped synthetic localizer, a weights file, or its seeded random init.
   init: (v) => ({ localizer: { init: v === "scratch" ? null : v } }),
-  epochs: (v) => ({ localizer: { epochs: positiveInt("epochs", v) } }),
+  // Its epochs, from whichever start.
+  epochs: (v) => {
+    const n = positiveInt("epochs", v);
+    return { localizer: { epochs: n, fineTuneEpochs: n } };
+  },
 };
 
 /** Parsed `--variant` specs: the patches merged in order, and a label naming them ("none" without any). */
@@ -44,11 +55,23 @@ function onOff(name: string, v: string): boolean {
   return v === "on";
 }
 
-function fraction(name: string, v: string): number {
+function fraction(name: string, v: string, max = 1 - Number.EPSILON): number {
   const x = Number(v);
-  if (v.trim() === "" || !(x >= 0 && x < 1))
-    throw new UsageError(`--variant ${name}: expected 0 <= x < 1, got "${v}"`);
+  if (v.trim() === "" || !(x >= 0 && x <= max))
+    throw new UsageError(`--variant ${name}: expected 0 <= x ${max < 1 ? "<" : "<="} 1, got "${v}"`);
   return x;
+}
+
+function everyPart(p: number): IntensityRandomization {
+  const r = INTENSITY_RANDOMIZATION;
+  return {
+    remap: { ...r.remap, p },
+    invert: { p },
+    gamma: { ...r.gamma, p },
+    bias: { ...r.bias, p },
+    blur: { ...r.blur, p },
+    noise: { ...r.noise, p },
+  };
 }
 
 function positiveInt(name: string, v: string): number {

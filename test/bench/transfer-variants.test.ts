@@ -44,14 +44,29 @@ describe("bench transfer's variants: partial config patches on the profile", () 
     expect(resolveConfig("quick", parseVariants(["init=scratch"]).overrides).localizer.init).toBeNull();
   });
 
+  it("randomizeP=p draws every randomization part with probability p, values as the default's", () => {
+    const r = resolveConfig("quick", parseVariants(["randomizeP=0.8"]).overrides).localizer.randomize!;
+    const quick = resolveConfig("quick").localizer.randomize!;
+    for (const part of ["remap", "invert", "gamma", "bias", "blur", "noise"] as const)
+      expect(r[part].p).toBe(0.8);
+    expect(r.gamma.range).toEqual(quick.gamma.range);
+    expect(r.remap.controlPoints).toBe(quick.remap.controlPoints);
+  });
+
+  it("epochs=n: the localizer trains n epochs from a random init and from init weights alike", () => {
+    const loc = resolveConfig("quick", parseVariants(["epochs=6"]).overrides).localizer;
+    expect([loc.epochs, loc.fineTuneEpochs]).toEqual([6, 6]);
+  });
+
   it("an unknown name, a spec without a value or a bad value is a UsageError naming it", () => {
     expect(() => parseVariants(["dropout=0.1"])).toThrow(UsageError);
     expect(() => parseVariants(["dropout=0.1"])).toThrow(
-      /NAME one of shiftFrac\|augment\|randomize\|init\|epochs/,
+      /NAME one of shiftFrac\|augment\|randomize\|randomizeP\|init\|epochs/,
     );
     expect(() => parseVariants(["augment"])).toThrow(UsageError);
     expect(() => parseVariants(["augment=maybe"])).toThrow(/expected on\|off, got "maybe"/);
     expect(() => parseVariants(["shiftFrac=1.5"])).toThrow(/0 <= x < 1/);
     expect(() => parseVariants(["epochs=0"])).toThrow(/positive integer/);
+    expect(() => parseVariants(["randomizeP=1.2"])).toThrow(/0 <= x <= 1/);
   });
 });
