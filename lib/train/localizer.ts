@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { LEVELS } from "../data/schema";
-import { localizerSpec, type LocalizerConfig } from "../config";
+import { localizerSpec, localizerTrainingConfig, type LocalizerConfig } from "../config";
 import {
   buildLocalizer,
   fitLevelChainPrior,
@@ -177,7 +177,7 @@ export async function fitLocalizer(
     cfg: LocalizerConfig;
   },
 ): Promise<tf.LayersModel> {
-  const { cfg } = opts;
+  const cfg = localizerTrainingConfig(opts.cfg);
   const load = (samples: readonly LocalizerSampleLike[]) => loadLocalizers(samples, opts.store);
   // Seeded initial weights: the unit is the same wherever and whenever it is trained.
   const model = withSeededMathRandom(mathRandomSeed(opts.seed, "init"), () =>

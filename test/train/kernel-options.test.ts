@@ -35,7 +35,8 @@ describe("lumbar kernel options", () => {
     const dir = mkdtempSync(join(tmpdir(), "init-opt-"));
     const file = join(dir, "loc.weights");
     writeFileSync(file, "");
-    expect(parseKernelOptions({ out: "o", profile: "quick" }).init).toBeNull();
+    expect(parseKernelOptions({ out: "o", profile: "quick" }).init).toBeUndefined();
+    expect(parseKernelOptions({ out: "o", profile: "quick", init: "none" }).init).toBeNull();
     expect(parseKernelOptions({ out: "o", profile: "quick", init: file }).init).toBe(file);
     expect(parseKernelOptions({ out: "o", profile: "quick", init: "synthetic" }).init).toBe("synthetic");
     expect(() => parseKernelOptions({ out: "o", profile: "quick", init: join(dir, "x.weights") })).toThrow(

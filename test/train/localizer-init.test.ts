@@ -4,7 +4,12 @@ import { initBackend } from "../../lib/engine";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { localizerSpec, resolveConfig, type LocalizerConfig } from "../../lib/config";
+import {
+  localizerSpec,
+  localizerTrainingConfig,
+  resolveConfig,
+  type LocalizerConfig,
+} from "../../lib/config";
 import { buildLocalizer } from "../../lib/models";
 import { localizerInitFile, SHIPPED_LOCALIZER } from "../../lib/models/shipped";
 import type { ShippedLocalizerMeta } from "../../lib/kernel/shipped-localizer";
@@ -37,7 +42,7 @@ function fit(cfg: LocalizerConfig, epochs: number) {
     quiet: true,
     train: samples,
     valid: [],
-    cfg: { ...cfg, epochs },
+    cfg: { ...cfg, epochs, fineTuneEpochs: epochs },
   });
 }
 
@@ -71,6 +76,19 @@ describe("a localizer unit's init weights", () => {
     await expect(fit({ ...smoke, filters: [4, 8], init: file }, 0)).rejects.toThrow(
       /init\.weights: tensor 0 \(loc_b0a_conv\/kernel\) has shape \[3,3,1,8\], model expects \[3,3,1,4\]/,
     );
+  });
+
+  it("set one: the unit trains fineTuneEpochs from them, epochs from a random init", () => {
+    const cfg = { ...smoke, epochs: 36, fineTuneEpochs: 12 };
+    expect(localizerTrainingConfig({ ...cfg, init: file }).epochs).toBe(12);
+    expect(localizerTrainingConfig({ ...cfg, init: null }).epochs).toBe(36);
+  });
+
+  it("synthetic is the quick profile's start (smoke and full have other architectures)", () => {
+    expect(resolveConfig("quick").localizer.init).toBe("synthetic");
+    expect(resolveConfig("quick", { localizer: { init: null } }).localizer.init).toBeNull();
+    expect(resolveConfig("smoke").localizer.init).toBeNull();
+    expect(resolveConfig("full").localizer.init).toBeNull();
   });
 
   it("synthetic: the shipped file, in the quick profile's architecture, made from synthetic sets only", () => {

@@ -36,8 +36,8 @@ export function parseKernelOptions(opts: KernelOpts): {
   cache: string | null;
   /** How the optional parts are chosen (lib/gates). */
   gates: GateMode;
-  /** What stage 1's localizer starts from: "synthetic", an absolute weights path, or null (random). */
-  init: string | null;
+  /** What stage 1's localizer starts from: "synthetic", an absolute weights path, null (a seeded random init), undefined (the profile's). */
+  init: string | null | undefined;
   /** "plan": write OUT/plan.json and print the unit IDs; "unit": train one unit; "run": the whole kernel. */
   mode: { kind: "run" } | { kind: "plan" } | { kind: "unit"; id: string };
 } {
@@ -60,7 +60,7 @@ export function parseKernelOptions(opts: KernelOpts): {
     quiet: !!opts.quiet,
     cache: opts.cache ? resolve(opts.cache) : null,
     gates: gates as GateMode,
-    init: opts.init === undefined ? null : localizerInit(opts.init),
+    init: opts.init === undefined ? undefined : localizerInit(opts.init),
     mode: opts.plan
       ? { kind: "plan" }
       : opts.unit !== undefined
@@ -69,8 +69,9 @@ export function parseKernelOptions(opts: KernelOpts): {
   };
 }
 
-/** "synthetic" stays a name (config.json says what was used); a file becomes its absolute path. */
-function localizerInit(init: string): string {
+/** "none" is no init; "synthetic" stays a name (config.json says what was used); a file becomes its absolute path. */
+function localizerInit(init: string): string | null {
+  if (init === "none") return null;
   const file = localizerInitFile(init);
   return init === "synthetic" ? init : file;
 }
@@ -110,7 +111,7 @@ export function kernelCommand(): Command {
     )
     .option(
       "--init <weights>",
-      "start stage 1's localizer from these weights: synthetic (the shipped one, trained on synthetic studies only; see models/README.md) or a weights file",
+      "start stage 1's localizer from these weights and fine-tune it: synthetic (the shipped one, trained on synthetic studies only, the quick profile's default; see models/README.md), a weights file, or none (a seeded random init)",
     )
     .option("--plan", "write OUT/plan.json and print the unit IDs, one per line, in an order they can run")
     .option(
@@ -129,7 +130,7 @@ export function kernelCommand(): Command {
       seed: opts.seed,
       overrides: {
         gates: opts.gates,
-        ...(opts.init !== null ? { localizer: { init: opts.init } } : {}),
+        ...(opts.init !== undefined ? { localizer: { init: opts.init } } : {}),
         ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       },
       quiet: opts.quiet,
