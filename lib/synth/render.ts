@@ -2,7 +2,7 @@ import { toBody } from "./anatomy";
 import type { Phantom } from "./phantom";
 import type { SeriesAppearance } from "./appearance";
 import type { SlicePlan } from "./plan";
-import type { NoiseSource } from "./noise";
+import { ValueNoise, type NoiseSource } from "./noise";
 import { gaussianBlur } from "../util/blur";
 import { mulMatT } from "./vec";
 
@@ -106,28 +106,3 @@ function blur121(img: Float32Array, rows: number, cols: number): void {
       img[i * cols + j] = 0.25 * tmp[i - 1] + 0.5 * tmp[i] + 0.25 * tmp[i + 1];
   }
 }
-
-/** Smooth lattice value noise in [0, 1], deterministic from a seed. */
-export class ValueNoise {
-  constructor(private readonly seed: number) {}
-  private hash(x: number, y: number, z: number): number {
-    let h = Math.imul(x, 374761393) ^ Math.imul(y, 668265263) ^ Math.imul(z, 1274126177) ^ this.seed;
-    h = Math.imul(h ^ (h >>> 13), 1274126177);
-    return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
-  }
-  at(x: number, y: number, z: number): number {
-    const x0 = Math.floor(x);
-    const y0 = Math.floor(y);
-    const z0 = Math.floor(z);
-    const fx = smooth(x - x0);
-    const fy = smooth(y - y0);
-    const fz = smooth(z - z0);
-    const c00 = lerp(this.hash(x0, y0, z0), this.hash(x0 + 1, y0, z0), fx);
-    const c10 = lerp(this.hash(x0, y0 + 1, z0), this.hash(x0 + 1, y0 + 1, z0), fx);
-    const c01 = lerp(this.hash(x0, y0, z0 + 1), this.hash(x0 + 1, y0, z0 + 1), fx);
-    const c11 = lerp(this.hash(x0, y0 + 1, z0 + 1), this.hash(x0 + 1, y0 + 1, z0 + 1), fx);
-    return lerp(lerp(c00, c10, fy), lerp(c01, c11, fy), fz);
-  }
-}
-const smooth = (t: number) => t * t * (3 - 2 * t);
-const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
