@@ -16,9 +16,10 @@ export interface AnatomyVariation {
    */
   readonly concavity: readonly number[];
   /**
-   * Sacral tilt (radians) about the posterior wall of the S1 body (a = ra, s = 0): everything below
-   * the plane s cos θ = (a − ra) sin θ turns with the sacrum. Positive: the S1 endplate faces more
-   * anteriorly, the L5/S1 disc becomes a lordotic wedge (taller in front) and the sacral slope grows.
+   * Sacral tilt (radians, −3° to 18°) about the posterior wall of the S1 body (a = ra, s = 0):
+   * everything below the plane s cos θ = (a − ra) sin θ turns with the sacrum. Positive: the S1
+   * endplate faces more anteriorly, the L5/S1 disc becomes a lordotic wedge (taller in front, its
+   * back as high as before) and the sacral slope grows.
    */
   readonly sacralTilt: number;
   /** Length (mm) over which the sacral body's depth would fall to nothing (it stops at 35%). */
@@ -71,11 +72,10 @@ const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v
 export function drawVariation(rng: Rng, an: Anatomy): AnatomyVariation {
   const discs = an.discs;
   const concavity = discs.map(() => rng.uniform(1, 3));
-  // Real sacral slopes are 30-50° to the horizontal; the lordosis gives the S1 endplate atan(190 κ)
-  // already (the curve's slope at the S1 endplate, lib/synth/curve.ts); the tilt adds the rest, within
-  // what one lordotic L5/S1 wedge can carry.
-  const base = Math.atan(190 * an.kappa);
-  const sacralTilt = clamp(rad(rng.uniform(30, 50)) - base, rad(-3), rad(12));
+  // Real sacral slopes are 30-50° to the horizontal, the L5/S1 segment carrying 10-25° of lordosis;
+  // the lordosis gives the S1 endplate atan(190 κ) already (the curve's slope there,
+  // lib/synth/curve.ts), the tilt a wedge of its own, now and then a slightly kyphotic one.
+  const sacralTilt = rad(rng.uniform(-3, 18));
   const s1 = rng.uniform(24, 32);
   const sacralDiscs = [-s1, -s1 - rng.uniform(18, 24)];
   const nucleusDarkening = discs.map((d) =>

@@ -68,18 +68,19 @@ describe("varied anatomy (random appearance only)", () => {
       const an = p.anatomy;
       for (const b of [3, 4, 5]) {
         const [s0, s1] = an.vertebrae[b];
-        const flat = s1 - s0;
+        const height = s1 - s0;
         const depth = v.concavity[b] + v.concavity[b - 1];
         const mid = (s0 + s1) / 2;
-        // On the centre line (footprint measure 0) the full depth; at a = -0.9 ra (measure 0.81) 19% of it.
+        // On the centre line (footprint measure 0) the full depth; at a = -0.8 ra (measure 0.64) 36% of
+        // it, deeper than the quarter mm the phantom's 0.5 mm along-spine table could blur a flat boundary.
         const centre = runLength(p.phantom, 0, 0, mid, (t) => BODY.has(t));
-        const rim = runLength(p.phantom, 0, -0.9 * an.ra, mid, (t) => BODY.has(t));
-        expect(centre).toBeCloseTo(flat - depth, 1);
-        expect(rim).toBeCloseTo(flat - 0.19 * depth, 1);
+        const rim = runLength(p.phantom, 0, -0.8 * an.ra, mid, (t) => BODY.has(t));
+        expect(centre).toBeCloseTo(height - depth, 1);
+        expect(rim).toBeCloseTo(height - 0.36 * depth, 1);
         expect(v.concavity[b]).toBeGreaterThanOrEqual(1);
         expect(v.concavity[b]).toBeLessThanOrEqual(3);
       }
-      // The disc between bodies 3 and 4 is biconvex: its height plus both endplates' depth on the centre line.
+      // Disc 4 (between bodies 4 and 5) is biconvex: its height plus both endplates' depth on the centre line.
       const d = an.discs[4];
       expect(runLength(p.phantom, 0, 0, d.s, DISC)).toBeCloseTo(d.height + 2 * v.concavity[4], 1);
     }
@@ -88,25 +89,29 @@ describe("varied anatomy (random appearance only)", () => {
   it("tilts the sacrum: the L5/S1 disc is a wedge, taller in front by 2 · 0.7 ra · tan(tilt)", () => {
     const tilts = PLANS.map((p) => (variation(p).sacralTilt * 180) / Math.PI);
     expect(Math.min(...tilts)).toBeGreaterThanOrEqual(-3);
-    expect(Math.max(...tilts)).toBeLessThanOrEqual(12);
+    expect(Math.max(...tilts)).toBeLessThanOrEqual(18);
     expect(tilts.filter((t) => t > 6).length).toBeGreaterThan(PLANS.length / 3);
     for (const p of PLANS.slice(0, 10)) {
       const an = p.anatomy;
       const last = an.discs.length - 1;
       const d = an.discs[last];
       const tan = Math.tan(variation(p).sacralTilt);
-      // At a = ±0.7 ra the concave endplates are equally deep, so only the wedge differs.
-      const front = runLength(p.phantom, 0, -0.7 * an.ra, d.s, DISC);
-      const back = runLength(p.phantom, 0, 0.7 * an.ra, d.s, DISC);
-      expect(front - back).toBeCloseTo(1.4 * an.ra * tan, 0);
-      // The ground truth's disc centre is the middle of the disc along the centre line.
+      // With flat endplates the disc's floor is the tilted plane s = (a − ra) tan θ, its roof flat.
+      const flat = new Phantom({ ...an, variation: { ...variation(p), concavity: an.discs.map(() => 0) } });
+      const front = runLength(flat, 0, -0.7 * an.ra, d.s, DISC);
+      const back = runLength(flat, 0, 0.7 * an.ra, d.s, DISC);
+      expect(front - back).toBeCloseTo(1.4 * an.ra * tan, 1);
+      // The flat boundaries follow the phantom's 0.5 mm along-spine table: within a quarter mm each.
+      expect(Math.abs(back - (d.height + 0.3 * an.ra * tan))).toBeLessThan(0.55);
+      // The ground truth's disc centre is the middle of the disc along the centre line, to within
+      // c (1/cos θ − 1) / 2 < 0.08 mm (S1's concavity is drawn along the tilted axis).
       const lm = landmarks(an, last).discCentre;
-      expect(lm[2]).toBeCloseTo(d.s + discCentreOffset(an, last), 12);
-      const up = runLength(p.phantom, 0, 0, d.s, DISC);
+      expect(lm[2]).toBe(d.s + discCentreOffset(an, last));
       expect(discCentreOffset(an, last)).toBeCloseTo(-(an.ra * tan) / 2, 12);
       let top = d.s;
       while (DISC(p.phantom.tissue(0, 0, top + 0.01))) top += 0.01;
-      expect(top - up / 2).toBeCloseTo(lm[2], 1);
+      const height = runLength(p.phantom, 0, 0, d.s, DISC);
+      expect(Math.abs(top - height / 2 - lm[2])).toBeLessThan(0.1);
     }
   });
 
