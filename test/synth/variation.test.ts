@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { seriesAppearance } from "../../lib/synth/appearance";
 import { FIRST_LABELLED_DISC, buildAnatomy, discCentreOffset, landmarks } from "../../lib/synth/anatomy";
 import { LabelModel } from "../../lib/synth/label-model";
 import { NoiseSource } from "../../lib/synth/noise";
@@ -142,13 +141,22 @@ describe("varied anatomy (random appearance only)", () => {
         if (d.degeneration < 0.3 && v.nucleusDarkening[k] > 0.6) looseDark++;
         expect(v.posteriorBulge[k]).toBeLessThanOrEqual(2 * 1.2 * d.degeneration + 1e-12);
       });
-      // The signal tables read the darkening: a fixed T2 table's nucleus is 0.9 − 0.65 · darkening.
-      const look = seriesAppearance({ mode: "fixed" }, "T2", v.nucleusDarkening, new Rng(0));
-      expect(look.lut[Tissue.Nucleus0 + 2]).toBeCloseTo(0.9 - 0.65 * v.nucleusDarkening[2], 6);
-      expect(p.appearances.every((l) => l.lut.length === Tissue.Nucleus0 + p.anatomy.discs.length)).toBe(
-        true,
-      );
     }
+    // The signal tables read the darkening, not the degeneration: a fully random table puts every
+    // nucleus on one line from healthy to desiccated (lib/synth/appearance.ts).
+    let lines = 0;
+    for (const p of PLANS)
+      p.appearances.forEach((look) => {
+        if (look.family !== "random") return;
+        const dark = variation(p).nucleusDarkening;
+        const nuc = dark.map((_, k) => look.lut[Tissue.Nucleus0 + k]);
+        const [i, j] = [dark.indexOf(Math.min(...dark)), dark.indexOf(Math.max(...dark))];
+        if (nuc.some((v) => v <= 0.0101) || dark[j] - dark[i] < 0.2) return; // floored, or too close to fit
+        const slope = (nuc[j] - nuc[i]) / (dark[j] - dark[i]);
+        dark.forEach((d, k) => expect(nuc[k]).toBeCloseTo(nuc[i] + slope * (d - dark[i]), 4));
+        lines++;
+      });
+    expect(lines).toBeGreaterThan(5);
     expect(looseDark).toBeGreaterThan(5);
     // Behind a disc's centre on the midline the annulus reaches the footprint (ra + bulge) · (1 + (1 + 3 d)/rx),
     // or the canal's own annulus, ra + 0.6 + 1.2 d + 1.25 · sac depth · spinal narrowing, whichever is further.
