@@ -1,5 +1,6 @@
 import { LEVELS } from "../data/schema";
 import type { Rng } from "../util/rng";
+import type { AnatomyVariation } from "./variation";
 import { add, column, mulMat, mulMatT, rotationXYZ, type Mat3, type Vec3 } from "./vec";
 
 /**
@@ -50,6 +51,8 @@ export interface Anatomy {
   readonly coilFalloff: number;
   readonly biasSlope: number;
   readonly textureSeed: number;
+  /** The anatomy the random appearance varies (lib/synth/variation.ts); null: the fixed phantom. */
+  readonly variation: AnatomyVariation | null;
 }
 
 /** Narrowings per labelled level, from the label model, TARGETS order (condition-major); lordosis κ from kappaRange. */
@@ -115,6 +118,7 @@ export function buildAnatomy(
     coilFalloff: rng.uniform(90, 150),
     biasSlope: rng.uniform(-0.15, 0.15),
     textureSeed: rng.nextUint32(),
+    variation: null,
   };
 }
 
@@ -134,11 +138,21 @@ export function landmarks(an: Anatomy, disc: number) {
   const d = an.discs[disc];
   const ac = canalCentre(an);
   return {
-    discCentre: [0, 0, d.s] as Vec3,
+    discCentre: [0, 0, d.s + discCentreOffset(an, disc)] as Vec3,
     canal: [0, ac, d.s] as Vec3,
     foramen: (side: 0 | 1) => [sideSign(side) * (an.sacLat + 9), an.ra + 4.5, foramenCentreS(d)] as Vec3,
     recess: (side: 0 | 1) => [sideSign(side) * (an.sacLat + 0.5), an.ra + 3, d.s] as Vec3,
   };
+}
+
+/**
+ * How far (arc mm) the middle of a disc's extent along the centre line lies from its arc position:
+ * the sacral tilt drops the S1 endplate by ra·tan θ there, so a lordotic L5/S1 wedge's middle sits
+ * lower; every other disc (concave endplates are the same above and below) is centred on it.
+ */
+export function discCentreOffset(an: Anatomy, disc: number): number {
+  if (an.variation === null || disc !== an.discs.length - 1) return 0;
+  return (-an.ra * Math.tan(an.variation.sacralTilt)) / 2;
 }
 
 export const canalCentre = (an: Pick<Anatomy, "ra" | "sacAp">) => an.ra + 1.5 + an.sacAp;

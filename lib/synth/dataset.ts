@@ -67,7 +67,12 @@ function phantomWriter(opts: GenerateOptions): StudyWriter<StudyPlan> {
       raterNoise: model.raterNoise,
       // Absent for the fixed look, so its marker (and bytes) are as before.
       ...(random
-        ? { appearance: appearance.mode, families: appearance.families ?? APPEARANCE_FAMILIES }
+        ? {
+            appearance: appearance.mode,
+            families: appearance.families ?? APPEARANCE_FAMILIES,
+            // The random look varies the anatomy too (lib/synth/variation.ts); earlier random sets did not.
+            anatomy: "varied",
+          }
         : {}),
     },
   };

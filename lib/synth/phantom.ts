@@ -1,6 +1,8 @@
 import { foramenCentreS, type Anatomy } from "./anatomy";
 import { SpineCurve } from "./curve";
+import { ValueNoise } from "../util/noise";
 import { Tissue } from "./tissue";
+import type { AnatomyVariation, MarrowLesion } from "./variation";
 
 /** Per-point tissue lookup: precomputes along-spine tables so the per-pixel work is small. */
 export class Phantom {
@@ -13,6 +15,12 @@ export class Phantom {
   private readonly archOf: Int8Array;
   private readonly pedicleOf: Int8Array;
   private readonly discOf: Int8Array;
+  /** The varied anatomy (random appearance) and what it precomputes; null: the fixed phantom. */
+  private readonly vary: AnatomyVariation | null;
+  private readonly tiltCos: number;
+  private readonly tiltSin: number;
+  private readonly lesionsOf: readonly MarrowLesion[][];
+  private readonly marrowNoise: ValueNoise | null;
 
   constructor(readonly an: Anatomy) {
     this.curve = new SpineCurve(an);
@@ -41,6 +49,36 @@ export class Phantom {
       });
       if (s < 0 && s > -95) this.archOf[c] = 99; // sacrum: fused arch
     }
+    this.vary = an.variation;
+    this.tiltCos = Math.cos(this.vary?.sacralTilt ?? 0);
+    this.tiltSin = Math.sin(this.vary?.sacralTilt ?? 0);
+    this.lesionsOf = an.vertebrae.map((_, v) => (this.vary?.lesions ?? []).filter((l) => l.vertebra === v));
+    this.marrowNoise = this.vary ? new ValueNoise(an.textureSeed ^ 0x5bd1e995) : null;
+  }
+
+  /** Whether marrow carries a texture of its own (marrowFactor); the renderer samples it only then. */
+  get hasMarrowTexture(): boolean {
+    return this.marrowNoise !== null;
+  }
+
+  /**
+   * Marrow signal factor at spine coordinates: the body's own level times a heterogeneity of the
+   * study's amplitude and scale (varied anatomy only; 1 otherwise). Slow: the renderer samples it
+   * on its coarse node grid.
+   */
+  marrowFactor(x: number, a: number, s: number): number {
+    const v = this.vary;
+    if (v === null || this.marrowNoise === null) return 1;
+    const f = v.marrow.frequency;
+    const n = this.marrowNoise.at(x * f, a * f, s * f);
+    const cell = this.cellOf(s);
+    const body = this.bodyOf[cell];
+    return (body >= 0 ? v.marrow.level[body] : 1) * (1 + v.marrow.amplitude * (2 * n - 1));
+  }
+
+  private cellOf(s: number): number {
+    const cell = Math.round((s - this.sMin) / this.step);
+    return cell < 0 ? 0 : cell >= this.nearDisc.length ? this.nearDisc.length - 1 : cell;
   }
 
   /** Spine coordinates of a body-frame point: one Newton step onto the centre line. */
@@ -60,7 +98,10 @@ export class Phantom {
     out[2] = c.arcU(u) + (dy * slope + dz) / nrm;
   }
 
-  /** Tissue at spine coordinates (x, a, s). Order matters: structures are tested inside-out. */
+  /**
+   * Tissue at spine coordinates (x, a, s). Order matters: structures are tested inside-out. The
+   * varied anatomy (an.variation) takes its own branches; the fixed phantom's arithmetic is untouched.
+   */
   tissue(x: number, a: number, s: number): number {
     const an = this.an;
     const sk = an.skin;
@@ -70,40 +111,59 @@ export class Phantom {
     const ea = (a - cA) / hA;
     if (ex * ex + ea * ea > 1) return Tissue.Air;
 
+    // Varied anatomy: below the tilted S1 plane everything is the sacrum, turned about its pivot.
+    let sacrum = s < 0;
+    const vary = this.vary;
+    if (vary !== null) {
+      const da = a - an.ra;
+      sacrum = s * this.tiltCos < da * this.tiltSin;
+      if (sacrum) {
+        const sr = s * this.tiltCos - da * this.tiltSin;
+        a = an.ra + da * this.tiltCos + s * this.tiltSin;
+        s = sr;
+      }
+    }
+
     // Well in front of the vertebral bodies (discs bulge to 1.2 radii) only soft tissue remains.
     if (a < -1.3 * an.ra - 1) return this.anterior(x, a, s, ex, ea);
 
-    let cell = Math.round((s - this.sMin) / this.step);
-    if (cell < 0) cell = 0;
-    else if (cell >= this.nearDisc.length) cell = this.nearDisc.length - 1;
+    const cell = this.cellOf(s);
     const dk = this.nearDisc[cell];
     const d = an.discs[dk];
     const ds = (s - d.s) / d.reach;
     const g = Math.exp(-ds * ds);
     const ax = Math.abs(x);
     const side = x >= 0 ? 0 : 1;
-    const sacrum = s < 0;
 
     // Vertebral bodies, discs and sacrum share one elliptical footprint (sacrum tapers down).
-    const taper = sacrum ? Math.max(0.35, 1 + s / 170) : 1;
+    const taper = sacrum ? this.sacralTaper(s) : 1;
     const rx = an.rx * (sacrum ? 1 + Math.min(0.9, -s / 60) : 1);
     const ra = an.ra * taper;
     // Superellipse in x: the body is broad and ends abruptly at the sides, as real ones do.
     const qx = (x / rx) * (x / rx);
     const eb = qx * qx + (a / ra) * (a / ra);
-    const disc = this.discOf[cell];
+    let disc = this.discOf[cell];
+    if (vary !== null) {
+      // The front of a lordotic L5/S1 wedge lies below s = 0; concave endplates widen every disc.
+      if (!sacrum && s < 0) disc = an.discs.length - 1;
+      else if (disc < 0 && eb < 1) disc = this.concaveDisc(vary, s, eb, sacrum, cell);
+    }
     if (disc >= 0) {
       const dd = an.discs[disc];
       const bulge = 1 + (1 + 3 * dd.degeneration) / an.rx;
-      if (eb < bulge * bulge) {
+      if ((vary === null ? eb : this.bulgedFootprint(vary, disc, x, a, s, rx, ra)) < bulge * bulge) {
         const nx = x / (rx * 0.62);
         const na = (a + 0.1 * ra) / (ra * 0.55);
-        const ns = (s - dd.s) / (dd.height * 0.36);
-        return nx * nx + na * na + ns * ns < 1 ? Tissue.Nucleus0 + disc : Tissue.Annulus;
+        // The nucleus fills a biconvex disc's extra height too.
+        const ns = (s - dd.s) / (dd.height * 0.36 + (vary === null ? 0 : vary.concavity[disc]));
+        const inNucleus = nx * nx + na * na + ns * ns < 1;
+        if (vary !== null && inNucleus && this.inCleft(vary, disc, s, nx, na)) return Tissue.Air;
+        return inNucleus ? Tissue.Nucleus0 + disc : Tissue.Annulus;
       }
     } else if (eb < 1 && (this.bodyOf[cell] >= 0 || (sacrum && s > -150))) {
       if (eb > 0.86) return Tissue.Cortex;
       const v = this.bodyOf[cell];
+      if (vary !== null) return this.variedBody(vary, v, x, a, s, eb);
       if (v >= 0) {
         const [s0, s1] = an.vertebrae[v];
         if (s - s0 < 1.2 || s1 - s < 1.2) return Tissue.Cortex;
@@ -156,9 +216,13 @@ export class Phantom {
             const ca = (a - ac) / (cordR * 0.8 + 1e-6);
             if (cordR > 0 && cx * cx + ca * ca < 1) return Tissue.Nerve;
             if (s < this.an.conus + 10) {
-              const ra3 = a - (ac + sa * 0.35);
-              if (ra3 * ra3 < 0.5 && ax < sl * 0.6 && Math.abs(((ax + 1) % 2.2) - 1.1) < 0.7)
-                return Tissue.Nerve;
+              if (vary !== null) {
+                if (this.onRoot(vary, x, a - ac, sl, sa)) return Tissue.Nerve;
+              } else {
+                const ra3 = a - (ac + sa * 0.35);
+                if (ra3 * ra3 < 0.5 && ax < sl * 0.6 && Math.abs(((ax + 1) % 2.2) - 1.1) < 0.7)
+                  return Tissue.Nerve;
+              }
             }
           }
           return Tissue.Csf;
@@ -240,18 +304,107 @@ export class Phantom {
     return this.anterior(x, a, s, ex, ea);
   }
 
+  /** Depth of the sacral body relative to S1's at arc s < 0: it tapers, down to 35%. */
+  private sacralTaper(s: number): number {
+    return Math.max(0.35, 1 + s / (this.vary === null ? 170 : this.vary.sacralTaper));
+  }
+
+  /**
+   * The disc whose concave endplates reach this body point (footprint measure eb < 1), or -1: an
+   * endplate of depth c lies c (1 − eb) inside the body's flat-rim extent, so it is deepest at
+   * the centre and flat at the rim.
+   */
+  private concaveDisc(v: AnatomyVariation, s: number, eb: number, sacrum: boolean, cell: number): number {
+    const last = this.an.discs.length - 1;
+    const depth = 1 - eb;
+    if (sacrum) return s > -v.concavity[last] * depth ? last : -1;
+    const b = this.bodyOf[cell];
+    if (b < 0) return -1;
+    const [s0, s1] = this.an.vertebrae[b];
+    // Body b sits on disc b and carries disc b - 1.
+    if (s - s0 < v.concavity[b] * depth) return b;
+    if (b > 0 && s1 - s < v.concavity[b - 1] * depth) return b - 1;
+    return -1;
+  }
+
+  /** The disc footprint measure with the annulus' posterior bulge: deepest on the midline at mid-height. */
+  private bulgedFootprint(
+    v: AnatomyVariation,
+    disc: number,
+    x: number,
+    a: number,
+    s: number,
+    rx: number,
+    ra: number,
+  ): number {
+    const qx = (x / rx) * (x / rx);
+    if (a <= 0) return qx * qx + (a / ra) * (a / ra);
+    const d = this.an.discs[disc];
+    const h = (s - d.s) / (d.height / 2);
+    // Central: it stays clear of the lateral recesses, whose narrowing is the label's.
+    const w = x / (0.4 * rx);
+    const bulge = v.posteriorBulge[disc] * Math.max(0, 1 - h * h) * Math.max(0, 1 - w * w);
+    const ab = a / (ra + bulge);
+    return qx * qx + ab * ab;
+  }
+
+  /** A vacuum cleft: a thin gas gap across the inner nucleus of a degenerate disc. */
+  private inCleft(v: AnatomyVariation, disc: number, s: number, nx: number, na: number): boolean {
+    const at = v.cleft[disc];
+    return at !== null && Math.abs(s - this.an.discs[disc].s - at) < 0.6 && nx * nx + na * na < 0.7;
+  }
+
+  /**
+   * A body point of the varied anatomy (body v, or the sacrum when v < 0): cortex along the concave
+   * endplates (and S1's), vestigial sacral discs, marrow with its fat islands and Modic bands.
+   */
+  private variedBody(v: AnatomyVariation, b: number, x: number, a: number, s: number, eb: number): Tissue {
+    const depth = 1 - eb;
+    if (b < 0) {
+      const last = this.an.discs.length - 1;
+      if (s > -1.2 - v.concavity[last] * depth) return Tissue.Cortex; // S1 endplate
+      for (const sd of v.sacralDiscs) if (Math.abs(s - sd) < 1.25) return Tissue.Annulus;
+      return Tissue.Marrow;
+    }
+    const [s0, s1] = this.an.vertebrae[b];
+    const below = s - s0 - v.concavity[b] * depth;
+    const above = s1 - s - (b > 0 ? v.concavity[b - 1] * depth : 0);
+    if (below < 1.2 || above < 1.2) return Tissue.Cortex;
+    for (const l of this.lesionsOf[b]) {
+      if (l.kind === "island") {
+        const [lx, la, ls] = l.centre;
+        if ((x - lx) ** 2 + (a - la) ** 2 + (s - ls) ** 2 < l.radius * l.radius) return Tissue.Fat;
+      } else if ((l.endplate === "inferior" ? below : above) < l.depth && eb < 0.75) {
+        // Modic 2 is fat; Modic 1 is oedema, fluid-like (dark T1, bright T2 and STIR).
+        return l.fat ? Tissue.Fat : Tissue.JointFluid;
+      }
+    }
+    return Tissue.Marrow;
+  }
+
+  /** On one of the cauda equina's roots (sac-centred offsets dx, da; sac half width and depth). */
+  private onRoot(v: AnatomyVariation, dx: number, da: number, sl: number, sa: number): boolean {
+    for (const r of v.roots) {
+      const ux = dx - r.u * sl;
+      const va = da - r.v * sa;
+      if (ux * ux + va * va < r.r * r.r) return true;
+    }
+    return false;
+  }
+
   /** Anterior and lateral soft tissue: flank wall, psoas, great vessels, retroperitoneal fat, bowel. */
   private anterior(x: number, a: number, s: number, ex: number, ea: number): number {
     const an = this.an;
     const ax = Math.abs(x);
-    const ra = s < 0 ? an.ra * Math.max(0.35, 1 + s / 170) : an.ra;
+    const ra = s < 0 ? an.ra * this.sacralTaper(s) : an.ra;
     const e = ex * ex + ea * ea;
     if (e > 0.8 && e < 0.87) return Tissue.Muscle;
 
     // Anterior and lateral: psoas, great vessels, retroperitoneal fat, bowel.
     const top = an.vertebrae[2][1];
     if (s < top) {
-      const pr = Math.min(24, 6 + 0.16 * (top - s));
+      const pr0 = Math.min(24, 6 + 0.16 * (top - s));
+      const pr = this.vary === null ? pr0 : pr0 * this.vary.psoas;
       const px = ax - (an.rx + 6 + pr * 0.8);
       const pa = a + 0.1 * an.ra;
       if (px * px + pa * pa < pr * pr) return Tissue.Muscle;

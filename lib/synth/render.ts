@@ -2,7 +2,8 @@ import { toBody } from "./anatomy";
 import type { Phantom } from "./phantom";
 import type { SeriesAppearance } from "./appearance";
 import type { SlicePlan } from "./plan";
-import type { NoiseSource } from "../util/noise";
+import { Tissue } from "./tissue";
+import { ValueNoise, type NoiseSource } from "../util/noise";
 import { gaussianBlur } from "../util/blur";
 import { mulMatT } from "./vec";
 
@@ -32,7 +33,10 @@ export function renderSlice(
   const G = 4;
   const nr = Math.ceil((rows - 1) / G) + 1;
   const nc = Math.ceil((cols - 1) / G) + 1;
-  const node = new Float64Array(nr * nc * 5); // x, a, s, texture, shading
+  // x, a, s, texture, shading, and the marrow's own factor where the anatomy varies it.
+  const marrow = ph.hasMarrowTexture;
+  const K = marrow ? 6 : 5;
+  const node = new Float64Array(nr * nc * K);
   const sc = new Float64Array(3);
   for (let r = 0; r < nr; r++) {
     for (let c = 0; c < nc; c++) {
@@ -44,7 +48,7 @@ export function renderSlice(
         b0[2] + i * di[2] + j * dj[2],
       ];
       ph.spineCoords(body[0], body[1], body[2], sc);
-      const o = (r * nc + c) * 5;
+      const o = (r * nc + c) * K;
       node[o] = sc[0];
       node[o + 1] = sc[1];
       node[o + 2] = sc[2];
@@ -53,30 +57,32 @@ export function renderSlice(
       node[o + 4] =
         (0.45 + 0.95 * Math.exp(-(coilRef - sc[1]) / an.coilFalloff)) * (1 + (an.biasSlope * sc[2]) / 100);
       if (bias) node[o + 4] *= bias.at(body);
+      if (marrow) node[o + 5] = ph.marrowFactor(sc[0], sc[1], sc[2]);
     }
   }
   // Interpolate the node grid down to the current row once, then along the row per pixel.
-  const rowv = new Float64Array(nc * 5);
+  const rowv = new Float64Array(nc * K);
   for (let i = 0; i < rows; i++) {
     const r = Math.min(nr - 2, Math.floor(i / G));
     const fy = (i - r * G) / G;
-    const o0 = r * nc * 5;
-    const o1 = o0 + nc * 5;
-    for (let q = 0; q < nc * 5; q++) rowv[q] = node[o0 + q] + fy * (node[o1 + q] - node[o0 + q]);
+    const o0 = r * nc * K;
+    const o1 = o0 + nc * K;
+    for (let q = 0; q < nc * K; q++) rowv[q] = node[o0 + q] + fy * (node[o1 + q] - node[o0 + q]);
     const out = i * cols;
     for (let j = 0; j < cols; j++) {
       const c = Math.min(nc - 2, Math.floor(j / G));
       const fx = (j - c * G) / G;
-      const o = c * 5;
-      const x = rowv[o] + fx * (rowv[o + 5] - rowv[o]);
-      const a = rowv[o + 1] + fx * (rowv[o + 6] - rowv[o + 1]);
-      const sArc = rowv[o + 2] + fx * (rowv[o + 7] - rowv[o + 2]);
+      const o = c * K;
+      const x = rowv[o] + fx * (rowv[o + K] - rowv[o]);
+      const a = rowv[o + 1] + fx * (rowv[o + K + 1] - rowv[o + 1]);
+      const sArc = rowv[o + 2] + fx * (rowv[o + K + 2] - rowv[o + 2]);
       const t = ph.tissue(x, a, sArc);
       let val = lut[t];
       if (val === 0) continue;
       const am = amp[t];
-      if (am > 0) val *= 1 + am * (rowv[o + 3] + fx * (rowv[o + 8] - rowv[o + 3]));
-      img[out + j] = val * (rowv[o + 4] + fx * (rowv[o + 9] - rowv[o + 4]));
+      if (am > 0) val *= 1 + am * (rowv[o + 3] + fx * (rowv[o + K + 3] - rowv[o + 3]));
+      if (marrow && t === Tissue.Marrow) val *= rowv[o + 5] + fx * (rowv[o + K + 5] - rowv[o + 5]);
+      img[out + j] = val * (rowv[o + 4] + fx * (rowv[o + K + 4] - rowv[o + 4]));
     }
   }
   if (gamma !== 1) for (let k = 0; k < img.length; k++) img[k] = img[k] ** gamma;
@@ -106,28 +112,3 @@ function blur121(img: Float32Array, rows: number, cols: number): void {
       img[i * cols + j] = 0.25 * tmp[i - 1] + 0.5 * tmp[i] + 0.25 * tmp[i + 1];
   }
 }
-
-/** Smooth lattice value noise in [0, 1], deterministic from a seed. */
-export class ValueNoise {
-  constructor(private readonly seed: number) {}
-  private hash(x: number, y: number, z: number): number {
-    let h = Math.imul(x, 374761393) ^ Math.imul(y, 668265263) ^ Math.imul(z, 1274126177) ^ this.seed;
-    h = Math.imul(h ^ (h >>> 13), 1274126177);
-    return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
-  }
-  at(x: number, y: number, z: number): number {
-    const x0 = Math.floor(x);
-    const y0 = Math.floor(y);
-    const z0 = Math.floor(z);
-    const fx = smooth(x - x0);
-    const fy = smooth(y - y0);
-    const fz = smooth(z - z0);
-    const c00 = lerp(this.hash(x0, y0, z0), this.hash(x0 + 1, y0, z0), fx);
-    const c10 = lerp(this.hash(x0, y0 + 1, z0), this.hash(x0 + 1, y0 + 1, z0), fx);
-    const c01 = lerp(this.hash(x0, y0, z0 + 1), this.hash(x0 + 1, y0, z0 + 1), fx);
-    const c11 = lerp(this.hash(x0, y0 + 1, z0 + 1), this.hash(x0 + 1, y0 + 1, z0 + 1), fx);
-    return lerp(lerp(c00, c10, fy), lerp(c01, c11, fy), fz);
-  }
-}
-const smooth = (t: number) => t * t * (3 - 2 * t);
-const lerp = (a: number, b: number, t: number) => a + (b - a) * t;

@@ -7,6 +7,7 @@ import type { LabelModel, StudyLabels } from "./label-model";
 import { centredSlice, projectToPixel, type SeriesPlan, type SlicePlan } from "./plan";
 import { NO_PLACEMENT, drawPlacement, place, shrink, type Placement, type Protocol } from "./protocol";
 import type { Quirks } from "./quirks";
+import { drawVariation } from "./variation";
 import type { CoordinateRow } from "./tables";
 import { add, cross, dot, mulMat, normalize, rotationXYZ, scale, sub, type Vec3 } from "./vec";
 
@@ -40,7 +41,14 @@ const rad = (deg: number) => (deg * Math.PI) / 180;
 
 export function planStudy(rng: Rng, studyId: number, model: LabelModel, opts: StudyOptions): StudyPlan {
   const labels = model.sample(rng.fork(1));
-  const anatomy = buildAnatomy(rng.fork(2), labels.narrowing, opts.protocol.kappa);
+  const anatomyRng = rng.fork(2);
+  const fixedAnatomy = buildAnatomy(anatomyRng, labels.narrowing, opts.protocol.kappa);
+  // The random appearance varies the anatomy too, from a fork taken after the fixed draws: the fixed
+  // phantom draws nothing new.
+  const anatomy =
+    opts.appearance.mode === "random"
+      ? { ...fixedAnatomy, variation: drawVariation(anatomyRng.fork(1), fixedAnatomy) }
+      : fixedAnatomy;
   const phantom = new Phantom(anatomy);
   const geo = rng.fork(3);
   const series: SeriesPlan[] = [];
@@ -96,7 +104,8 @@ export function planStudy(rng: Rng, studyId: number, model: LabelModel, opts: St
   });
   // The fixed look draws nothing, so it takes no fork: the phantom's bytes stay as they were.
   const looks = opts.appearance.mode === "fixed" ? rng : rng.fork(5);
-  const degeneration = anatomy.discs.map((d) => d.degeneration);
+  // The signal tables darken each nucleus by its degeneration, or by the varied anatomy's own darkening.
+  const degeneration = anatomy.variation?.nucleusDarkening ?? anatomy.discs.map((d) => d.degeneration);
   return {
     studyId,
     labels,
@@ -350,6 +359,8 @@ function axialSeries(rng: Rng, ph: Phantom, opts: StudyOptions) {
 
   // The slice nearest each disc centre (among the stack made for it, when there is one).
   const levelSlices = LEVELS.map((_, lv) => {
+    // At the disc's arc position: its mid-height at the back, where the recesses are (a lordotic
+    // L5/S1 wedge's centre lies a little lower, discCentreOffset).
     const d = an.discs[FIRST_LABELLED_DISC + lv];
     const target = toScanner(an, ph.curve.bodyPoint(0, 0, d.s));
     const stack = stacks.find((s) => s.level === lv) ?? stacks[0];

@@ -33,3 +33,28 @@ export class NoiseSource {
     return this.table[(x >>> 0) & (this.table.length - 1)];
   }
 }
+
+/** Smooth lattice value noise in [0, 1], deterministic from a seed. */
+export class ValueNoise {
+  constructor(private readonly seed: number) {}
+  private hash(x: number, y: number, z: number): number {
+    let h = Math.imul(x, 374761393) ^ Math.imul(y, 668265263) ^ Math.imul(z, 1274126177) ^ this.seed;
+    h = Math.imul(h ^ (h >>> 13), 1274126177);
+    return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
+  }
+  at(x: number, y: number, z: number): number {
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    const z0 = Math.floor(z);
+    const fx = smooth(x - x0);
+    const fy = smooth(y - y0);
+    const fz = smooth(z - z0);
+    const c00 = lerp(this.hash(x0, y0, z0), this.hash(x0 + 1, y0, z0), fx);
+    const c10 = lerp(this.hash(x0, y0 + 1, z0), this.hash(x0 + 1, y0 + 1, z0), fx);
+    const c01 = lerp(this.hash(x0, y0, z0 + 1), this.hash(x0 + 1, y0, z0 + 1), fx);
+    const c11 = lerp(this.hash(x0, y0 + 1, z0 + 1), this.hash(x0 + 1, y0 + 1, z0 + 1), fx);
+    return lerp(lerp(c00, c10, fy), lerp(c01, c11, fy), fz);
+  }
+}
+const smooth = (t: number) => t * t * (3 - 2 * t);
+const lerp = (a: number, b: number, t: number) => a + (b - a) * t;

@@ -57,7 +57,7 @@ export function synthCommand(): Command {
     .option("--size <size>", "phantom: small (matrices 160-256) or full (320-512); default small")
     .option(
       "--appearance <mode>",
-      `phantom: ${APPEARANCE_MODES.join(" or ")}; random draws each series' contrast, bias, noise, blur, gamma and protocol (320-640 px, spine off-centre and rotated)`,
+      `phantom: ${APPEARANCE_MODES.join(" or ")}; random draws each series' contrast, bias, noise, blur, gamma and protocol (320-640 px, spine off-centre and rotated) and each study's anatomy (endplates, sacrum, discs, marrow)`,
       "fixed",
     )
     .option(
