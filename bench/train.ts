@@ -7,6 +7,7 @@ import { UsageError } from "../lib/util/errors";
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from "../lib/engine/backend";
 import { kerasPython, torchPython, type PeerPython } from "./peer-python";
 import { REFERENCE_MODELS, type ReferenceModelName } from "./reference-models";
+import { formatProfiles, profileOps } from "./train-profile";
 import { ourSide, type SideRun } from "./train-side";
 
 const PEER = path.join(__dirname, "train_peer.py");
@@ -28,6 +29,7 @@ interface Opts {
   epochs: number;
   steps?: number;
   side?: string;
+  profileOps?: boolean;
 }
 
 /** One side over its fresh processes: per process the median epoch, then median and range over processes. */
@@ -74,6 +76,10 @@ export function trainBench(): Command {
     .option("--epochs <n>", "timed epochs per process (its median counts)", intOption("epochs"), 3)
     .option("--steps <n>", "batches per epoch (default: small 8, r25d 2)", intOption("steps"))
     .option(
+      "--profile-ops",
+      "instead: ms per op type of one training step, graph vs Keras tf.function (TensorFlow's profiler; --steps traced)",
+    )
+    .option(
       "--side <name>",
       "run one of our sides (graph|eager) in this process and print its JSON (used by the bench)",
     );
@@ -84,8 +90,9 @@ export function trainBench(): Command {
     if (opts.backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(opts.backend))
       throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join("|")}`);
     if (opts.side !== undefined) return runOurSide(opts, models[0]);
-    const sides = parseSides(opts);
     const threadSettings = opts.threads ? [opts.threads] : [...new Set([1, os.cpus().length])];
+    if (opts.profileOps) return profileAll(models, threadSettings, opts.steps ?? 3);
+    const sides = parseSides(opts);
     const pythons = peerPythons(sides);
     for (const model of models)
       for (const threads of threadSettings) {
@@ -126,6 +133,22 @@ function peerPythons(sides: readonly SideName[]): Map<SideName, string> {
     else for (const n of wanted) out.set(n, p.python);
   }
   return out;
+}
+
+/** `--profile-ops`: each model and thread count profiled on both sides, printed side by side. */
+async function profileAll(
+  models: ReferenceModelName[],
+  threadSettings: number[],
+  steps: number,
+): Promise<number> {
+  const keras = kerasPython();
+  if ("skip" in keras) throw new UsageError(`--profile-ops needs the Keras peer: ${keras.skip}`);
+  // This process only builds the models and writes the graphs; TensorFlow runs in the profiled ones.
+  await initBackend({ backend: "cpu", log: false });
+  for (const model of models)
+    for (const threads of threadSettings)
+      console.log(formatProfiles(model, threads, profileOps(model, threads, steps, keras.python)));
+  return 0;
 }
 
 /** `--side graph|eager`: one run of our side in this process, its JSON on stdout. */

@@ -12,6 +12,11 @@ export interface GraphProgram {
   readonly initOp: string;
 }
 
+/** Write a program as a SavedModel folder: saved_model.pb only (its init op makes the variables). */
+export function writeSavedModel(graph: GraphProgram, dir: string): void {
+  writeFileSync(join(dir, "saved_model.pb"), encodeSavedModel(graph.nodes, graph.signatures, graph.initOp));
+}
+
 /** What a signature's feeds look like to tfjs-node's runSavedModel: tensor names and TF types. */
 interface FeedInfo {
   name: string;
@@ -46,10 +51,7 @@ export class GraphSession<P extends GraphProgram = GraphProgram> {
       throw new GraphBuildError(`graph training needs the tensorflow backend, not ${tf.getBackend()}`);
     const dir = mkdtempSync(join(tmpdir(), "lumbar-graph-"));
     try {
-      writeFileSync(
-        join(dir, "saved_model.pb"),
-        encodeSavedModel(graph.nodes, graph.signatures, graph.initOp),
-      );
+      writeSavedModel(graph, dir);
       const backend = tf.backend() as unknown as SavedModelBackend;
       return new GraphSession(backend, backend.loadSavedModelMetaGraph(dir, "serve"), graph);
     } finally {

@@ -11,7 +11,7 @@ export interface NamedTensor {
 }
 
 /** tfjs's Adam defaults, epsilon from the backend (1e-7 in float32), as FlatAdam takes them. */
-function adamHyper() {
+export function adamHyper() {
   return { beta1: 0.9, beta2: 0.999, epsilon: tf.backend().epsilon() };
 }
 

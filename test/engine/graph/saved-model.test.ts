@@ -1,11 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, loadedNativePackage } from "../../../lib/engine/backend";
-import { buildTrainingGraph, SIGNATURES } from "../../../lib/engine/graph";
-import { encodeSavedModel } from "../../../lib/engine/graph/proto";
+import { buildTrainingGraph, SIGNATURES, writeSavedModel } from "../../../lib/engine/graph";
 import { buildClassifier } from "../../../lib/models";
 import { severityLossGraph } from "../../../lib/models/graph-losses";
 import { withSeededMathRandom } from "../../../lib/train/seeded-random";
@@ -48,7 +47,7 @@ describe.skipIf(!haveNativeTensorflow())("the training graph as a SavedModel fol
       epsilon: 1e-7,
     });
     const dir = mkdtempSync(join(tmpdir(), "graph-savedmodel-"));
-    writeFileSync(join(dir, "saved_model.pb"), encodeSavedModel(graph.nodes, graph.signatures, graph.initOp));
+    writeSavedModel(graph, dir);
 
     const [meta] = await node.getMetaGraphsFromSavedModel(dir);
     expect(meta.tags).toEqual(["serve"]);
