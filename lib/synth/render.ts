@@ -3,7 +3,7 @@ import type { Phantom } from "./phantom";
 import type { SeriesAppearance } from "./appearance";
 import type { SlicePlan } from "./plan";
 import { Tissue } from "./tissue";
-import { ValueNoise, type NoiseSource } from "../util/noise";
+import { addRicianNoise, ValueNoise, type NoiseSource } from "../util/noise";
 import { gaussianBlur } from "../util/blur";
 import { mulMatT } from "./vec";
 
@@ -89,12 +89,7 @@ export function renderSlice(
   if (look.blurMm) {
     gaussianBlur(img, rows, cols, look.blurMm[0] / plan.spacing[0], look.blurMm[1] / plan.spacing[1]);
   } else blur121(img, rows, cols);
-  const noiseSigma = look.noiseSigma;
-  for (let k = 0; k < img.length; k++) {
-    const re = img[k] + noiseSigma * noise.next();
-    const im = noiseSigma * noise.next();
-    img[k] = Math.sqrt(re * re + im * im);
-  }
+  addRicianNoise(img, look.noiseSigma, noise);
   return img;
 }
 

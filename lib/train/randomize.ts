@@ -2,7 +2,7 @@ import type { IntensityRandomization, RandomPart } from "../config";
 import { NORMALIZED_RANGE, quantileSelect } from "../crop/normalize";
 import { NORMALIZE_PERCENTILES } from "../crop/spec";
 import { gaussianBlur } from "../util/blur";
-import { NoiseSource } from "../util/noise";
+import { addRicianNoise, NoiseSource } from "../util/noise";
 import { Rng } from "../util/rng";
 
 /**
@@ -113,15 +113,6 @@ export function applyIntensity(
   }
   if (d.blurSigmaPx !== null) gaussianBlur(data, h, w, d.blurSigmaPx, d.blurSigmaPx, depth);
   if (d.noiseSd !== null) addRicianNoise(data, d.noiseSd, trainingNoise().walk(rng));
-}
-
-/** Magnitude of the value plus complex Gaussian noise of sd `sd` per component. */
-function addRicianNoise(data: Float32Array, sd: number, noise: NoiseSource): void {
-  for (let i = 0; i < data.length; i++) {
-    const re = data[i] + sd * noise.next();
-    const im = sd * noise.next();
-    data[i] = Math.sqrt(re * re + im * im);
-  }
 }
 
 // One table of normals for all training noise, drawn on first use from a fixed seed; each

@@ -34,6 +34,15 @@ export class NoiseSource {
   }
 }
 
+/** Rician noise in place: each value becomes the magnitude of itself plus complex Gaussian noise of sd `sd` per component. */
+export function addRicianNoise(data: Float32Array, sd: number, noise: NoiseSource): void {
+  for (let i = 0; i < data.length; i++) {
+    const re = data[i] + sd * noise.next();
+    const im = sd * noise.next();
+    data[i] = Math.sqrt(re * re + im * im);
+  }
+}
+
 /** Smooth lattice value noise in [0, 1], deterministic from a seed. */
 export class ValueNoise {
   constructor(private readonly seed: number) {}
