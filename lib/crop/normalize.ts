@@ -28,8 +28,7 @@ export function percentileNormalize(
   }
   if (n === 0) return values.fill(0);
   const work = picked.subarray(0, n);
-  const lo = quantileSelect(work, lowPct / 100);
-  const hi = quantileSelect(work, highPct / 100);
+  const [lo, hi] = percentilePair(work, lowPct, highPct);
   const range = hi - lo;
   const scale = range > 0 ? 1 / range : 0;
   for (let i = 0; i < values.length; i++) {
@@ -44,6 +43,11 @@ export function percentileNormalize(
 }
 
 const [CLIP_LO, CLIP_HI] = NORMALIZED_RANGE;
+
+/** The low and high percentiles of `work` (reordered in place). */
+export function percentilePair(work: Float32Array, lowPct: number, highPct: number): [number, number] {
+  return [quantileSelect(work, lowPct / 100), quantileSelect(work, highPct / 100)];
+}
 
 /** Linear-interpolated quantile of sorted values (numpy's default "linear" method). */
 export function quantile(sorted: Float32Array, q: number): number {

@@ -1,5 +1,5 @@
 import type { IntensityRandomization, RandomPart } from "../config";
-import { NORMALIZED_RANGE, quantileSelect } from "../crop/normalize";
+import { NORMALIZED_RANGE, percentilePair } from "../crop/normalize";
 import { NORMALIZE_PERCENTILES } from "../crop/spec";
 import { gaussianBlur } from "../util/blur";
 import { addRicianNoise, NoiseSource } from "../util/noise";
@@ -82,10 +82,8 @@ export function randomizeIntensity(
   }
 }
 
-function percentiles(data: Float32Array, lowPct: number, highPct: number): [number, number] {
-  const work = data.slice();
-  return [quantileSelect(work, lowPct / 100), quantileSelect(work, highPct / 100)];
-}
+const percentiles = (data: Float32Array, lowPct: number, highPct: number) =>
+  percentilePair(data.slice(), lowPct, highPct);
 
 /**
  * Apply a draw to unit-range values in place, in order: LUT, inversion, gamma (values clamped to
