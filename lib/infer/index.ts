@@ -35,7 +35,7 @@ export {
   type Trained,
 } from "./models";
 export { predictLevels, predictScoredLevels, type ScoredLevels } from "./localize";
-export { predictSamples } from "./classify";
+export { predictSamples, predictSamplesByTta } from "./classify";
 export { predictStudy, type Fallback, type StudyPrediction } from "./predict-study";
 export { POINTS_FILE, pointRow, writePointsCsv, type PointRow } from "./points-file";
 export { predictTestSplit, type TestSplitPredictions } from "./test-split";

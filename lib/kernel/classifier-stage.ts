@@ -2,7 +2,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { FAMILIES, type Condition, type Family, type SeverityIndex } from "../data/schema";
 import type { CropInputKind } from "../gates";
-import { epochWeightsFile, predictSamples } from "../infer";
+import { epochWeightsFile, predictSamples, predictSamplesByTta } from "../infer";
 import type { Probs3 } from "../metric";
 import { loadModelWeights } from "../models/weights-file";
 import type { CropSampleLike } from "../cache";
@@ -94,12 +94,12 @@ export function trainClassifiers(
       family: Family,
     ) => {
       const crops = train.inputs.crops<CropSample>(samples);
-      for (const tta of [true, false]) {
-        const probs = predictSamples([model], crops, config.classifier, family, tta);
-        into[tta ? "tta" : "plain"].push(
+      const byTta = predictSamplesByTta([model], crops, config.classifier, family);
+      for (const tta of ["tta", "plain"] as const) {
+        into[tta].push(
           ...crops.map(({ studyId, condition, levelIndex, label, input }, i) => ({
             ...{ studyId, condition, levelIndex, label, input },
-            probs: probs[i],
+            probs: byTta[tta][i],
           })),
         );
       }
