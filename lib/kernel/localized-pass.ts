@@ -1,48 +1,37 @@
 import { createHash } from "node:crypto";
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import { cacheKey, cachedBuild, codeIdentity, type CropSampleLike, type SampleWriter } from "../cache";
+import { backendInfo } from "../engine";
 import { baselineGates, forcedGates } from "../gates";
-import type { LabelCoordinate } from "../data/coordinates";
-import { FAMILIES, LEVELS, type Family } from "../data/schema";
-import {
-  applyRefinement,
-  memoizedCandidates,
-  pointRow,
-  predictScoredLevels,
-  refineSidePoints,
-  type CandidateMemo,
-  type PointRow,
-} from "../infer";
-import {
-  addFailures,
-  fileFailures,
-  fitOffsets,
-  frameToLps,
-  levelsInputKind,
-  loadStudy,
-  localizedCrops,
-  localizerStack,
-  midSlice,
-  pointErrors,
-  SIDE_FAMILIES,
-  type Failure,
-  type OffsetModel,
-  type Placement,
-} from "../study";
+import { FAMILIES, type Family } from "../data/schema";
+import type { CandidateMemo, PointRow } from "../infer";
+import { addFailures, fitOffsets, SIDE_FAMILIES, type Failure, type OffsetModel } from "../study";
 import { progressBar } from "../util/progress";
 import type { KernelContext } from "./context";
-import {
-  canalSliceUnreadable,
-  DEGRADED_STUDIES_MAX,
-  ownSliceUnreadable,
-  sagittalT2Missing,
-  type Localize,
-} from "./degradations";
+import { DEGRADED_STUDIES_MAX } from "./degradations";
 import { foldSidePoints, type LocalizerStage } from "./localizer-stage";
 import {
-  addStudyEvidence,
+  Pass2Worker,
+  shareStudies,
+  weightArrays,
+  type FoldWeights,
+  type Pass2WorkerInit,
+} from "./pass2-threads";
+import {
+  foldLocalize,
+  studyCut,
+  studyEvidence,
+  type FoldModels,
+  type Pass2Decision,
+  type Pass2Settings,
+  type Pass2Study,
+  type StudyCut,
+  type StudyEvidence,
+} from "./pass2-study";
+import {
   decidePlacement,
   emptyPlacementEvidence,
+  mergeEvidence,
   type PlacementDecision,
 } from "./placement-gates";
 import type { PreparedTrain } from "./train-split";
@@ -130,10 +119,30 @@ export async function localizedPass(
   });
   const build = async (writer: SampleWriter): Promise<PassMeta> => {
     const failuresBefore = train.failures.length;
-    const memos = new Map<number, CandidateMemo>();
-    const placement = await decideOutOfFold(ctx, train, stage1, foldOffsets, memos);
-    const cut = await cutCrops(ctx, train, stage1, foldOffsets, placement, memos, writer);
-    return { ...cut, placement, failures: train.failures.slice(failuresBefore) };
+    const studies = pass2Studies(train, stage1);
+    const settings: Pass2Settings = {
+      sidePoints: ctx.config.sidePoints,
+      classifier: ctx.config.classifier,
+      localizer: ctx.config.localizer,
+      foldOffsets,
+    };
+    const folds = stage1.localizers.map((localizer, f) => ({
+      sidePoints: foldSidePoints(stage1, f),
+      localize: foldLocalize(
+        localizer,
+        stage1.levelChain.on ? stage1.foldPriors[f] : null,
+        ctx.config.localizer,
+      ),
+    }));
+    const helpers = startHelpers(ctx, stage1, settings, studies.length);
+    try {
+      const memos = new Map<number, CandidateMemo>();
+      const placement = await decideOutOfFold(ctx, studies, folds, settings, helpers, memos);
+      const cut = await cutCrops(ctx, train, studies, folds, settings, placement, helpers, memos, writer);
+      return { ...cut, placement, failures: train.failures.slice(failuresBefore) };
+    } finally {
+      await Promise.all(helpers.map((h) => h.terminate()));
+    }
   };
   const built = await ctx.clock("prepareLocalized", () =>
     cachedBuild<PassMeta>({ dir: train.inputs.dir, stage: "pass2", key, build }),
@@ -155,22 +164,49 @@ export async function localizedPass(
   };
 }
 
-/** The out-of-fold studies with their fold, entry and labels, in prepared order. */
-function oofStudies(train: PreparedTrain, stage1: LocalizerStage) {
-  return train.prepared.flatMap((p) => {
-    const levels = stage1.oofLevels.get(p.studyId);
-    if (!levels) return [];
-    const entry = train.split.studies.find((e) => e.studyId === p.studyId)!;
-    return [
-      {
-        p,
-        levels,
-        entry,
-        fold: train.folds.get(p.studyId)!,
-        labels: train.split.labelsByStudy.get(p.studyId),
-      },
-    ];
-  });
+/** The out-of-fold studies in prepared order, each as pass 2 handles it; DEGRADED_STUDIES_MAX spread over the list are degraded too. */
+function pass2Studies(train: PreparedTrain, stage1: LocalizerStage): Pass2Study[] {
+  const listed = train.prepared.filter((p) => stage1.oofLevels.has(p.studyId));
+  const stride = Math.ceil(listed.length / DEGRADED_STUDIES_MAX);
+  return listed.map((p, index) => ({
+    index,
+    entry: train.split.studies.find((e) => e.studyId === p.studyId)!,
+    levels: stage1.oofLevels.get(p.studyId)!,
+    fold: train.folds.get(p.studyId)!,
+    labels: train.split.labelsByStudy.get(p.studyId),
+    coords: train.split.coordsByStudy.get(p.studyId) ?? [],
+    gtPoints: p.gtPoints,
+    degrade: index % stride === 0,
+  }));
+}
+
+/**
+ * Worker threads that take pass 2's studies beside this one (--threads minus this thread), each with
+ * copies of every fold's models: pass 2 is stage 1b's nets on every study, three times on the degraded ones.
+ */
+function startHelpers(
+  ctx: KernelContext,
+  stage1: LocalizerStage,
+  settings: Pass2Settings,
+  studies: number,
+): Pass2Worker[] {
+  const count = Math.min(ctx.threads - 1, studies - 1);
+  if (count < 1) return [];
+  const init: Pass2WorkerInit = {
+    backend: backendInfo()?.choice ?? tf.getBackend(),
+    settings,
+    folds: stage1.localizers.map((localizer, f) => ({
+      sidePoints: Object.fromEntries(
+        SIDE_FAMILIES.map((family) => {
+          const net = stage1.sidePoints[family][f];
+          return [family, net ? weightArrays(net) : null];
+        }),
+      ) as FoldWeights["sidePoints"],
+      localizer: weightArrays(localizer),
+      prior: stage1.levelChain.on ? stage1.foldPriors[f] : null,
+    })),
+  };
+  return Array.from({ length: count }, () => new Pass2Worker(init));
 }
 
 /**
@@ -179,28 +215,28 @@ function oofStudies(train: PreparedTrain, stage1: LocalizerStage) {
  */
 async function decideOutOfFold(
   ctx: KernelContext,
-  train: PreparedTrain,
-  stage1: LocalizerStage,
-  foldOffsets: readonly OffsetModel[],
+  studies: readonly Pass2Study[],
+  folds: readonly FoldModels[],
+  settings: Pass2Settings,
+  helpers: readonly Pass2Worker[],
   memos: Map<number, CandidateMemo>,
 ): Promise<LocalizedPass["placement"]> {
-  const studies = oofStudies(train, stage1);
   if (!studies.length) return { ...baselineGates(), evidence: null };
-  const { sidePoints } = ctx.config;
   const evidence = emptyPlacementEvidence();
   const bar = progressBar("prepare train (pass 2: stage 1b evidence)", studies.length, { quiet: ctx.quiet });
-  for (const { p, levels, entry, fold } of studies) {
-    try {
-      const study = await loadStudy(entry);
-      const memo: CandidateMemo = new Map();
-      memos.set(p.studyId, memo);
-      const candidates = memoizedCandidates(memo, foldSidePoints(stage1, fold), sidePoints);
-      addStudyEvidence(evidence, study, levels, foldOffsets[fold], candidates, sidePoints, p.gtPoints, fold);
-    } catch {
-      // the crops pass reads the study again and lists what fails
-    }
-    bar.tick();
-  }
+  await shareStudies<StudyEvidence | null>(
+    studies.length,
+    (i) => studyEvidence(studies[i], folds[studies[i].fold], settings),
+    helpers.map((h) => (i) => h.call({ type: "evidence", study: studies[i] })),
+    (i, r) => {
+      // null: the study cannot be read; the crops pass reads it again and lists what fails
+      if (r) {
+        mergeEvidence(evidence, r.evidence);
+        memos.set(i, r.memo);
+      }
+      bar.tick();
+    },
+  );
   bar.stop();
   const clip = Object.fromEntries(
     FAMILIES.map((f) => [f, ctx.config.classifier.crops[f].sizeMm / 2]),
@@ -212,19 +248,19 @@ async function decideOutOfFold(
 
 /**
  * Each out-of-fold study placed as decided, with its fold's models: its crops, point errors, stage
- * 1b's outcomes, points.csv rows, and the degraded crops made from it (on at most
- * DEGRADED_STUDIES_MAX studies, spread over the list: enough rows per group at any size).
+ * 1b's outcomes, points.csv rows, and the degraded crops made from it; written in list order.
  */
 async function cutCrops(
   ctx: KernelContext,
   train: PreparedTrain,
-  stage1: LocalizerStage,
-  foldOffsets: readonly OffsetModel[],
-  decided: LocalizedPass["placement"],
+  studies: readonly Pass2Study[],
+  folds: readonly FoldModels[],
+  settings: Pass2Settings,
+  placement: LocalizedPass["placement"],
+  helpers: readonly Pass2Worker[],
   memos: ReadonlyMap<number, CandidateMemo>,
   writer: SampleWriter,
 ): Promise<Omit<PassMeta, "placement" | "failures">> {
-  const { config } = ctx;
   const out: Omit<PassMeta, "placement" | "failures"> = {
     crops: [],
     degraded: [],
@@ -232,84 +268,30 @@ async function cutCrops(
     sidePointOutcomes: {},
     points: [],
   };
-  const studies = oofStudies(train, stage1);
-  const stride = Math.ceil(studies.length / DEGRADED_STUDIES_MAX);
+  const decided: Pass2Decision = { refine: placement.refine, canalFirst: placement.canalFirst };
+  const memo = (i: number) => memos.get(i) ?? new Map();
   const bar = progressBar("prepare train (pass 2: crops)", studies.length, { quiet: ctx.quiet });
-  for (const [i, { p, levels, entry, fold, labels }] of studies.entries()) {
-    try {
-      const models = foldSidePoints(stage1, fold);
-      const candidates = memoizedCandidates(memos.get(p.studyId) ?? new Map(), models, config.sidePoints);
-      const study = await loadStudy(entry);
-      const levelsInput = levelsInputKind(localizerStack(study)!); // pass 1 localized this study on it
-      const common = { offsets: foldOffsets[fold], cls: config.classifier, labels };
-      const placement: Placement = {
-        refine: (pts) => applyRefinement(pts, candidates(pts), decided.refine),
-        canalFirst: decided.canalFirst,
-      };
-      const r = await localizedCrops(entry, { ...common, placement, levels, levelsInput, study });
-      for (const { family, outcome } of r.outcomes) {
-        const counts = (out.sidePointOutcomes[family] ??= {});
-        counts[outcome] = (counts[outcome] ?? 0) + 1;
+  await shareStudies<StudyCut>(
+    studies.length,
+    (i) => studyCut(studies[i], folds[studies[i].fold], settings, decided, memo(i)),
+    helpers.map((h) => (i) => h.call({ type: "cut", study: studies[i], decided, memo: memo(i) })),
+    (i, r) => {
+      const studyId = studies[i].entry.studyId;
+      if (r.own) {
+        for (const { family, outcome } of r.own.outcomes) {
+          const counts = (out.sidePointOutcomes[family] ??= {});
+          counts[outcome] = (counts[outcome] ?? 0) + 1;
+        }
+        out.crops.push([studyId, r.own.crops.map((c) => writer.crop(c))]);
+        addFailures(train.failures, r.own.fileFailures);
+        out.errors.push(...r.own.errors);
+        out.points.push(...r.own.points);
       }
-      out.crops.push([p.studyId, r.crops.map((c) => writer.crop(c))]);
-      addFailures(train.failures, fileFailures(p.studyId, "train", r.files));
-      out.errors.push(...pointErrors(r.points, p.gtPoints));
-      const coords = train.split.coordsByStudy.get(p.studyId) ?? [];
-      out.points.push(...oofPointRows(p, r, coords, fold));
-      if (i % stride !== 0) continue;
-      // A degraded study's windows differ from the memo's: its nets read them afresh.
-      const fresh: Placement = {
-        refine: (pts) => refineSidePoints(pts, models, config.sidePoints, decided.refine),
-        canalFirst: decided.canalFirst,
-      };
-      const localize = foldLocalize(ctx, stage1, fold);
-      const degraded = [
-        ...ownSliceUnreadable(p.studyId, r.points, config.classifier, labels, levelsInput),
-        ...(await canalSliceUnreadable(entry, study, coords, localize, { ...common, placement: fresh })),
-        ...(await sagittalT2Missing(entry, study, localize, { ...common, placement: fresh })),
-      ];
-      out.degraded.push([p.studyId, degraded.map((c) => writer.crop(c))]);
-    } catch (e) {
-      train.failures.push({ studyId: p.studyId, stage: "localized crops", reason: (e as Error).message });
-    }
-    bar.tick();
-  }
+      if (r.degraded) out.degraded.push([studyId, r.degraded.map((c) => writer.crop(c))]);
+      if (r.failure) train.failures.push(r.failure);
+      bar.tick();
+    },
+  );
   bar.stop();
   return out;
-}
-
-/** points.csv rows of a study placed out of fold: each beside its labelled point, with its row's input kind. */
-function oofPointRows(
-  p: PreparedTrain["prepared"][number],
-  r: Pick<Awaited<ReturnType<typeof localizedCrops>>, "points" | "crops">,
-  coords: readonly LabelCoordinate[],
-  fold: number,
-): PointRow[] {
-  return r.points.map((pt) => {
-    const same = (q: { condition: string; levelIndex: number }) =>
-      q.condition === pt.condition && q.levelIndex === pt.levelIndex;
-    const label = coords.find((c) => c.condition === pt.condition && c.level === LEVELS[pt.levelIndex]);
-    const input = r.crops.find(same)?.input ?? "missing-series";
-    return pointRow(p.studyId, pt, input, {
-      split: "oof",
-      fold,
-      label,
-      labelLps: p.gtPoints.find(same)?.lps,
-    });
-  });
-}
-
-/** Fold f's localizer as the kernel decodes it (level-chain gate), on any version of a study. */
-function foldLocalize(ctx: KernelContext, stage1: LocalizerStage, f: number): Localize {
-  const prior = stage1.levelChain.on ? stage1.foldPriors[f] : null;
-  return (study) => {
-    const view = localizerStack(study);
-    if (!view) return null;
-    const mid = midSlice(view.stack, ctx.config.localizer.inputPx);
-    const [scored] = predictScoredLevels([stage1.localizers[f]], [mid], ctx.config.localizer, prior);
-    return {
-      levels: { lps: scored.points.map(([u, v]) => frameToLps(mid, u, v)), confidence: scored.mass },
-      levelsInput: levelsInputKind(view),
-    };
-  };
 }

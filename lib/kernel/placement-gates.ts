@@ -37,6 +37,14 @@ export function emptyPlacementEvidence(): PlacementEvidence {
   };
 }
 
+/** Add one study's evidence (gathered on its own) to the rest, in study order. */
+export function mergeEvidence(into: PlacementEvidence, piece: PlacementEvidence): void {
+  into.spinal.push(...piece.spinal);
+  for (const family of SIDE_POINT_FAMILIES)
+    for (const variant of ["levels", "canal"] as const)
+      into.sides[family][variant].push(...piece.sides[family][variant]);
+}
+
 /** Stage 1b's gates per family, canal-first per side family, and what they were decided on. */
 export interface PlacementDecision {
   readonly refine: Record<Family, RefineGate>;
