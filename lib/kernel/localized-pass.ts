@@ -1,22 +1,16 @@
 import { createHash } from "node:crypto";
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { cacheKey, cachedBuild, codeIdentity, type CropSampleLike, type SampleWriter } from "../cache";
-import { backendInfo } from "../engine";
 import { baselineGates, forcedGates } from "../gates";
 import { FAMILIES, type Family } from "../data/schema";
 import type { CandidateMemo, PointRow } from "../infer";
 import { addFailures, fitOffsets, SIDE_FAMILIES, type Failure, type OffsetModel } from "../study";
+import { shareStudies, type HelperThread } from "../util/helper-threads";
 import { progressBar } from "../util/progress";
 import type { KernelContext } from "./context";
 import { DEGRADED_STUDIES_MAX } from "./degradations";
 import { foldSidePoints, type LocalizerStage } from "./localizer-stage";
-import {
-  Pass2Worker,
-  shareStudies,
-  weightArrays,
-  type FoldWeights,
-  type Pass2WorkerInit,
-} from "./pass2-threads";
+import { startPass2Helpers } from "./pass2-threads";
 import {
   foldLocalize,
   studyCut,
@@ -28,6 +22,7 @@ import {
   type StudyCut,
   type StudyEvidence,
 } from "./pass2-study";
+import type { Pass2Request } from "./pass2-worker";
 import {
   decidePlacement,
   emptyPlacementEvidence,
@@ -134,7 +129,7 @@ export async function localizedPass(
         ctx.config.localizer,
       ),
     }));
-    const helpers = startHelpers(ctx, stage1, settings, studies.length);
+    const helpers = startPass2Helpers(ctx.threads, stage1, settings, studies.length);
     try {
       const memos = new Map<number, CandidateMemo>();
       const placement = await decideOutOfFold(ctx, studies, folds, settings, helpers, memos);
@@ -181,35 +176,6 @@ function pass2Studies(train: PreparedTrain, stage1: LocalizerStage): Pass2Study[
 }
 
 /**
- * Worker threads that take pass 2's studies beside this one (--threads minus this thread), each with
- * copies of every fold's models: pass 2 is stage 1b's nets on every study, three times on the degraded ones.
- */
-function startHelpers(
-  ctx: KernelContext,
-  stage1: LocalizerStage,
-  settings: Pass2Settings,
-  studies: number,
-): Pass2Worker[] {
-  const count = Math.min(ctx.threads - 1, studies - 1);
-  if (count < 1) return [];
-  const init: Pass2WorkerInit = {
-    backend: backendInfo()?.choice ?? tf.getBackend(),
-    settings,
-    folds: stage1.localizers.map((localizer, f) => ({
-      sidePoints: Object.fromEntries(
-        SIDE_FAMILIES.map((family) => {
-          const net = stage1.sidePoints[family][f];
-          return [family, net ? weightArrays(net) : null];
-        }),
-      ) as FoldWeights["sidePoints"],
-      localizer: weightArrays(localizer),
-      prior: stage1.levelChain.on ? stage1.foldPriors[f] : null,
-    })),
-  };
-  return Array.from({ length: count }, () => new Pass2Worker(init));
-}
-
-/**
  * Gather stage 1b's evidence on every out-of-fold study, then decide (the baseline without CV). The
  * nets' answers are kept per study (`memos`): the crops pass places the same points again.
  */
@@ -218,7 +184,7 @@ async function decideOutOfFold(
   studies: readonly Pass2Study[],
   folds: readonly FoldModels[],
   settings: Pass2Settings,
-  helpers: readonly Pass2Worker[],
+  helpers: readonly HelperThread[],
   memos: Map<number, CandidateMemo>,
 ): Promise<LocalizedPass["placement"]> {
   if (!studies.length) return { ...baselineGates(), evidence: null };
@@ -227,7 +193,10 @@ async function decideOutOfFold(
   await shareStudies<StudyEvidence | null>(
     studies.length,
     (i) => studyEvidence(studies[i], folds[studies[i].fold], settings),
-    helpers.map((h) => (i) => h.call({ type: "evidence", study: studies[i] })),
+    helpers.map(
+      (h) => (i) =>
+        h.call<StudyEvidence | null>({ type: "evidence", study: studies[i] } satisfies Pass2Request),
+    ),
     (i, r) => {
       // null: the study cannot be read; the crops pass reads it again and lists what fails
       if (r) {
@@ -257,7 +226,7 @@ async function cutCrops(
   folds: readonly FoldModels[],
   settings: Pass2Settings,
   placement: LocalizedPass["placement"],
-  helpers: readonly Pass2Worker[],
+  helpers: readonly HelperThread[],
   memos: ReadonlyMap<number, CandidateMemo>,
   writer: SampleWriter,
 ): Promise<Omit<PassMeta, "placement" | "failures">> {
@@ -274,7 +243,10 @@ async function cutCrops(
   await shareStudies<StudyCut>(
     studies.length,
     (i) => studyCut(studies[i], folds[studies[i].fold], settings, decided, memo(i)),
-    helpers.map((h) => (i) => h.call({ type: "cut", study: studies[i], decided, memo: memo(i) })),
+    helpers.map(
+      (h) => (i) =>
+        h.call<StudyCut>({ type: "cut", study: studies[i], decided, memo: memo(i) } satisfies Pass2Request),
+    ),
     (i, r) => {
       const studyId = studies[i].entry.studyId;
       if (r.own) {

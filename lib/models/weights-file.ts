@@ -102,3 +102,14 @@ function u32(n: number): Buffer {
   b.writeUInt32LE(n);
   return b;
 }
+
+/** A model's weights as plain arrays (model.weights order): what crosses to a helper thread. */
+export function weightArrays(model: tf.LayersModel): Float32Array[] {
+  return model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
+}
+
+/** The model with weightArrays' arrays set into it. */
+export function withWeightArrays(model: tf.LayersModel, weights: readonly Float32Array[]): tf.LayersModel {
+  model.setWeights(weights.map((data, i) => tf.tensor(data, model.weights[i].shape as number[])));
+  return model;
+}

@@ -96,7 +96,7 @@ export function kernelCommand(): Command {
     .option("--seed <n>", "seed of folds, augmentation and shuffles", intOption("seed"))
     .option(
       "--threads <n>",
-      "worker threads training folds concurrently (default: one per core; 1 = in the main thread; same weights either way)",
+      "worker threads training folds concurrently, and placing pass 2's studies (default: one per core; 1 = in the main thread; same results either way)",
       intOption("threads"),
     )
     .option("--quiet", "no progress bars")

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { shareStudies } from "../../lib/kernel/pass2-threads";
+import { shareStudies } from "../../lib/util/helper-threads";
 
 // Pass 2 hands its studies to this thread and to worker threads at once; what it writes must not
 // depend on who took which study or when each finished.
