@@ -8,7 +8,7 @@ import { initBackend } from "../lib/engine";
 import { isProfile, PROFILES } from "../lib/config";
 import { demoDataset } from "../lib/kernel/demo";
 import { runKernel } from "../lib/kernel";
-import { defaultThreads } from "../lib/train/unit-pool";
+import { defaultThreads } from "../lib/engine";
 import { stepKind } from "../lib/train/step";
 import { UsageError } from "../lib/util/errors";
 

@@ -24,7 +24,7 @@ import {
   type StudyLevels,
   type TransferResult,
 } from "../lib/kernel/transfer";
-import { defaultThreads } from "../lib/train";
+import { defaultThreads } from "../lib/engine";
 import { UsageError } from "../lib/util/errors";
 import { stageClock } from "../lib/util/stage-clock";
 import { parseVariants, VARIANTS } from "./transfer-variants";

@@ -128,6 +128,17 @@ function nativeFacts(): Pick<BackendInfo, "threads" | "tensorflowVersion" | "gpu
   };
 }
 
+/**
+ * The default number of threads (the kernel's units, pass 2, the test split): one per core, each worker computing on one thread (wasm,
+ * or TensorFlow with one intra-op thread, initBackend's default): with small models that beats one
+ * process with a pool, which wakes its threads per op and cannot overlap its own JS (batches,
+ * augmentation) with the compute (bench kernel-backends). On a GPU one unit at a time.
+ */
+export function defaultThreads(): number {
+  if (backendInfo()?.gpu) return 1;
+  return Math.max(1, os.cpus().length);
+}
+
 /** Where scripts/native-tf.sh puts the binding inside the package (N-API 8). */
 const NATIVE_BINDING = path.join("lib", "napi-v8", "tfjs_binding.node");
 

@@ -1,4 +1,4 @@
-export { initBackend, backendInfo, wasmBinaryDir, BACKEND_CHOICES } from "./backend";
+export { initBackend, backendInfo, defaultThreads, wasmBinaryDir, BACKEND_CHOICES } from "./backend";
 export type { BackendChoice, BackendInfo, InitBackendOptions } from "./backend";
 export { setLearningRate } from "./optimizer";
 export { FlatAdam } from "./flat-adam";

@@ -5,6 +5,7 @@ import type { Profile } from "../config";
 import type { MetricResult } from "../metric";
 import { CONDITION_INFO, parseRowId } from "../data/schema";
 import type { Gates, InputKind } from "../gates";
+import { defaultThreads } from "../engine";
 import { CheckpointError } from "../models/weights-file";
 import { writeSubmission } from "../submit";
 import { failureReport, type FailureReport } from "../study";
@@ -24,6 +25,8 @@ export interface PredictTestOptions {
   readonly weights: string;
   readonly out: string;
   readonly quiet?: boolean;
+  /** Threads predicting studies at once (default: one per core, 1 on a GPU); the same result for any. */
+  readonly threads?: number;
   /** When given, the weights must have been trained with this profile (a clear error otherwise). */
   readonly profile?: Profile;
   /** Backend description for the report (the caller initialised it). */
@@ -83,7 +86,12 @@ export async function predictTest(opts: PredictTestOptions): Promise<PredictRepo
   try {
     mkdirSync(opts.out, { recursive: true });
     const { expected, studies, predictions, levels, fallbacks, failures, sidePointOutcomes, points, inputs } =
-      await clock("inference", () => predictTestSplit(opts.data, trained, config, prior, opts.quiet));
+      await clock("inference", () =>
+        predictTestSplit(opts.data, trained, config, prior, {
+          quiet: opts.quiet,
+          threads: opts.threads ?? defaultThreads(),
+        }),
+      );
     writeSubmission(join(opts.out, "submission.csv"), predictions, expected);
     writePointsCsv(join(opts.out, POINTS_FILE), points);
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { LEVELS, rowId, studyIdOfRow, studyRowIds } from "../data/schema";
-import { datasetPaths, indexDataset } from "../data/dataset";
+import { datasetPaths, indexDataset, type StudyEntry } from "../data/dataset";
 import { loadSampleSubmission } from "../data/submission-file";
 import type { WeightsConfig } from "../config";
 import type { Probs3 } from "../metric";
@@ -8,8 +8,10 @@ import type { PriorModel } from "../submit";
 import type { Vec3 } from "../geometry";
 import type { InputKind } from "../gates";
 import { addFailures, fileFailures, type Failure } from "../study";
+import { shareStudies } from "../util/helper-threads";
 import { progressBar } from "../util/progress";
 import type { Trained } from "./models";
+import { startPredictHelpers, type PredictRequest } from "./predict-threads";
 import { pointRow, type PointRow } from "./points-file";
 import { predictStudy, type Fallback } from "./predict-study";
 
@@ -31,13 +33,51 @@ export interface TestSplitPredictions {
   readonly failures: Failure[];
 }
 
-/** Predict DATA's test split one study at a time (memory stays bounded); used by the kernel and predict. */
+/** One test study's prediction in plain data (it may come from a helper thread). */
+export interface StudyRows {
+  readonly predictions: Map<string, Probs3>;
+  readonly fallbacks: Fallback[];
+  readonly files: Failure[];
+  readonly levels: Vec3[] | null;
+  readonly points: PointRow[];
+  readonly inputs: Map<string, InputKind>;
+  readonly outcomes: readonly { family: string; outcome: string }[];
+}
+
+/** predictStudy, its points as points.csv rows. */
+export async function predictStudyRows(
+  entry: StudyEntry | undefined,
+  studyId: number,
+  trained: Trained,
+  config: WeightsConfig,
+  prior: PriorModel,
+): Promise<StudyRows> {
+  const r = await predictStudy(entry, studyId, trained, config, prior);
+  return {
+    predictions: r.predictions,
+    fallbacks: r.fallbacks,
+    files: fileFailures(studyId, "test", r.files),
+    levels: r.levels ? [...r.levels.lps] : null,
+    points: r.points.map((p) => {
+      const input = r.inputs.get(rowId(studyId, { condition: p.condition, level: LEVELS[p.levelIndex] }));
+      return pointRow(studyId, p, input ?? "missing-series", { split: "test" });
+    }),
+    inputs: r.inputs,
+    outcomes: r.outcomes,
+  };
+}
+
+/**
+ * Predict DATA's test split one study at a time (memory stays bounded), on this thread and on
+ * `threads - 1` helper threads with copies of the models (the same result as one thread); used by the
+ * kernel and predict.
+ */
 export async function predictTestSplit(
   data: string,
   trained: Trained,
   config: WeightsConfig,
   prior: PriorModel,
-  quiet?: boolean,
+  opts: { quiet?: boolean; threads?: number } = {},
 ): Promise<TestSplitPredictions> {
   const testIndex = indexDataset(data, "test");
   const testPaths = datasetPaths(data, "test");
@@ -56,27 +96,35 @@ export async function predictTestSplit(
     fallbacks: [],
     failures: [],
   };
-  const bar = progressBar("inference (test)", studies.length, { quiet });
-  for (const studyId of studies) {
-    const entry = testIndex.studies.find((s) => s.studyId === studyId);
-    const r = await predictStudy(entry, studyId, trained, config, prior);
-    r.predictions.forEach((v, k) => out.predictions.set(k, v));
-    out.fallbacks.push(...r.fallbacks);
-    addFailures(out.failures, fileFailures(studyId, "test", r.files));
-    if (r.levels) out.levels.set(studyId, [...r.levels.lps]);
-    out.points.push(
-      ...r.points.map((p) => {
-        const input = r.inputs.get(rowId(studyId, { condition: p.condition, level: LEVELS[p.levelIndex] }));
-        return pointRow(studyId, p, input ?? "missing-series", { split: "test" });
-      }),
+  const requests: PredictRequest[] = studies.map((studyId) => ({
+    entry: testIndex.studies.find((s) => s.studyId === studyId),
+    studyId,
+  }));
+  const bar = progressBar("inference (test)", studies.length, { quiet: opts.quiet });
+  const helpers = startPredictHelpers(opts.threads ?? 1, trained, config, prior, studies.length);
+  try {
+    await shareStudies<StudyRows>(
+      requests.length,
+      (i) => predictStudyRows(requests[i].entry, requests[i].studyId, trained, config, prior),
+      helpers.map((h) => (i) => h.call<StudyRows>(requests[i])),
+      (i, r) => {
+        const { studyId } = requests[i];
+        r.predictions.forEach((v, k) => out.predictions.set(k, v));
+        out.fallbacks.push(...r.fallbacks);
+        addFailures(out.failures, r.files);
+        if (r.levels) out.levels.set(studyId, r.levels);
+        out.points.push(...r.points);
+        r.inputs.forEach((v, k) => out.inputs.set(k, v));
+        for (const { family, outcome } of r.outcomes) {
+          const counts = (out.sidePointOutcomes[family] ??= {});
+          counts[outcome] = (counts[outcome] ?? 0) + 1;
+        }
+        bar.tick();
+      },
     );
-    r.inputs.forEach((v, k) => out.inputs.set(k, v));
-    for (const { family, outcome } of r.outcomes) {
-      const counts = (out.sidePointOutcomes[family] ??= {});
-      counts[outcome] = (counts[outcome] ?? 0) + 1;
-    }
-    bar.tick();
+  } finally {
+    bar.stop();
+    await Promise.all(helpers.map((h) => h.terminate()));
   }
-  bar.stop();
   return out;
 }

@@ -4,7 +4,7 @@ import { isDeepStrictEqual } from "node:util";
 import { resolveConfig, weightsConfig, type Profile, type TrainConfig, type TrainOverrides } from "../config";
 import { readConfigFile, writeConfigFile } from "../infer";
 import { JsonlLog } from "../train/log";
-import { defaultThreads } from "../train/unit-pool";
+import { defaultThreads } from "../engine";
 import { UsageError } from "../util/errors";
 import { stageClock } from "../util/stage-clock";
 

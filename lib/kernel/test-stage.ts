@@ -61,7 +61,10 @@ export async function predictTest(
   writeEpochsFile(ctx.ckpt, Object.fromEntries(epochOf.map(([unit, e]) => [unit, e.epoch])));
   writeGatesFile(ctx.ckpt, models.gates.decisions, models.gates.evidence);
   const test = await ctx.clock("inference", () =>
-    predictTestSplit(ctx.opts.data, trained, ctx.config, train.prior, ctx.quiet),
+    predictTestSplit(ctx.opts.data, trained, ctx.config, train.prior, {
+      quiet: ctx.quiet,
+      threads: ctx.threads,
+    }),
   );
   train.failures.push(...test.failures);
   writeSubmission(join(ctx.opts.out, "submission.csv"), test.predictions, test.expected);

@@ -14,7 +14,7 @@ export { drawWindow, fitSidePoints, sidePointError, sidePointTrainLoss } from ".
 export { classifierLoss, fitClassifier, familyScore } from "./classifier";
 export { randomView } from "./augment";
 export { prepareTrainStudies, type PreparedStudy } from "./prepare";
-export { defaultThreads, trainUnits, type TrainUnitsOptions } from "./unit-pool";
+export { trainUnits, type TrainUnitsOptions } from "./unit-pool";
 export {
   fitJob,
   loadFinishedJob,

@@ -1,4 +1,3 @@
-import * as os from "node:os";
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { backendInfo } from "../engine";
@@ -35,17 +34,6 @@ class WorkerStartTimeout extends Error {
     super(`a unit worker thread did not start within ${seconds} s`);
     this.name = "WorkerStartTimeout";
   }
-}
-
-/**
- * The default number of training threads: one per core, each worker computing on one thread (wasm,
- * or TensorFlow with one intra-op thread, initBackend's default): with small models that beats one
- * process with a pool, which wakes its threads per op and cannot overlap its own JS (batches,
- * augmentation) with the compute (bench kernel-backends). On a GPU one unit at a time.
- */
-export function defaultThreads(): number {
-  if (backendInfo()?.gpu) return 1;
-  return Math.max(1, os.cpus().length);
 }
 
 /**

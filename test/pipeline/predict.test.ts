@@ -109,6 +109,19 @@ describe("predictTest on a smoke kernel's checkpoints", () => {
     );
   });
 
+  it("writes the same submission and points with one thread as with helper threads", async () => {
+    const ckpt = join(kernelOut, "checkpoints");
+    const one = join(root, "predict-1-thread");
+    const three = join(root, "predict-3-threads");
+    await predictTest({ data, weights: ckpt, out: one, quiet: true, threads: 1 });
+    await predictTest({ data, weights: ckpt, out: three, quiet: true, threads: 3 }); // 2 helpers, 3 studies
+    for (const file of ["submission.csv", POINTS_FILE])
+      expect(readFileSync(join(three, file), "utf8"), file).toBe(readFileSync(join(one, file), "utf8"));
+    expect(readFileSync(join(one, "submission.csv"), "utf8")).toBe(
+      readFileSync(join(kernelOut, "submission.csv"), "utf8"),
+    );
+  }, 300_000);
+
   it("reports the same test, prior and oracle scores and fallbacks as the kernel", () => {
     const kernel = JSON.parse(readFileSync(join(kernelOut, "report.json"), "utf8"));
     const saved = JSON.parse(readFileSync(join(out, "predict-report.json"), "utf8"));

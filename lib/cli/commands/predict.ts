@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { resolve } from "node:path";
 import { writeReportPage } from "./report";
-import { withRun } from "../command";
+import { withRun, intOption } from "../command";
 import { UsageError } from "../../util/errors";
 import { isProfile, PROFILES, type Profile } from "../../config";
 import { initBackend } from "../../engine";
@@ -13,6 +13,7 @@ interface PredictOpts {
   weights: string;
   out: string;
   profile?: string;
+  threads?: number;
   quiet?: boolean;
 }
 
@@ -22,6 +23,7 @@ export function parsePredictOptions(opts: PredictOpts): {
   weights: string;
   out: string;
   profile: Profile | undefined;
+  threads: number | undefined;
   quiet: boolean;
 } {
   if (opts.profile !== undefined && !isProfile(opts.profile))
@@ -31,6 +33,7 @@ export function parsePredictOptions(opts: PredictOpts): {
     weights: resolve(opts.weights),
     out: resolve(opts.out),
     profile: opts.profile,
+    threads: opts.threads,
     quiet: !!opts.quiet,
   };
 }
@@ -49,6 +52,11 @@ export function predictCommand(): Command {
     .option(
       "--profile <name>",
       `fail unless the weights were trained with this profile (${PROFILES.join("|")})`,
+    )
+    .option(
+      "--threads <n>",
+      "threads predicting studies at once (default: one per core, 1 on a GPU; the same submission for any)",
+      intOption("threads"),
     )
     .option("--quiet", "no progress bars");
   return withRun<PredictOpts>(cmd, async (raw) => {
