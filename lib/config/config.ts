@@ -234,7 +234,10 @@ export const DEFAULT_CONFIG: TrainConfig = {
     slicesEachSide: 1,
     // Their validation point error levels off by epoch 6-8 of 16 (demo, quick, all three nets):
     // 10 cost nothing measurable (demo seed 42: honest CV 0.341, test 0.348) and 3/8 of their time.
-    epochs: 10,
+    // 8 neither (out-of-fold point medians within 0.1 mm; honest CV / test, quick, 10 -> 8 epochs:
+    // demo seed 42 0.341 / 0.348 -> 0.345 / 0.345, seed 7 0.360 / 0.353 -> 0.350 / 0.370, cartoon
+    // dark-canal seed 42 0.273 / 0.249 -> 0.269 / 0.237) and saves a fifth of their time again.
+    epochs: 8,
     batchSize: 32,
     learningRate: 2e-3,
     minPeak: 0.1,
