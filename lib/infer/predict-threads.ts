@@ -8,7 +8,7 @@ import { weightArrays, withWeightArrays } from "../models/weights-file";
 import { localizerSpec } from "../config";
 import type { PriorModel } from "../submit";
 import { SIDE_FAMILIES, type SideFamily } from "../study";
-import { HelperThread } from "../util/helper-threads";
+import { startHelpers, type HelperThread } from "../util/helper-threads";
 import { buildFamilyClassifier, type Trained } from "./models";
 import { buildSidePoints } from "./side-points";
 
@@ -41,13 +41,12 @@ export function startPredictHelpers(
   prior: PriorModel,
   studies: number,
 ): HelperThread[] {
-  const count = Math.min(threads - 1, studies - 1);
-  if (count < 1) return [];
   const arrays = <K extends string>(models: Record<K, tf.LayersModel[]>) =>
     Object.fromEntries(
       Object.entries<tf.LayersModel[]>(models).map(([k, ms]) => [k, ms.map(weightArrays)]),
     ) as Record<K, Float32Array[][]>;
-  const init: PredictHelperInit = {
+  const module = { callerFile: __filename, dir: __dirname, name: "predict-worker" };
+  return startHelpers(threads, studies, module, (): PredictHelperInit => ({
     backend: backendInfo()?.choice ?? tf.getBackend(),
     config,
     prior,
@@ -57,8 +56,7 @@ export function startPredictHelpers(
       sidePoints: arrays(trained.sidePoints),
       classifiers: arrays(trained.classifiers),
     },
-  };
-  return Array.from({ length: count }, () => new HelperThread(__filename, __dirname, "predict-worker", init));
+  }));
 }
 
 /** The models built again from their arrays. */

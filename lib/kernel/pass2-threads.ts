@@ -3,7 +3,7 @@ import { backendInfo } from "../engine";
 import type { LevelChainPrior } from "../models";
 import { weightArrays } from "../models/weights-file";
 import { SIDE_FAMILIES, type SideFamily } from "../study";
-import { HelperThread } from "../util/helper-threads";
+import { startHelpers, type HelperThread } from "../util/helper-threads";
 import type { LocalizerStage } from "./localizer-stage";
 import type { Pass2Settings } from "./pass2-study";
 
@@ -33,9 +33,8 @@ export function startPass2Helpers(
   settings: Pass2Settings,
   studies: number,
 ): HelperThread[] {
-  const count = Math.min(threads - 1, studies - 1);
-  if (count < 1) return [];
-  const init: Pass2HelperInit = {
+  const module = { callerFile: __filename, dir: __dirname, name: "pass2-worker" };
+  return startHelpers(threads, studies, module, (): Pass2HelperInit => ({
     backend: backendInfo()?.choice ?? tf.getBackend(),
     settings,
     folds: stage1.localizers.map((localizer, f) => ({
@@ -48,6 +47,5 @@ export function startPass2Helpers(
       localizer: weightArrays(localizer),
       prior: stage1.levelChain.on ? stage1.foldPriors[f] : null,
     })),
-  };
-  return Array.from({ length: count }, () => new HelperThread(__filename, __dirname, "pass2-worker", init));
+  }));
 }

@@ -81,6 +81,25 @@ export class HelperThread {
 }
 
 /**
+ * Helpers for a list of `studies` when `threads` may run at once: threads - 1 of them (the calling
+ * thread is the other), none for a single study; `init` (the models as arrays) is built only then.
+ */
+export function startHelpers(
+  threads: number,
+  studies: number,
+  module: { callerFile: string; dir: string; name: string },
+  init: () => unknown,
+): HelperThread[] {
+  const count = Math.min(threads - 1, studies - 1);
+  if (count < 1) return [];
+  const data = init();
+  return Array.from(
+    { length: count },
+    () => new HelperThread(module.callerFile, module.dir, module.name, data),
+  );
+}
+
+/**
  * The helper's side: `start` sets it up (backend, models) and returns how to answer one request;
  * requests are answered one at a time, in the order they came.
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { shareStudies } from "../../lib/util/helper-threads";
+import { shareStudies, startHelpers } from "../../lib/util/helper-threads";
 
 // Pass 2 hands its studies to this thread and to worker threads at once; what it writes must not
 // depend on who took which study or when each finished.
@@ -93,5 +93,16 @@ describe("shareStudies", () => {
     const none = vi.fn();
     await shareStudies(0, async () => 0, [], none);
     expect(none).not.toHaveBeenCalled();
+  });
+});
+
+describe("startHelpers", () => {
+  it("starts none (and builds no init) on one thread or for a single study", () => {
+    const init = vi.fn(() => ({}));
+    const module = { callerFile: __filename, dir: __dirname, name: "no-such-module" };
+    expect(startHelpers(1, 100, module, init)).toEqual([]);
+    expect(startHelpers(8, 1, module, init)).toEqual([]);
+    expect(startHelpers(0, 0, module, init)).toEqual([]);
+    expect(init).not.toHaveBeenCalled();
   });
 });
