@@ -164,7 +164,6 @@ function pass2Studies(train: PreparedTrain, stage1: LocalizerStage): Pass2Study[
   const listed = train.prepared.filter((p) => stage1.oofLevels.has(p.studyId));
   const stride = Math.ceil(listed.length / DEGRADED_STUDIES_MAX);
   return listed.map((p, index) => ({
-    index,
     entry: train.split.studies.find((e) => e.studyId === p.studyId)!,
     levels: stage1.oofLevels.get(p.studyId)!,
     fold: train.folds.get(p.studyId)!,

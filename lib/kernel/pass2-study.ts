@@ -43,8 +43,6 @@ import { addStudyEvidence, emptyPlacementEvidence, type PlacementEvidence } from
  * pass-2 worker thread (pass2-threads.ts) with the same result.
  */
 export interface Pass2Study {
-  /** Its place in pass 2's list: results are gathered in this order. */
-  readonly index: number;
   readonly entry: StudyEntry;
   readonly levels: Levels;
   readonly fold: number;
