@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { intOption, withRun } from "../lib/cli/command";
 import { initBackend } from "../lib/engine";
-import { isProfile, PROFILES } from "../lib/config";
+import { isProfile, localizerTrainingConfig, PROFILES } from "../lib/config";
 import { demoDataset } from "../lib/kernel/demo";
 import { runKernel } from "../lib/kernel";
 import { defaultThreads } from "../lib/engine";
@@ -30,6 +30,10 @@ export interface KernelThreadsRow {
   trainS: number;
   /** Wall time of trainS relative to the first thread count listed (the peer, 1 by default). */
   ratio: number;
+  /** Pass 2 (stage 1b's nets on every out-of-fold study; helper threads beside the kernel's). */
+  pass2S: number;
+  /** pass2S relative to the first thread count listed. */
+  pass2Ratio: number;
   /**
    * CPU seconds of the whole run (all threads; data preparation and inference included, which are
    * the same work at any thread count): the work done, whatever share of the cores it got.
@@ -64,7 +68,7 @@ export interface KernelThreadsRow {
 
 /**
  * `lumbar bench kernel-threads`: the kernel's training wall time with its units trained in the main
- * thread (the peer, threads 1) and on worker threads, in one command on the same data and config,
+ * thread (the peer, threads 1) and on worker threads, and pass 2's with and without helper threads, in one command on the same data and config,
  * each from empty checkpoints. Epochs are cut (default 4 + 4) so a run takes minutes, not the
  * profile's full schedule; the submissions must be identical (units are independently seeded).
  */
@@ -102,7 +106,12 @@ export function kernelThreadsBench(): Command {
         data,
         out,
         profile: opts.profile,
-        overrides: { threads, localizer: { epochs: opts.locEpochs }, classifier: { epochs: opts.clsEpochs } },
+        overrides: {
+          threads,
+          // From a shipped start (quick) the localizer trains fineTuneEpochs: --loc-epochs cuts either.
+          localizer: { epochs: opts.locEpochs, fineTuneEpochs: opts.locEpochs },
+          classifier: { epochs: opts.clsEpochs },
+        },
         quiet: true,
         backend: { ...backend },
       });
@@ -115,6 +124,8 @@ export function kernelThreadsBench(): Command {
         trainClassifiersS: round(t.trainClassifiers),
         trainS: round(trainS),
         ratio: rows.length ? round(trainS / rows[0].trainS, 3) : 1,
+        pass2S: round(t.prepareLocalized),
+        pass2Ratio: rows.length ? round(t.prepareLocalized / rows[0].pass2S, 3) : 1,
         cpuS: round((cpu.user + cpu.system) / 1e6),
         wallS: round((Date.now() - wall0) / 1000),
         load1Start: round(load1Start),
@@ -123,7 +134,7 @@ export function kernelThreadsBench(): Command {
         backend: backend.choice,
         intraOpThreads: backend.threads,
         trainPath: stepKind(),
-        locEpochs: report.config.localizer.epochs,
+        locEpochs: localizerTrainingConfig(report.config.localizer).epochs,
         clsEpochs: report.config.classifier.epochs,
         ...epochsTrained(path.join(out, "train-log.jsonl")),
         inferenceS: round(t.inference ?? 0),
@@ -138,7 +149,8 @@ export function kernelThreadsBench(): Command {
         opts.json
           ? JSON.stringify(row)
           : `threads ${row.threads}: localizers ${row.trainLocalizerS} s + classifiers ${row.trainClassifiersS} s = ` +
-              `${row.trainS} s (x${row.ratio} of threads ${counts[0]}); whole run ${row.wallS} s wall, ${row.cpuS} s cpu; ` +
+              `${row.trainS} s (x${row.ratio} of threads ${counts[0]}); pass 2 ${row.pass2S} s (x${row.pass2Ratio}), ` +
+              `inference ${row.inferenceS} s; whole run ${row.wallS} s wall, ${row.cpuS} s cpu; ` +
               `load ${row.load1Start} -> ${row.load1End} ` +
               `on ${row.cores} cores, submission ${row.submissionSha256.slice(0, 12)}`,
       );
