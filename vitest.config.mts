@@ -8,5 +8,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 120_000,
     hookTimeout: 300_000,
+    // One temp folder per run, removed at its end (LUMBAR_KEEP_TEST_TMP=1 keeps it to look into).
+    globalSetup: ["test/setup/temp-root.ts"],
   },
 });
