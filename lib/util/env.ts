@@ -46,6 +46,10 @@ export const ENV_VARS = {
     effect: "notebooks: competition-layout data folder (set by `lumbar notebooks`)",
   },
   LUMBAR_OUT: { default: "../out/notebooks", effect: "notebooks: output folder (set by `lumbar notebooks`)" },
+  LUMBAR_KEEP_TEST_TMP: {
+    default: "unset",
+    effect: "tests: 1 keeps the run's temp folder (TMPDIR of the test forks) instead of removing it at the end",
+  },
 } as const;
 
 export type EnvName = keyof typeof ENV_VARS;

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readEnv } from "../../lib/util/env";
 
 /**
  * Every temporary file of a test run (tests' temp dirs, the kernels and synthetic sets they write,
@@ -15,6 +16,6 @@ export default function setup(): () => void {
   return () => {
     if (before === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = before;
-    if (!process.env.LUMBAR_KEEP_TEST_TMP) rmSync(root, { recursive: true, force: true });
+    if (readEnv("LUMBAR_KEEP_TEST_TMP") !== "1") rmSync(root, { recursive: true, force: true });
   };
 }
