@@ -36,6 +36,7 @@ export {
 } from "./models";
 export { predictLevels, predictScoredLevels, type ScoredLevels } from "./localize";
 export { predictSamples, predictSamplesByTta } from "./classify";
+export { localizationArrays, localizationFromArrays, type LocalizationArrays } from "./predict-threads";
 export { predictStudy, type Fallback, type StudyPrediction } from "./predict-study";
 export { POINTS_FILE, pointRow, writePointsCsv, type PointRow } from "./points-file";
 export { predictTestSplit, type TestSplitPredictions } from "./test-split";

@@ -12,16 +12,39 @@ import { startHelpers, type HelperThread } from "../util/helper-threads";
 import { buildFamilyClassifier, type Trained } from "./models";
 import { buildSidePoints } from "./side-points";
 
+/** Every fold's localizer and side-point nets as plain arrays (weightArrays): they cross to helper threads. */
+export interface LocalizationArrays {
+  readonly localizers: Float32Array[][];
+  readonly sidePoints: Record<SideFamily, Float32Array[][]>;
+}
+
+type Localization = Pick<Trained, "localizers" | "sidePoints">;
+
+export function localizationArrays(m: {
+  readonly localizers: readonly tf.LayersModel[];
+  readonly sidePoints: Readonly<Record<SideFamily, readonly tf.LayersModel[]>>;
+}): LocalizationArrays {
+  return { localizers: m.localizers.map(weightArrays), sidePoints: arraysOf(SIDE_FAMILIES, m.sidePoints) };
+}
+
+/** The localizers and side-point nets built again from their arrays. */
+export function localizationFromArrays(
+  w: LocalizationArrays,
+  config: Pick<WeightsConfig, "localizer" | "sidePoints">,
+): Localization {
+  return {
+    localizers: w.localizers.map((a) => withWeightArrays(buildLocalizer(localizerSpec(config.localizer)), a)),
+    sidePoints: modelsOf(SIDE_FAMILIES, w.sidePoints, (f) => buildSidePoints(config.sidePoints, f)),
+  };
+}
+
 /** The trained models as plain arrays, with what inference needs besides them: what a predict helper starts with. */
 export interface PredictHelperInit {
   readonly backend: string;
   readonly config: WeightsConfig;
   readonly prior: PriorModel;
-  readonly trained: Omit<Trained, "localizers" | "sidePoints" | "classifiers"> & {
-    readonly localizers: Float32Array[][];
-    readonly sidePoints: Record<SideFamily, Float32Array[][]>;
-    readonly classifiers: Record<Family, Float32Array[][]>;
-  };
+  readonly trained: Omit<Trained, "localizers" | "sidePoints" | "classifiers"> &
+    LocalizationArrays & { readonly classifiers: Record<Family, Float32Array[][]> };
 }
 
 /** What the test split asks a predict helper for: one study (undefined entry: no image folder). */
@@ -41,10 +64,6 @@ export function startPredictHelpers(
   prior: PriorModel,
   studies: number,
 ): HelperThread[] {
-  const arrays = <K extends string>(models: Record<K, tf.LayersModel[]>) =>
-    Object.fromEntries(
-      Object.entries<tf.LayersModel[]>(models).map(([k, ms]) => [k, ms.map(weightArrays)]),
-    ) as Record<K, Float32Array[][]>;
   const module = { callerFile: __filename, dir: __dirname, name: "predict-worker" };
   return startHelpers(threads, studies, module, (): PredictHelperInit => ({
     backend: backendInfo()?.choice ?? tf.getBackend(),
@@ -52,9 +71,8 @@ export function startPredictHelpers(
     prior,
     trained: {
       ...trained,
-      localizers: trained.localizers.map(weightArrays),
-      sidePoints: arrays(trained.sidePoints),
-      classifiers: arrays(trained.classifiers),
+      ...localizationArrays(trained),
+      classifiers: arraysOf(FAMILIES, trained.classifiers),
     },
   }));
 }
@@ -64,20 +82,26 @@ export function trainedFromArrays(init: PredictHelperInit): Trained {
   const { config, trained } = init;
   return {
     ...trained,
-    localizers: trained.localizers.map((w) =>
-      withWeightArrays(buildLocalizer(localizerSpec(config.localizer)), w),
-    ),
-    sidePoints: Object.fromEntries(
-      SIDE_FAMILIES.map((f) => [
-        f,
-        trained.sidePoints[f].map((w) => withWeightArrays(buildSidePoints(config.sidePoints, f), w)),
-      ]),
-    ) as Record<SideFamily, tf.LayersModel[]>,
-    classifiers: Object.fromEntries(
-      FAMILIES.map((f) => [
-        f,
-        trained.classifiers[f].map((w) => withWeightArrays(buildFamilyClassifier(config.classifier, f), w)),
-      ]),
-    ) as Record<Family, tf.LayersModel[]>,
+    ...localizationFromArrays(trained, config),
+    classifiers: modelsOf(FAMILIES, trained.classifiers, (f) => buildFamilyClassifier(config.classifier, f)),
   };
+}
+
+/** Per key, each model's weightArrays. */
+function arraysOf<K extends string>(
+  keys: readonly K[],
+  models: Readonly<Record<K, readonly tf.LayersModel[]>>,
+): Record<K, Float32Array[][]> {
+  return Object.fromEntries(keys.map((k) => [k, models[k].map(weightArrays)])) as Record<K, Float32Array[][]>;
+}
+
+/** Per key, the models built by `build` with those arrays set in. */
+function modelsOf<K extends string>(
+  keys: readonly K[],
+  arrays: Readonly<Record<K, Float32Array[][]>>,
+  build: (key: K) => tf.LayersModel,
+): Record<K, tf.LayersModel[]> {
+  return Object.fromEntries(
+    keys.map((k) => [k, arrays[k].map((a) => withWeightArrays(build(k), a))]),
+  ) as Record<K, tf.LayersModel[]>;
 }

@@ -9,10 +9,10 @@ import { shareStudies, type HelperThread } from "../util/helper-threads";
 import { progressBar } from "../util/progress";
 import type { KernelContext } from "./context";
 import { DEGRADED_STUDIES_MAX } from "./degradations";
-import { foldSidePoints, type LocalizerStage } from "./localizer-stage";
+import type { LocalizerStage } from "./localizer-stage";
 import { startPass2Helpers } from "./pass2-threads";
 import {
-  foldLocalize,
+  foldModels,
   studyCut,
   studyEvidence,
   type FoldModels,
@@ -21,6 +21,7 @@ import {
   type Pass2Study,
   type StudyCut,
   type StudyEvidence,
+  type Stage1Models,
 } from "./pass2-study";
 import type { Pass2Request } from "./pass2-worker";
 import {
@@ -121,15 +122,13 @@ export async function localizedPass(
       localizer: ctx.config.localizer,
       foldOffsets,
     };
-    const folds = stage1.localizers.map((localizer, f) => ({
-      sidePoints: foldSidePoints(stage1, f),
-      localize: foldLocalize(
-        localizer,
-        stage1.levelChain.on ? stage1.foldPriors[f] : null,
-        ctx.config.localizer,
-      ),
-    }));
-    const helpers = startPass2Helpers(ctx.threads, stage1, settings, studies.length);
+    const models: Stage1Models = {
+      localizers: stage1.localizers,
+      sidePoints: stage1.sidePoints,
+      priors: stage1.localizers.map((_, f) => (stage1.levelChain.on ? stage1.foldPriors[f] : null)),
+    };
+    const folds = foldModels(models, ctx.config.localizer);
+    const helpers = startPass2Helpers(ctx.threads, models, settings, studies.length);
     try {
       const memos = new Map<number, CandidateMemo>();
       const placement = await decideOutOfFold(ctx, studies, folds, settings, helpers, memos);

@@ -1,7 +1,7 @@
 import type * as tf from "@tensorflow/tfjs";
 import { join } from "node:path";
 import { GATE_MARGIN, beats, forcedGates, pointErrorStats, type PointErrorStats } from "../gates";
-import { epochWeightsFile, predictScoredLevels, type SidePointModels } from "../infer";
+import { epochWeightsFile, predictScoredLevels } from "../infer";
 import { fitLevelChainPrior, type LevelChainPrior } from "../models";
 import { loadModelWeights } from "../models/weights-file";
 import { frameToLps, pointErrors, SIDE_FAMILIES, type Levels, type SideFamily } from "../study";
@@ -99,13 +99,6 @@ export function trainLocalizers(ctx: KernelContext, train: PreparedTrain): Promi
     const oofLevels = decoded[levelChain.on ? "chain" : "independent"];
     return { localizers, epoch, sidePoints, sidePointEpochs, oofLevels, levelChain, foldPriors };
   });
-}
-
-/** Fold f's side-point nets (validation studies of fold f are out of their training). */
-export function foldSidePoints(stage1: LocalizerStage, f: number): SidePointModels {
-  const models = {} as Record<SideFamily, tf.LayersModel[]>;
-  for (const family of SIDE_FAMILIES) models[family] = [stage1.sidePoints[family][f]];
-  return models;
 }
 
 /**

@@ -34,6 +34,8 @@ import {
   type PlacedPoint,
   type Placement,
   type StudyImages,
+  SIDE_FAMILIES,
+  type SideFamily,
 } from "../study";
 import { canalSliceUnreadable, ownSliceUnreadable, sagittalT2Missing, type Localize } from "./degradations";
 import { addStudyEvidence, emptyPlacementEvidence, type PlacementEvidence } from "./placement-gates";
@@ -209,8 +211,24 @@ function oofPointRows(
   });
 }
 
+/** Stage 1's models, every fold's at index f, and the level-chain prior each fold decodes with (null: none). */
+export interface Stage1Models {
+  readonly localizers: readonly tf.LayersModel[];
+  readonly sidePoints: Readonly<Record<SideFamily, readonly tf.LayersModel[]>>;
+  readonly priors: readonly (LevelChainPrior | null)[];
+}
+
+/** Each fold's models as pass 2 uses them (its validation studies are out of their training). */
+export function foldModels(m: Stage1Models, cfg: LocalizerConfig): FoldModels[] {
+  return m.localizers.map((localizer, f) => {
+    const sidePoints = {} as Record<SideFamily, tf.LayersModel[]>;
+    for (const family of SIDE_FAMILIES) sidePoints[family] = [m.sidePoints[family][f]];
+    return { sidePoints, localize: foldLocalize(localizer, m.priors[f], cfg) };
+  });
+}
+
 /** A fold's localizer as the kernel decodes it (its level-chain prior, or none), on any version of a study. */
-export function foldLocalize(
+function foldLocalize(
   localizer: tf.LayersModel,
   prior: LevelChainPrior | null,
   cfg: LocalizerConfig,

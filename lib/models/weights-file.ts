@@ -108,8 +108,10 @@ export function weightArrays(model: tf.LayersModel): Float32Array[] {
   return model.getWeights().map((w) => w.dataSync().slice() as Float32Array);
 }
 
-/** The model with weightArrays' arrays set into it. */
+/** The model with weightArrays' arrays set into it (setWeights copies them: the staging tensors are freed). */
 export function withWeightArrays(model: tf.LayersModel, weights: readonly Float32Array[]): tf.LayersModel {
-  model.setWeights(weights.map((data, i) => tf.tensor(data, model.weights[i].shape as number[])));
+  const values = weights.map((data, i) => tf.tensor(data, model.weights[i].shape as number[]));
+  model.setWeights(values);
+  values.forEach((v) => v.dispose());
   return model;
 }
